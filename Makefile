@@ -1,0 +1,74 @@
+# Builds every lecture program next to its source (udp/udp_local.c -> udp/udp_local), so
+# the lecture's commands work as written inside each folder: cd udp && ./udp_local server
+# A new program is a new .c file in a chapter folder: no edit here. `make help` lists targets.
+
+CFLAGS  ?= -O2 -g
+WARNINGS = -std=c11 -Wall -Wextra -Wpedantic
+CPPFLAGS += -Icommon
+LDLIBS  += -lpthread
+
+CHAPTERS = code udp tcp sntp
+SOURCES  = $(wildcard $(addsuffix /*.c,$(CHAPTERS)))
+PROGRAMS = $(SOURCES:.c=)
+HEADER   = common/socket_helpers.h
+# Test-only programs (unit tests of the common header, hostile peers) live in tests/.
+TEST_PROGRAMS = $(patsubst %.c,%,$(wildcard tests/*.c))
+
+# bats-core: the system's, else one installed from npm into .tools/ (git-ignored).
+BATS = $(shell command -v bats 2>/dev/null || echo .tools/node_modules/.bin/bats)
+BATS_FLAGS ?=
+SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# Rebuild everything when the compiler or its flags change (make sanitize, make CC=clang):
+# .build-flags holds the last command line and changes only when it does.
+BUILD_LINE = $(CC) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
+$(shell echo '$(BUILD_LINE)' | cmp -s - .build-flags || echo '$(BUILD_LINE)' > .build-flags)
+
+.PHONY: all test demo clean sanitize lint valgrind help bats
+all: $(PROGRAMS) $(TEST_PROGRAMS)
+
+$(PROGRAMS) $(TEST_PROGRAMS): %: %.c $(HEADER) .build-flags
+	$(CC) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+test: all bats
+	$(BATS) $(BATS_FLAGS) tests/
+
+bats:
+	@command -v $(BATS) >/dev/null 2>&1 || [ -x $(BATS) ] || { \
+	  if command -v npm >/dev/null 2>&1; then \
+	    echo "bats not found: installing bats-core from npm into .tools/"; \
+	    npm install --silent --prefix .tools bats >/dev/null || exit 1; \
+	  else \
+	    echo "bats (bats-core) is needed for the tests: sudo apt install bats"; exit 1; \
+	  fi; }
+
+demo: all
+	@sh demo/run.sh
+
+sanitize:
+	$(MAKE) CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" test
+
+lint:
+	@command -v cppcheck >/dev/null || { echo "lint needs cppcheck: sudo apt install cppcheck"; exit 1; }
+	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
+	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -Icommon $(SOURCES) $(wildcard tests/*.c)
+	@if command -v clang-tidy >/dev/null; then \
+	  clang-tidy --quiet $(SOURCES) -- $(WARNINGS) -Icommon 2>/dev/null; \
+	else echo "clang-tidy not installed (sudo apt install clang-tidy): skipped"; fi
+
+valgrind: all
+	@command -v valgrind >/dev/null || { echo "valgrind is needed: sudo apt install valgrind"; exit 1; }
+	sh tests/valgrind.sh
+
+clean:
+	rm -f $(PROGRAMS) $(TEST_PROGRAMS) .build-flags
+
+help:
+	@echo "make            build every program next to its source"
+	@echo "make test       build, then run the bats tests in tests/ (installs bats from npm if missing)"
+	@echo "make demo       a tour of every client/server pair on localhost"
+	@echo "make sanitize   rebuild with AddressSanitizer + UndefinedBehaviorSanitizer and run the tests"
+	@echo "make valgrind   one exchange of every client/server pair under valgrind memcheck"
+	@echo "make lint       cppcheck (and clang-tidy where installed)"
+	@echo "make clean      remove the programs"
+	@echo "Variables: CC, CFLAGS, LDFLAGS (e.g. make CC=clang), BATS_FLAGS (e.g. --filter backoff)"

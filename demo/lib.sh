@@ -1,0 +1,54 @@
+# Shared by the demo/*.sh chapter tours (POSIX sh). Each "terminal" is shown as
+#     ===== terminal N: $ ./prog args
+# followed by what that terminal printed.
+#
+#   start_server LABEL DIR CMD...  run CMD in chapter folder DIR in the background, wait for
+#                                  its "Listening" line, set $PORT to the port it got
+#   run_client LABEL DIR CMD...    run CMD in DIR (at most 20 s) and show its output
+#   stop_server                    stop the server, then show what its terminal printed
+
+DEMO_TMP=$(mktemp -d)
+SERVER_PID=
+trap 'stop_server >/dev/null 2>&1; rm -rf "$DEMO_TMP"' EXIT INT TERM
+
+chapter() {
+    printf '\n######## %s\n' "$*"
+}
+
+start_server() {
+    SERVER_LABEL=$1 SERVER_DIR=$2
+    shift 2
+    SERVER_CMD="$*"
+    (cd "$SERVER_DIR" && exec "$@") >"$DEMO_TMP/server" 2>&1 &
+    SERVER_PID=$!
+    tries=500
+    while ! grep -q '^Listening' "$DEMO_TMP/server" 2>/dev/null; do
+        tries=$((tries - 1))
+        if [ $tries -eq 0 ] || ! kill -0 $SERVER_PID 2>/dev/null; then
+            echo "demo: the server did not start: $SERVER_CMD" >&2
+            cat "$DEMO_TMP/server" >&2
+            exit 1
+        fi
+        sleep 0.01
+    done
+    PORT=$(sed -nE 's/^Listening.*, ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p' "$DEMO_TMP/server" | head -n 1)
+}
+
+run_client() {
+    label=$1 dir=$2
+    shift 2
+    printf '\n===== %s: $ %s\n' "$label" "$*"
+    (cd "$dir" && timeout 20 "$@") 2>&1
+    status=$?
+    [ $status -eq 0 ] || echo "(exit status $status)"
+}
+
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    kill $SERVER_PID 2>/dev/null
+    wait $SERVER_PID 2>/dev/null
+    SERVER_PID=
+    printf '\n===== %s: $ %s    (stopped with Ctrl+C after the clients above)\n' \
+        "$SERVER_LABEL" "$SERVER_CMD"
+    tr '\r' '\n' <"$DEMO_TMP/server"
+}

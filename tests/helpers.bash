@@ -1,0 +1,87 @@
+# Shared by every tests/*.bats file: `load helpers` at the top.
+#
+#   spawn NAME CMD...            start CMD in the background; its stdout/stderr go to
+#                                $BATS_TEST_TMPDIR/NAME.out and NAME.err; teardown kills it
+#   wait_for NAME REGEX [SECS]   wait (default 5 s) until NAME.out has a line matching REGEX
+#   port_of NAME                 the port in NAME's "Listening ... ('HOST', PORT)" line
+#   start_server NAME CMD...     spawn + wait for the Listening line; sets $PORT
+#   out NAME / err NAME          the output so far
+#   free_udp_port / free_tcp_port  a port nothing listens on right now
+#   kill_spawned                 teardown: kill every spawned process (called for you)
+#
+# Background processes get `3>&-` so they never hold bats' own descriptor open (bats waits
+# for it to close before it ends a test).
+
+ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
+SPAWNED_PIDS=()
+
+spawn() {
+    local name=$1
+    shift
+    "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" </dev/null 3>&- &
+    SPAWNED_PIDS+=($!)
+    eval "PID_$name=$!"
+}
+
+out() { cat "$BATS_TEST_TMPDIR/$1.out"; }
+err() { cat "$BATS_TEST_TMPDIR/$1.err"; }
+
+# Poll every 10 ms: a readiness line, never a fixed sleep.
+wait_for() {
+    local name=$1 regex=$2 limit=${3:-5}
+    local tries=$((limit * 100))
+    while ((tries-- > 0)); do
+        grep -Eq -- "$regex" "$BATS_TEST_TMPDIR/$name.out" 2>/dev/null && return 0
+        sleep 0.01
+    done
+    echo "timed out after ${limit}s waiting for /$regex/ from $name" >&2
+    echo "--- $name stdout:" >&2
+    cat "$BATS_TEST_TMPDIR/$name.out" >&2
+    echo "--- $name stderr:" >&2
+    cat "$BATS_TEST_TMPDIR/$name.err" >&2
+    return 1
+}
+
+# Wait until process PID has exited (for at most SECS seconds, default 5).
+wait_exit() {
+    local pid=$1 limit=${2:-5}
+    local tries=$((limit * 100))
+    while ((tries-- > 0)); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.01
+    done
+    return 1
+}
+
+port_of() {
+    sed -nE "s/^Listening.*, ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p" "$BATS_TEST_TMPDIR/$1.out" | head -n 1
+}
+
+start_server() {
+    local name=$1
+    spawn "$@"
+    wait_for "$name" '^Listening' || return 1
+    PORT=$(port_of "$name")
+    [ -n "$PORT" ] && [ "$PORT" -gt 0 ]
+}
+
+# A port that was free a moment ago: bind port 0, note what the OS gave, close it.
+free_udp_port() { "$ROOT/tests/free_port" udp; }
+free_tcp_port() { "$ROOT/tests/free_port" tcp; }
+
+kill_spawned() {
+    local pid
+    for pid in "${SPAWNED_PIDS[@]}"; do
+        kill -CONT "$pid" 2>/dev/null    # a stopped process cannot act on SIGTERM
+        kill -TERM "$pid" 2>/dev/null
+    done
+    for pid in "${SPAWNED_PIDS[@]}"; do
+        wait_exit "$pid" 2 || kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    SPAWNED_PIDS=()
+}
+
+teardown() {
+    kill_spawned
+}

@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# udp/udp_local: the local UDP exchange, bad arguments, and the spoofing experiment.
+
+load helpers
+
+setup() {
+    cd "$ROOT/udp"
+}
+
+@test "server prints its Listening line with the port the OS chose" {
+    start_server server ./udp_local server -p 0
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)" ]
+}
+
+@test "client and server exchange a datagram with the exact lines" {
+    start_server server ./udp_local server -p 0
+    run ./udp_local client -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^The\ OS\ assigned\ me\ the\ address\ \(\'0\.0\.0\.0\',\ ([0-9]+)\)$ ]]
+    client_port=${BASH_REMATCH[1]}
+    [[ "${lines[1]}" =~ ^The\ server\ \(\'127\.0\.0\.1\',\ $PORT\)\ replied\ \'Your\ data\ was\ [0-9]+\ bytes\ long\'$ ]]
+    wait_for server "^The client at \('127\.0\.0\.1', $client_port\) says 'The time is [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?'$"
+}
+
+@test "the reply counts the bytes the client sent" {
+    start_server server ./udp_local server -p 0
+    run ./udp_local client -p "$PORT"
+    [ "$status" -eq 0 ]
+    line=$(grep 'The time is' "$BATS_TEST_TMPDIR/server.out")
+    text=${line#*says \'}
+    text=${text%\'}
+    [[ "${lines[1]}" == *"'Your data was ${#text} bytes long'" ]]
+}
+
+@test "two clients in a row are both answered" {
+    start_server server ./udp_local server -p 0
+    run ./udp_local client -p "$PORT"
+    [ "$status" -eq 0 ]
+    run ./udp_local client -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" == "The server ('127.0.0.1', $PORT) replied 'Your data was "* ]]
+    [ "$(grep -c '^The client at' "$BATS_TEST_TMPDIR/server.out")" -eq 2 ]
+}
+
+@test "spoofing: while the server is stopped, a stranger's datagram is taken as the reply" {
+    start_server server ./udp_local server -p 0
+    kill -STOP "$PID_server"                      # Ctrl+Z in the lecture
+    spawn client ./udp_local client -p "$PORT"
+    wait_for client '^The OS assigned me the address'
+    client_port=$(sed -nE "s/.*'0\.0\.0\.0', ([0-9]+)\)$/\1/p" "$BATS_TEST_TMPDIR/client.out")
+    printf 'FAKE' >"/dev/udp/127.0.0.1/$client_port"
+    wait_exit "$PID_client"
+    run out client
+    [[ "${lines[1]}" =~ ^The\ server\ \(\'127\.0\.0\.1\',\ [0-9]+\)\ replied\ \'FAKE\'$ ]]
+    [[ "${lines[1]}" != *", $PORT) replied"* ]]
+}
+
+@test "server prints empty, binary and invalid UTF-8 datagrams escaped and answers them" {
+    start_server server ./udp_local server -p 0
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$PORT" 0
+    [ "$output" = "'Your data was 0 bytes long'" ]
+    printf 'caf\xc3\xa9\x00\x1b[31m\xff\n' >"/dev/udp/127.0.0.1/$PORT"
+    wait_for server "says 'caf"
+    grep -qx "The client at ('127.0.0.1', [0-9]*) says ''" "$BATS_TEST_TMPDIR/server.out"
+    grep -qF "says 'caf"$'\xc3\xa9'"\\x00\\x1b[31m\\xff\\n'" "$BATS_TEST_TMPDIR/server.out"
+    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "server answers the largest datagram UDP allows (65,507 bytes)" {
+    start_server server ./udp_local server -p 0
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$PORT" 65507
+    [ "$status" -eq 0 ]
+    [ "$output" = "'Your data was 65507 bytes long'" ]
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./udp_local -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: udp_local [-h] [-p PORT] {client,server}" ]
+}
+
+@test "a missing role is a usage error, exit 2" {
+    run ./udp_local
+    [ "$status" -eq 2 ]
+    [ "${lines[0]}" = "usage: udp_local [-h] [-p PORT] {client,server}" ]
+    [ "${lines[1]}" = "udp_local: error: the following arguments are required: role" ]
+}
+
+@test "an unknown role is a usage error, exit 2" {
+    run ./udp_local serve
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_local: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
+}
+
+@test "bad ports are usage errors, exit 2" {
+    for port in abc 70000 -1 12x ""; do
+        run ./udp_local client -p "$port"
+        [ "$status" -eq 2 ]
+        [[ "${lines[1]}" == "udp_local: error: argument -p: invalid port: '$port'"* ]]
+    done
+    run ./udp_local client -p
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_local: error: argument -p: expected one argument" ]
+}
+
+@test "an extra argument or unknown option is a usage error, exit 2" {
+    run ./udp_local client extra
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_local: error: unrecognized arguments: extra" ]
+    run ./udp_local client -x
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_local: error: unrecognized arguments: -x" ]
+}
+
+@test "a server on a port already taken reports bind EADDRINUSE, exit 1" {
+    start_server server ./udp_local server -p 0
+    run ./udp_local server -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "udp_local: bind ('127.0.0.1', $PORT): EADDRINUSE Address already in use" ]
+}

@@ -1,0 +1,37 @@
+/*
+ * udp_probe.c - test helper: send one datagram of SIZE bytes ('#' repeated) to HOST PORT,
+ * wait up to 2 s for one reply and print it as Python's repr of text. Exit 1 on no reply.
+ *     udp_probe HOST PORT SIZE
+ */
+#include "socket_helpers.h"
+
+#include <sys/time.h>
+
+int main(int argc, char *argv[])
+{
+    static char data[65536], shown[REPR_SIZE(sizeof data)];
+    program_init(argv[0]);
+    if (argc != 4)
+        usage_error("HOST PORT SIZE", "expected three arguments");
+    size_t size = strtoul(argv[3], NULL, 10);
+    if (size > sizeof data)
+        die("SIZE must be at most %zu", sizeof data);
+    struct addrinfo *server = resolve(argv[1], parse_port(argv[2], "HOST PORT SIZE"), AF_INET,
+                                      SOCK_DGRAM);
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    struct timeval two_seconds = {.tv_sec = 2};
+    if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &two_seconds, sizeof two_seconds) < 0)
+        die_errno("setsockopt", NULL);
+    memset(data, '#', size);
+    if (sendto(sock, data, size, 0, server->ai_addr, server->ai_addrlen) < 0)
+        die_errno("sendto", server->ai_addr);
+    ssize_t n = recv(sock, data, sizeof data, 0);
+    if (n < 0)
+        die_errno("recv", server->ai_addr);
+    puts(format_repr(data, (size_t)n, false, shown));
+    freeaddrinfo(server);
+    close(sock);
+    return 0;
+}

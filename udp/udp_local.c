@@ -1,0 +1,131 @@
+/*
+ * udp_local.c - UDP client and server on localhost (lecture: "UDP", udp_local.py,
+ * Foundations of Python Network Programming, 3rd ed., chapter 2).
+ *
+ * Try, in two terminals:
+ *     ./udp_local server            ./udp_local client
+ * Then the lecture's spoofing experiment: stop the server with Ctrl+Z, run the client
+ * (it waits), and from a third terminal send the client a datagram of your own:
+ *     printf 'FAKE' > /dev/udp/127.0.0.1/PORT     (PORT from "The OS assigned me ...")
+ * The client prints your datagram as if the server had replied.
+ */
+#include "socket_helpers.h"
+
+#include <sys/time.h>
+
+#define MAX_BYTES 65535
+
+static const char usage[] = "[-h] [-p PORT] {client,server}";
+static const char help[] =
+    "Send and receive UDP locally\n\n"
+    "positional arguments:\n"
+    "  {client,server}  which role to play\n\n"
+    "options:\n"
+    "  -h, --help       show this help message and exit\n"
+    "  -p PORT          UDP port (default 1060)\n";
+
+static void server(uint16_t port)
+{
+    static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
+    char where[ADDRESS_TEXT_SIZE];
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);      /* 127.0.0.1 */
+
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    if (bind(sock, (struct sockaddr *)&address, sizeof address) < 0)
+        die_errno("bind", (struct sockaddr *)&address);
+    socklen_t length = sizeof address;
+    if (getsockname(sock, (struct sockaddr *)&address, &length) < 0)
+        die_errno("getsockname", NULL);
+    printf("Listening at %s\n", format_address((struct sockaddr *)&address, where));
+
+    for (;;) {
+        struct sockaddr_storage client;
+        socklen_t client_length = sizeof client;
+        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&client,
+                             &client_length);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die_errno("recvfrom", NULL);
+        }
+        printf("The client at %s says %s\n", format_address((struct sockaddr *)&client, where),
+               format_repr(data, (size_t)n, false, shown));
+        char reply[64];
+        int reply_length = snprintf(reply, sizeof reply, "Your data was %zd bytes long", n);
+        /* One client's trouble must not stop the server: report it and serve the next. */
+        if (sendto(sock, reply, (size_t)reply_length, 0, (struct sockaddr *)&client,
+                   client_length) < 0)
+            warn_errno("sendto", (struct sockaddr *)&client);
+    }
+}
+
+/* Python's str(datetime.now()): "2026-11-24 10:00:00.123456" (no fraction when it is 0). */
+static void format_now(char *buf, size_t size)
+{
+    struct timeval now;
+    struct tm local;
+    gettimeofday(&now, NULL);
+    localtime_r(&now.tv_sec, &local);
+    size_t n = strftime(buf, size, "%Y-%m-%d %H:%M:%S", &local);
+    if (now.tv_usec != 0)
+        snprintf(buf + n, size - n, ".%06ld", (long)now.tv_usec);
+}
+
+static void client(uint16_t port)
+{
+    static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
+    char where[ADDRESS_TEXT_SIZE], now[64], text[128];
+    struct sockaddr_in server_address = {.sin_family = AF_INET, .sin_port = htons(port)};
+    server_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    format_now(now, sizeof now);
+    int text_length = snprintf(text, sizeof text, "The time is %s", now);
+    /* The first sendto() on an unbound socket makes the OS pick a port for it. */
+    if (sendto(sock, text, (size_t)text_length, 0, (struct sockaddr *)&server_address,
+               sizeof server_address) < 0)
+        die_errno("sendto", (struct sockaddr *)&server_address);
+    struct sockaddr_storage me;
+    socklen_t length = sizeof me;
+    if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
+        die_errno("getsockname", NULL);
+    printf("The OS assigned me the address %s\n", format_address((struct sockaddr *)&me, where));
+
+    /* Danger! recvfrom() takes the first datagram that arrives at our port, from anyone:
+     * nothing checks that it comes from the server. That is the lecture's spoofing lesson
+     * (udp_remote's client fixes it with connect()). If the server is down, this waits
+     * forever: udp_remote's client adds a timeout. */
+    struct sockaddr_storage sender;
+    socklen_t sender_length = sizeof sender;
+    ssize_t n;
+    do
+        n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&sender, &sender_length);
+    while (n < 0 && errno == EINTR);
+    if (n < 0)
+        die_errno("recvfrom", NULL);
+    printf("The server %s replied %s\n", format_address((struct sockaddr *)&sender, where),
+           format_repr(data, (size_t)n, false, shown));
+    close(sock);
+}
+
+int main(int argc, char *argv[])
+{
+    const char *role = NULL, *port = "1060";
+    program_init(argv[0]);
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){
+        {"role", &role, false}, {"-p", &port, false}, {NULL, NULL, false}});
+
+    if (strcmp(role, "client") == 0)
+        client(parse_port(port, usage));
+    else if (strcmp(role, "server") == 0)
+        server(parse_port(port, usage));
+    else
+        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
+                    role);
+    return 0;
+}
