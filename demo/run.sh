@@ -1,9 +1,11 @@
-# make demo: a tour of every chapter on localhost. Each chapter's tour is demo/CHAPTER.sh;
-# a new chapter adds its file here.
+# make demo: a tour of every chapter on localhost. Each chapter's tour is demo/CHAPTER*.sh
+# (demo/tcp.sh, demo/tcp_connections.sh, ...), run chapter by chapter in the lecture's order.
 cd "$(dirname "$0")/.." || exit 1
 status=0
 for chapter in code udp tcp sntp; do
-    [ -f "demo/$chapter.sh" ] || continue
-    sh "demo/$chapter.sh" || status=1
+    for tour in demo/"$chapter"*.sh; do
+        [ -f "$tour" ] || continue
+        sh "$tour" || status=1
+    done
 done
 exit $status

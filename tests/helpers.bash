@@ -7,7 +7,13 @@
 #   start_server NAME CMD...     spawn + wait for the Listening line; sets $PORT
 #   out NAME / err NAME          the output so far
 #   free_udp_port / free_tcp_port  a port nothing listens on right now
+#   build_without_experiment SRC OUT
+#                                compile a copy of SRC with the statement after its
+#                                EXPERIMENT comment commented out, as a student would
 #   kill_spawned                 teardown: kill every spawned process (called for you)
+#
+# Test helper programs built by make: tests/free_port (above), tests/udp_probe HOST PORT SIZE
+# (send SIZE bytes, print the reply's repr, exit 1 after 2 s without one).
 #
 # Background processes get `3>&-` so they never hold bats' own descriptor open (bats waits
 # for it to close before it ends a test).
@@ -68,6 +74,19 @@ start_server() {
 # A port that was free a moment ago: bind port 0, note what the OS gave, close it.
 free_udp_port() { "$ROOT/tests/free_port" udp; }
 free_tcp_port() { "$ROOT/tests/free_port" tcp; }
+
+# The lecture's "comment this line out" experiments. The marked statement is the first
+# line after the end of the comment that contains "EXPERIMENT" (the comment may span
+# lines; the statement must fit on one). The copy is compiled as make compiles the original.
+build_without_experiment() {
+    local src=$1 output=$2 copy="$BATS_TEST_TMPDIR/$(basename "$1")"
+    sed -e '/EXPERIMENT/,/\*\//{/\*\//{n;s|^|// |;}}' "$src" >"$copy"
+    if cmp -s "$src" "$copy"; then
+        echo "build_without_experiment: no EXPERIMENT marker in $src" >&2
+        return 1
+    fi
+    ${CC:-cc} -std=c11 -Wall -O1 -I"$ROOT/common" -o "$output" "$copy" -lpthread
+}
 
 kill_spawned() {
     local pid
