@@ -7,9 +7,10 @@
 #   start_server NAME CMD...     spawn + wait for the Listening line; sets $PORT
 #   out NAME / err NAME          the output so far
 #   free_udp_port / free_tcp_port  a port nothing listens on right now
-#   build_without_experiment SRC OUT
+#   build_without_experiment SRC OUT [WORD]
 #                                compile a copy of SRC with the statement after its
-#                                EXPERIMENT comment commented out, as a student would
+#                                EXPERIMENT comment (the one containing WORD) commented
+#                                out, as a student would
 #   kill_spawned                 teardown: kill every spawned process (called for you)
 #
 # Test helper programs built by make: tests/free_port (above), tests/udp_probe HOST PORT SIZE
@@ -75,14 +76,19 @@ start_server() {
 free_udp_port() { "$ROOT/tests/free_port" udp; }
 free_tcp_port() { "$ROOT/tests/free_port" tcp; }
 
-# The lecture's "comment this line out" experiments. The marked statement is the first
-# line after the end of the comment that contains "EXPERIMENT" (the comment may span
-# lines; the statement must fit on one). The copy is compiled as make compiles the original.
+# The lecture's "comment this line out" experiments. The marked statement is the one that
+# starts on the line after the end of the comment containing "EXPERIMENT" (and WORD, when
+# several experiments share a file); it may span lines, up to the one ending in ";". The
+# copy is compiled as make compiles the original.
 build_without_experiment() {
-    local src=$1 output=$2 copy="$BATS_TEST_TMPDIR/$(basename "$1")"
-    sed -e '/EXPERIMENT/,/\*\//{/\*\//{n;s|^|// |;}}' "$src" >"$copy"
+    local src=$1 output=$2 word=${3:-} copy="$BATS_TEST_TMPDIR/$(basename "$1")"
+    awk -v word="$word" '
+        state == 0 && /EXPERIMENT/ && index($0, word) { state = 1 }
+        state == 1 && /\*\// { print; state = 2; next }
+        state == 2 { print "// " $0; if ($0 ~ /;[ \t]*$/) state = 3; next }
+        { print }' "$src" >"$copy"
     if cmp -s "$src" "$copy"; then
-        echo "build_without_experiment: no EXPERIMENT marker in $src" >&2
+        echo "build_without_experiment: no EXPERIMENT marker${word:+ with '$word'} in $src" >&2
         return 1
     fi
     ${CC:-cc} -std=c11 -Wall -O1 -I"$ROOT/common" -o "$output" "$copy" -lpthread

@@ -1,0 +1,63 @@
+#!/usr/bin/env bats
+# udp/udp_broadcast on loopback only: 127.255.255.255 never leaves the machine.
+# (Broadcast to several hosts is in the network-namespace lab, tests/lab*.bats.)
+
+load helpers
+
+setup() {
+    cd "$ROOT/udp"
+}
+
+@test "a broadcast to 127.255.255.255 reaches a server bound to \"\"" {
+    start_server server ./udp_broadcast server "" -p 0
+    [ "$(out server)" = "Listening for datagrams at ('0.0.0.0', $PORT)" ]
+    run ./udp_broadcast client 127.255.255.255 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
+    wait_for server "^The client at \('127\.0\.0\.1', [0-9]+\) says: 'Broadcast datagram!'$"
+}
+
+@test "a server bound to 127.0.0.1 does not receive the broadcast, only direct datagrams" {
+    start_server server ./udp_broadcast server 127.0.0.1 -p 0
+    run ./udp_broadcast client 127.255.255.255 -p "$PORT"
+    [ "$status" -eq 0 ]
+    run ./udp_broadcast client 127.0.0.1 -p "$PORT"    # the direct one, sent second
+    wait_for server "says: 'Broadcast datagram!'$"
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/server.out")" -eq 1 ]
+}
+
+@test "EXPERIMENT: without SO_BROADCAST the client's sendto fails with EACCES, exit 1" {
+    build_without_experiment "$ROOT/udp/udp_broadcast.c" "$BATS_TEST_TMPDIR/udp_broadcast"
+    start_server server ./udp_broadcast server "" -p 0
+    run "$BATS_TEST_TMPDIR/udp_broadcast" client 127.255.255.255 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "udp_broadcast: sendto ('127.255.255.255', $PORT): EACCES Permission denied" ]
+    run ./udp_broadcast client 127.255.255.255 -p "$PORT"   # the real one still works
+    [ "$status" -eq 0 ]
+}
+
+@test "server prints non-UTF-8 and control bytes escaped" {
+    start_server server ./udp_broadcast server "" -p 0
+    printf '\xff\x1b]0;owned\x07' >"/dev/udp/127.0.0.1/$PORT"
+    wait_for server "says: '.xff.x1b\]0;owned.x07'$"
+    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "usage errors exit 2; -h exits 0" {
+    run ./udp_broadcast client
+    [ "$status" -eq 2 ]
+    [ "${lines[0]}" = "usage: udp_broadcast [-h] [-p port] {client,server} host" ]
+    [ "${lines[1]}" = "udp_broadcast: error: the following arguments are required: host" ]
+    run ./udp_broadcast talk 127.0.0.1
+    [ "$status" -eq 2 ]
+    run ./udp_broadcast server "" -p 99999
+    [ "$status" -eq 2 ]
+    run ./udp_broadcast -h
+    [ "$status" -eq 0 ]
+}
+
+@test "an unknown host is one line naming it, exit 1" {
+    run ./udp_broadcast client nosuch.invalid
+    [ "$status" -eq 1 ]
+    [ "$output" = "udp_broadcast: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
+}

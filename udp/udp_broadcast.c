@@ -1,0 +1,95 @@
+/*
+ * udp_broadcast.c - one datagram to every host on a network (lecture: "UDP", broadcast;
+ * udp_broadcast.py from Foundations of Python Network Programming, 3rd ed., chapter 2).
+ * Broadcast is an IPv4 idea (IPv6 has only multicast), so the socket is AF_INET.
+ *
+ * Try, on one host (loopback's broadcast address never leaves the machine):
+ *     ./udp_broadcast server ""               (in two or three terminals? only one can
+ *     ./udp_broadcast client 127.255.255.255   bind the port: see the lab in README)
+ * On a real network the client sends to the subnet's broadcast address, e.g.
+ * 192.168.1.255, and every server on that subnet bound to "" receives the datagram.
+ */
+#include "socket_helpers.h"
+
+#define BUFSIZE 65535
+
+static const char usage[] = "[-h] [-p port] {client,server} host";
+static const char help[] =
+    "Send, receive UDP broadcast\n\n"
+    "positional arguments:\n"
+    "  {client,server}  which role to take\n"
+    "  host             interface the server listens at; network the client sends to\n\n"
+    "options:\n"
+    "  -h, --help       show this help message and exit\n"
+    "  -p port          UDP port (default 1060)\n";
+
+static void server(const char *interface, uint16_t port)
+{
+    static char data[BUFSIZE], shown[REPR_SIZE(BUFSIZE)];
+    char where[ADDRESS_TEXT_SIZE];
+    struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_DGRAM);
+
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    /* Only a socket bound to "" (0.0.0.0) or to the broadcast address itself receives
+     * broadcasts: one bound to the host's own address (e.g. 127.0.0.1) does not. */
+    if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
+        die_errno("bind", address->ai_addr);
+    freeaddrinfo(address);
+    struct sockaddr_storage me;
+    socklen_t length = sizeof me;
+    if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
+        die_errno("getsockname", NULL);
+    printf("Listening for datagrams at %s\n", format_address((struct sockaddr *)&me, where));
+    for (;;) {
+        struct sockaddr_storage client;
+        socklen_t client_length = sizeof client;
+        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&client,
+                             &client_length);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die_errno("recvfrom", NULL);
+        }
+        printf("The client at %s says: %s\n", format_address((struct sockaddr *)&client, where),
+               format_repr(data, (size_t)n, false, shown));
+    }
+}
+
+static void client(const char *network, uint16_t port)
+{
+    struct addrinfo *destination = resolve(network, port, AF_INET, SOCK_DGRAM);
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    const int yes = 1;
+    /* A program must ask before it may send to a broadcast address, so that one typo
+     * cannot flood a whole network.
+     * EXPERIMENT: comment out the next statement: sendto() fails with EACCES. */
+    if (setsockopt(sock, SOL_SOCKET, SO_BROADCAST, &yes, sizeof yes) < 0)
+        die_errno("setsockopt SO_BROADCAST", NULL);
+    const char text[] = "Broadcast datagram!";
+    if (sendto(sock, text, strlen(text), 0, destination->ai_addr, destination->ai_addrlen) < 0)
+        die_errno("sendto", destination->ai_addr);
+    freeaddrinfo(destination);
+    close(sock);
+}
+
+int main(int argc, char *argv[])
+{
+    const char *role = NULL, *host = NULL, *port = "1060";
+    program_init(argv[0]);
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){
+        {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
+        {NULL, NULL, false}});
+
+    if (strcmp(role, "client") == 0)
+        client(host, parse_port(port, usage));
+    else if (strcmp(role, "server") == 0)
+        server(host, parse_port(port, usage));
+    else
+        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
+                    role);
+    return 0;
+}

@@ -1,0 +1,148 @@
+/*
+ * udp_remote.c - UDP across a network, with packets "lost" on purpose (lecture: "UDP",
+ * unreliability and exponential backoff; udp_remote.py from Foundations of Python Network
+ * Programming, 3rd ed., chapter 2).
+ *
+ * Try, on one host or two:
+ *     ./udp_remote server ""              (listen on every interface)
+ *     ./udp_remote client 127.0.0.1       (or the server's address)
+ * Watch the client wait 0.1, 0.2, 0.4 ... seconds while the server pretends to drop its
+ * datagrams, and give up when the next wait would pass 2 seconds. Stop the server and
+ * run the client again: on a connected socket the kernel reports "port unreachable".
+ */
+#include "socket_helpers.h"
+
+#include <sys/time.h>
+
+#define MAX_BYTES 65535
+
+static const char usage[] = "[-h] [-p PORT] [-d PROBABILITY] {client,server} host";
+static const char help[] =
+    "Send and receive UDP, pretending packets are often dropped\n\n"
+    "positional arguments:\n"
+    "  {client,server}  which role to take\n"
+    "  host             interface the server listens at; host the client sends to\n\n"
+    "options:\n"
+    "  -h, --help       show this help message and exit\n"
+    "  -p PORT          UDP port (default 1060)\n"
+    "  -d PROBABILITY   chance that the server drops a datagram (default 0.5)\n";
+
+static void server(const char *interface, uint16_t port, double drop_probability)
+{
+    static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
+    char where[ADDRESS_TEXT_SIZE];
+    struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_DGRAM);
+
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
+        die_errno("bind", address->ai_addr);
+    freeaddrinfo(address);
+    struct sockaddr_storage me;
+    socklen_t length = sizeof me;
+    if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
+        die_errno("getsockname", NULL);
+    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+
+    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    for (;;) {
+        struct sockaddr_storage client;
+        socklen_t client_length = sizeof client;
+        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&client,
+                             &client_length);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die_errno("recvfrom", NULL);
+        }
+        format_address((struct sockaddr *)&client, where);
+        if ((double)rand() / ((double)RAND_MAX + 1.0) < drop_probability) {
+            printf("Pretending to drop packet from %s\n", where);
+            continue;
+        }
+        printf("The client at %s says %s\n", where, format_repr(data, (size_t)n, false, shown));
+        char message[64];
+        int message_length = snprintf(message, sizeof message, "Your data was %zd bytes long", n);
+        if (sendto(sock, message, (size_t)message_length, 0, (struct sockaddr *)&client,
+                   client_length) < 0)
+            warn_errno("sendto", (struct sockaddr *)&client);
+    }
+}
+
+static void client(const char *hostname, uint16_t port)
+{
+    static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
+    char where[ADDRESS_TEXT_SIZE];
+    struct addrinfo *server = resolve(hostname, port, AF_INET, SOCK_DGRAM);
+
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    /* connect() on a UDP socket sends nothing. It fixes the destination of send() and
+     * makes the kernel drop datagrams from anyone but the server: no spoofed replies.
+     * It also lets the kernel tell us, as ECONNREFUSED, when an ICMP "port unreachable"
+     * comes back: an unconnected socket never hears about it. */
+    if (connect(sock, server->ai_addr, server->ai_addrlen) < 0)
+        die_errno("connect", server->ai_addr);
+    struct sockaddr_storage me;
+    socklen_t length = sizeof me;
+    if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
+        die_errno("getsockname", NULL);
+    printf("Client socket name is %s\n", format_address((struct sockaddr *)&me, where));
+
+    double delay = 0.1;                     /* seconds */
+    const char text[] = "This is another message";
+    ssize_t n;
+    for (;;) {
+        if (send(sock, text, strlen(text), 0) < 0)
+            die_errno("send", server->ai_addr);
+        printf("Waiting up to %g seconds for a reply\n", delay);
+        struct timeval timeout = {.tv_sec = (time_t)delay,
+                                  .tv_usec = (suseconds_t)((delay - (double)(time_t)delay) * 1e6)};
+        if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
+            die_errno("setsockopt SO_RCVTIMEO", NULL);
+        n = recv(sock, data, sizeof data, 0);
+        if (n >= 0)
+            break;                          /* we are done, and can stop looping */
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            delay *= 2;                     /* wait even longer for the next request */
+            if (delay > 2.0)
+                die("I think the server is down");
+        } else if (errno != EINTR) {
+            die_errno("recv", server->ai_addr);   /* ECONNREFUSED: nothing listens there */
+        }
+    }
+    printf("The server says %s\n", format_repr(data, (size_t)n, false, shown));
+    freeaddrinfo(server);
+    close(sock);
+}
+
+/* The probability for -d: a number from 0 to 1. */
+static double parse_probability(const char *text)
+{
+    char *end;
+    errno = 0;
+    double value = strtod(text, &end);
+    if (end == text || *end != '\0' || errno != 0 || !(value >= 0.0 && value <= 1.0))
+        usage_error(usage, "argument -d: invalid probability: '%s' (must be 0..1)", text);
+    return value;
+}
+
+int main(int argc, char *argv[])
+{
+    const char *role = NULL, *host = NULL, *port = "1060", *drop = "0.5";
+    program_init(argv[0]);
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){
+        {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
+        {"-d", &drop, false}, {NULL, NULL, false}});
+
+    if (strcmp(role, "client") == 0)
+        client(host, parse_port(port, usage));
+    else if (strcmp(role, "server") == 0)
+        server(host, parse_port(port, usage), parse_probability(drop));
+    else
+        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
+                    role);
+    return 0;
+}
