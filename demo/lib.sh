@@ -5,11 +5,24 @@
 #   start_server LABEL DIR CMD...  run CMD in chapter folder DIR in the background, wait for
 #                                  its "Listening" line, set $PORT to the port it got
 #   run_client LABEL DIR CMD...    run CMD in DIR (at most 20 s) and show its output
+#   server_wait REGEX              wait (at most 5 s) until the server prints a matching line
 #   stop_server                    stop the server, then show what its terminal printed
 
 DEMO_TMP=$(mktemp -d)
 SERVER_PID=
 trap 'stop_server >/dev/null 2>&1; rm -rf "$DEMO_TMP"' EXIT INT TERM
+
+# The command as you would type it: empty arguments shown as "".
+show_command() {
+    shown=
+    for word in "$@"; do
+        case $word in
+            "" | *" "*) shown="$shown \"$word\"" ;;
+            *) shown="$shown $word" ;;
+        esac
+    done
+    printf '%s' "${shown# }"
+}
 
 chapter() {
     printf '\n######## %s\n' "$*"
@@ -18,7 +31,7 @@ chapter() {
 start_server() {
     SERVER_LABEL=$1 SERVER_DIR=$2
     shift 2
-    SERVER_CMD="$*"
+    SERVER_CMD=$(show_command "$@")
     (cd "$SERVER_DIR" && exec "$@") >"$DEMO_TMP/server" 2>&1 &
     SERVER_PID=$!
     tries=500
@@ -37,10 +50,19 @@ start_server() {
 run_client() {
     label=$1 dir=$2
     shift 2
-    printf '\n===== %s: $ %s\n' "$label" "$*"
+    printf '\n===== %s: $ %s\n' "$label" "$(show_command "$@")"
     (cd "$dir" && timeout 20 "$@") 2>&1
     status=$?
     [ $status -eq 0 ] || echo "(exit status $status)"
+}
+
+server_wait() {
+    tries=500
+    until grep -Eq -- "$1" "$DEMO_TMP/server" 2>/dev/null; do
+        tries=$((tries - 1))
+        [ $tries -gt 0 ] || { echo "demo: the server never printed /$1/" >&2; return 1; }
+        sleep 0.01
+    done
 }
 
 stop_server() {
