@@ -58,7 +58,7 @@ lint:
 
 valgrind: all
 	@command -v valgrind >/dev/null || { echo "valgrind is needed: sudo apt install valgrind"; exit 1; }
-	sh tests/valgrind.sh
+	bash tests/valgrind.sh
 
 clean:
 	rm -f $(PROGRAMS) $(TEST_PROGRAMS) .build-flags
