@@ -11,6 +11,7 @@
  *   parse_arguments(argc, argv, ...)     argparse: -h, options anywhere, argparse's errors
  *   usage_error(usage, fmt, ...)         argparse's "usage: ..." + "prog: error: ...", exit 2
  *   parse_port(text, usage)              argparse's type=int for a port: 0..65535 or exit 2
+ *   port_from_text(text, &port)          the same check, returning false instead of exiting
  *   die_errno(call, address)             an uncaught OSError: one line with the errno, exit 1
  *   die(fmt, ...)                        an uncaught RuntimeError: one line, exit 1
  *   warn_errno(call, address)            the same line as die_errno, but carry on
@@ -174,22 +175,32 @@ static inline HELPERS_NORETURN HELPERS_PRINTF(2, 3) void usage_error(const char 
     exit(2);
 }
 
-/* A port number from the command line: all digits, 0..65535 (0 asks the OS for any free
- * port). Anything else ("abc", "70000", "-1", "12x", "") is a usage error. */
-static inline uint16_t parse_port(const char *text, const char *usage)
+/* A port number from text: all digits, 0..65535. Returns false for anything else ("abc",
+ * "70000", "-1", "12x", ""), leaving *port alone. */
+static inline bool port_from_text(const char *text, uint16_t *port)
 {
     unsigned long value = 0;
-    const char *p = text;
-    if (*p == '\0')
-        usage_error(usage, "argument -p: invalid port: '%s'", text);
-    for (; *p; p++) {
-        if (*p < '0' || *p > '9' || value > 65535)
-            usage_error(usage, "argument -p: invalid port: '%s'", text);
+    if (*text == '\0')
+        return false;
+    for (const char *p = text; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
         value = value * 10 + (unsigned long)(*p - '0');
+        if (value > 65535)
+            return false;
     }
-    if (value > 65535)
+    *port = (uint16_t)value;
+    return true;
+}
+
+/* The port given with -p (0 asks the OS for any free port); anything that is not a port
+ * is a usage error. */
+static inline uint16_t parse_port(const char *text, const char *usage)
+{
+    uint16_t port;
+    if (!port_from_text(text, &port))
         usage_error(usage, "argument -p: invalid port: '%s' (must be 0..65535)", text);
-    return (uint16_t)value;
+    return port;
 }
 
 /* One command-line argument, as argparse's add_argument() declares it. A name that starts
