@@ -217,7 +217,8 @@ struct argument {
  * "usage: prog USAGE" and then HELP for -h/--help and exit 0; report a missing, unknown or
  * extra argument as argparse does (usage_error, exit 2). Options may come before, between
  * or after the positional arguments; "--" ends the options. */
-static inline void parse_arguments(int argc, char *argv[], const char *usage, const char *help,
+/* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
+static inline void parse_arguments(int argc, char *const argv[], const char *usage, const char *help,
                                    const struct argument *arguments)
 {
     const struct argument *next_positional = arguments;

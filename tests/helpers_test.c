@@ -22,11 +22,11 @@ static size_t from_hex(const char *hex, unsigned char *out, size_t size)
 
 int main(int argc, char *argv[])
 {
-    static unsigned char data[4096];
-    static char shown[REPR_SIZE(sizeof data)];
     char where[ADDRESS_TEXT_SIZE];
     program_init(argv[0]);
     if (argc == 3 && strncmp(argv[1], "repr-", 5) == 0) {
+        static unsigned char data[4096];
+        static char shown[REPR_SIZE(sizeof data)];
         size_t n = from_hex(argv[2], data, sizeof data);
         puts(format_repr(data, n, strcmp(argv[1], "repr-bytes") == 0, shown));
     } else if (argc == 3 && strcmp(argv[1], "port") == 0) {

@@ -27,32 +27,32 @@ static void server(const char *interface, uint16_t port)
 {
     static char data[BUFSIZE], shown[REPR_SIZE(BUFSIZE)];
     char where[ADDRESS_TEXT_SIZE];
-    struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_DGRAM);
+    struct addrinfo *interface_address = resolve(interface, port, AF_INET, SOCK_DGRAM);
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
     /* Only a socket bound to "" (0.0.0.0) or to the broadcast address itself receives
      * broadcasts: one bound to the host's own address (e.g. 127.0.0.1) does not. */
-    if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
-        die_errno("bind", address->ai_addr);
-    freeaddrinfo(address);
+    if (bind(sock, interface_address->ai_addr, interface_address->ai_addrlen) < 0)
+        die_errno("bind", interface_address->ai_addr);
+    freeaddrinfo(interface_address);
     struct sockaddr_storage me;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
     printf("Listening for datagrams at %s\n", format_address((struct sockaddr *)&me, where));
     for (;;) {
-        struct sockaddr_storage client;
-        socklen_t client_length = sizeof client;
-        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&client,
-                             &client_length);
+        struct sockaddr_storage address;
+        socklen_t address_length = sizeof address;
+        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&address,
+                             &address_length);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             die_errno("recvfrom", NULL);
         }
-        printf("The client at %s says: %s\n", format_address((struct sockaddr *)&client, where),
+        printf("The client at %s says: %s\n", format_address((struct sockaddr *)&address, where),
                format_repr(data, (size_t)n, false, shown));
     }
 }

@@ -28,37 +28,37 @@ static void server(uint16_t port)
 {
     static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
     char where[ADDRESS_TEXT_SIZE];
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);      /* 127.0.0.1 */
+    struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons(port)};
+    me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);            /* 127.0.0.1 */
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    if (bind(sock, (struct sockaddr *)&address, sizeof address) < 0)
-        die_errno("bind", (struct sockaddr *)&address);
-    socklen_t length = sizeof address;
-    if (getsockname(sock, (struct sockaddr *)&address, &length) < 0)
+    if (bind(sock, (struct sockaddr *)&me, sizeof me) < 0)
+        die_errno("bind", (struct sockaddr *)&me);
+    socklen_t length = sizeof me;
+    if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening at %s\n", format_address((struct sockaddr *)&address, where));
+    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
     for (;;) {
-        struct sockaddr_storage client;
-        socklen_t client_length = sizeof client;
-        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&client,
-                             &client_length);
+        struct sockaddr_storage address;
+        socklen_t address_length = sizeof address;
+        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&address,
+                             &address_length);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             die_errno("recvfrom", NULL);
         }
-        printf("The client at %s says %s\n", format_address((struct sockaddr *)&client, where),
+        printf("The client at %s says %s\n", format_address((struct sockaddr *)&address, where),
                format_repr(data, (size_t)n, false, shown));
         char reply[64];
         int reply_length = snprintf(reply, sizeof reply, "Your data was %zd bytes long", n);
         /* One client's trouble must not stop the server: report it and serve the next. */
-        if (sendto(sock, reply, (size_t)reply_length, 0, (struct sockaddr *)&client,
-                   client_length) < 0)
-            warn_errno("sendto", (struct sockaddr *)&client);
+        if (sendto(sock, reply, (size_t)reply_length, 0, (struct sockaddr *)&address,
+                   address_length) < 0)
+            warn_errno("sendto", (struct sockaddr *)&address);
     }
 }
 

@@ -31,14 +31,14 @@ static void server(const char *interface, uint16_t port, double drop_probability
 {
     static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
     char where[ADDRESS_TEXT_SIZE];
-    struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_DGRAM);
+    struct addrinfo *interface_address = resolve(interface, port, AF_INET, SOCK_DGRAM);
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
-        die_errno("bind", address->ai_addr);
-    freeaddrinfo(address);
+    if (bind(sock, interface_address->ai_addr, interface_address->ai_addrlen) < 0)
+        die_errno("bind", interface_address->ai_addr);
+    freeaddrinfo(interface_address);
     struct sockaddr_storage me;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
@@ -47,16 +47,16 @@ static void server(const char *interface, uint16_t port, double drop_probability
 
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
     for (;;) {
-        struct sockaddr_storage client;
-        socklen_t client_length = sizeof client;
-        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&client,
-                             &client_length);
+        struct sockaddr_storage address;
+        socklen_t address_length = sizeof address;
+        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&address,
+                             &address_length);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
             die_errno("recvfrom", NULL);
         }
-        format_address((struct sockaddr *)&client, where);
+        format_address((struct sockaddr *)&address, where);
         if ((double)rand() / ((double)RAND_MAX + 1.0) < drop_probability) {
             printf("Pretending to drop packet from %s\n", where);
             continue;
@@ -64,9 +64,9 @@ static void server(const char *interface, uint16_t port, double drop_probability
         printf("The client at %s says %s\n", where, format_repr(data, (size_t)n, false, shown));
         char message[64];
         int message_length = snprintf(message, sizeof message, "Your data was %zd bytes long", n);
-        if (sendto(sock, message, (size_t)message_length, 0, (struct sockaddr *)&client,
-                   client_length) < 0)
-            warn_errno("sendto", (struct sockaddr *)&client);
+        if (sendto(sock, message, (size_t)message_length, 0, (struct sockaddr *)&address,
+                   address_length) < 0)
+            warn_errno("sendto", (struct sockaddr *)&address);
     }
 }
 
@@ -74,7 +74,7 @@ static void client(const char *hostname, uint16_t port)
 {
     static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
     char where[ADDRESS_TEXT_SIZE];
-    struct addrinfo *server = resolve(hostname, port, AF_INET, SOCK_DGRAM);
+    struct addrinfo *server_address = resolve(hostname, port, AF_INET, SOCK_DGRAM);
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
@@ -83,8 +83,8 @@ static void client(const char *hostname, uint16_t port)
      * makes the kernel drop datagrams from anyone but the server: no spoofed replies.
      * It also lets the kernel tell us, as ECONNREFUSED, when an ICMP "port unreachable"
      * comes back: an unconnected socket never hears about it. */
-    if (connect(sock, server->ai_addr, server->ai_addrlen) < 0)
-        die_errno("connect", server->ai_addr);
+    if (connect(sock, server_address->ai_addr, server_address->ai_addrlen) < 0)
+        die_errno("connect", server_address->ai_addr);
     struct sockaddr_storage me;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
@@ -96,7 +96,7 @@ static void client(const char *hostname, uint16_t port)
     ssize_t n;
     for (;;) {
         if (send(sock, text, strlen(text), 0) < 0)
-            die_errno("send", server->ai_addr);
+            die_errno("send", server_address->ai_addr);
         printf("Waiting up to %g seconds for a reply\n", delay);
         struct timeval timeout = {.tv_sec = (time_t)delay,
                                   .tv_usec = (suseconds_t)((delay - (double)(time_t)delay) * 1e6)};
@@ -110,11 +110,11 @@ static void client(const char *hostname, uint16_t port)
             if (delay > 2.0)
                 die("I think the server is down");
         } else if (errno != EINTR) {
-            die_errno("recv", server->ai_addr);   /* ECONNREFUSED: nothing listens there */
+            die_errno("recv", server_address->ai_addr);   /* ECONNREFUSED: nothing listens there */
         }
     }
     printf("The server says %s\n", format_repr(data, (size_t)n, false, shown));
-    freeaddrinfo(server);
+    freeaddrinfo(server_address);
     close(sock);
 }
 
