@@ -15,7 +15,7 @@ HEADER   = common/socket_helpers.h
 TEST_PROGRAMS = $(patsubst %.c,%,$(wildcard tests/*.c))
 
 # bats-core: the system's, else one installed from npm into .tools/ (git-ignored).
-BATS = $(shell command -v bats 2>/dev/null || echo .tools/node_modules/.bin/bats)
+BATS = $(shell command -v bats 2>/dev/null || echo .tools/node_modules/bats/bin/bats)
 BATS_FLAGS ?=
 SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
