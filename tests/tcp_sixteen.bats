@@ -1,0 +1,216 @@
+#!/usr/bin/env bats
+# tcp/tcp_sixteen: the 16-octet exchange, recvall() against misbehaving peers, and the
+# lecture's three experiments (no server, SO_REUSEADDR, 127.0.0.1 versus "").
+
+load helpers
+
+setup() {
+    cd "$ROOT/tcp"
+    PEER="$ROOT/tests/tcp_peer"
+}
+
+# Wait until NAME.out has at least N lines matching REGEX.
+wait_count() {
+    local name=$1 regex=$2 n=$3 tries=500
+    while (($(grep -Ec -- "$regex" "$BATS_TEST_TMPDIR/$name.out") < n)); do
+        ((tries-- > 0)) || { echo "timed out waiting for $n x /$regex/ from $name" >&2; return 1; }
+        sleep 0.01
+    done
+}
+
+# The sockets in TIME_WAIT whose local port is $1, from /proc/net/tcp (state 06).
+time_wait_on_port() {
+    awk -v port=":$(printf '%04X' "$1")" '$4 == "06" && substr($2, length($2) - 4) == port' \
+        /proc/net/tcp
+}
+
+@test "server prints its Listening line and waits for a connection" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    wait_for server '^Waiting to accept a new connection$'
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Waiting to accept a new connection" ]
+}
+
+@test "client and server exchange sixteen octets each way with the exact lines" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^Client\ has\ been\ assigned\ socket\ name\ \(\'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
+    client_port=${BASH_REMATCH[1]}
+    [ "${lines[1]}" = "The server said b'Farewell, client'" ]
+    [ "${#lines[@]}" -eq 2 ]
+    wait_count server '^Waiting to accept' 2
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Waiting to accept a new connection
+We have accepted a connection from ('127.0.0.1', $client_port)
+  Socket name: ('127.0.0.1', $PORT)
+  Socket peer: ('127.0.0.1', $client_port)
+  Incoming sixteen-octet message: b'Hi there, server'
+  Reply sent, socket closed
+Waiting to accept a new connection" ]
+    [ -z "$(err server)" ]
+}
+
+@test "recvall joins a message that arrives in two pieces" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn peer "$PEER" 127.0.0.1 "$PORT" send 'Hi th' await "$BATS_TEST_TMPDIR/go" \
+        send 'ere, server' drain
+    wait_for server '^  Socket peer'
+    [ "$(out peer)" = "" ]                  # 5 bytes came; the server is still waiting
+    ! grep -q Incoming "$BATS_TEST_TMPDIR/server.out"
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_for server "^  Incoming sixteen-octet message: b'Hi there, server'$"
+    wait_exit "$PID_peer"
+    [ "$(out peer)" = "b'Farewell, client'" ]
+}
+
+@test "server prints a binary message escaped, as repr(bytes) does" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    run "$PEER" 127.0.0.1 "$PORT" send $'\x1b[31m\xff\t\n\rcaf\xc3\xa9\\\'' drain
+    [ "$status" -eq 0 ]
+    wait_for server '^  Reply sent'
+    # The message holds a ' and no ", so Python quotes it with ".
+    grep -qxF '  Incoming sixteen-octet message: b"\x1b[31m\xff\t\n\rcaf\xc3\xa9\\'\''"' \
+        "$BATS_TEST_TMPDIR/server.out"
+    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "a client that sends 3 bytes and closes is reported and the server serves the next" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    run "$PEER" 127.0.0.1 "$PORT" send 'Hi!' shut drain
+    [ "$status" -eq 0 ]
+    [ "$output" = "b''" ]                   # no reply: the server dropped the connection
+    wait_count server '^Waiting to accept' 2
+    [[ "$(err server)" =~ ^tcp_sixteen:\ recvall\ \(\'127\.0\.0\.1\',\ [0-9]+\):\ was\ expecting\ 16\ bytes\ but\ only\ received\ 3\ bytes\ before\ the\ socket\ closed$ ]]
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "The server said b'Farewell, client'" ]
+}
+
+@test "a client that resets the connection without sending is reported and the server goes on" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn peer "$PEER" 127.0.0.1 "$PORT" await "$BATS_TEST_TMPDIR/go" reset
+    wait_for server '^  Socket peer'       # the server is in recvall() now
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_count server '^Waiting to accept' 2
+    [[ "$(err server)" =~ ^tcp_sixteen:\ recv\ \(\'127\.0\.0\.1\',\ [0-9]+\):\ ECONNRESET\ Connection\ reset\ by\ peer$ ]]
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "The server said b'Farewell, client'" ]
+}
+
+@test "client reports a server that closes after 3 bytes and exits 1" {
+    start_server fake "$PEER" -l 127.0.0.1 0 send 'Bye' shut drain
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [[ "${lines[0]}" == "Client has been assigned socket name ('127.0.0.1', "* ]]
+    [ "${lines[1]}" = "tcp_sixteen: recvall ('127.0.0.1', $PORT): was expecting 16 bytes but only received 3 bytes before the socket closed" ]
+    wait_exit "$PID_fake"
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/fake.out")" = "b'Hi there, server'" ]
+}
+
+@test "experiment 1: client with no server reports Connection refused and exits 1" {
+    port=$(free_tcp_port)
+    run ./tcp_sixteen client 127.0.0.1 -p "$port"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_sixteen: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
+}
+
+@test "experiment 2: without SO_REUSEADDR a restart after an exchange fails with Address already in use" {
+    build_without_experiment tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen"
+    start_server server "$BATS_TEST_TMPDIR/tcp_sixteen" server 127.0.0.1 -p 0
+    # The client would close right after its 16 bytes, and on a busy machine could do it
+    # before the server's close(); this peer reads until the server's FIN, so the server is
+    # always the one that closes first and its end is the one left in TIME_WAIT.
+    run "$PEER" 127.0.0.1 "$PORT" send 'Hi there, server' drain
+    [ "$output" = "b'Farewell, client'" ]
+    wait_for server '^  Reply sent, socket closed$'
+    kill "$PID_server"
+    wait_exit "$PID_server"
+    # The server closed first, so its end of the connection sits in TIME_WAIT on the port.
+    [ -n "$(time_wait_on_port "$PORT")" ]
+    run "$BATS_TEST_TMPDIR/tcp_sixteen" server 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_sixteen: bind ('127.0.0.1', $PORT): EADDRINUSE Address already in use" ]
+}
+
+@test "experiment 2: with SO_REUSEADDR the same restart works" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    first_port=$PORT
+    # The client would close right after its 16 bytes, and on a busy machine could do it
+    # before the server's close(); this peer reads until the server's FIN, so the server is
+    # always the one that closes first and its end is the one left in TIME_WAIT.
+    run "$PEER" 127.0.0.1 "$PORT" send 'Hi there, server' drain
+    [ "$output" = "b'Farewell, client'" ]
+    wait_for server '^  Reply sent, socket closed$'
+    kill "$PID_server"
+    wait_exit "$PID_server"
+    [ -n "$(time_wait_on_port "$PORT")" ]
+    start_server again ./tcp_sixteen server 127.0.0.1 -p "$first_port"
+    [ "$PORT" = "$first_port" ]
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "The server said b'Farewell, client'" ]
+}
+
+@test "experiment 3: a server bound to 127.0.0.1 refuses a client that connects to 127.0.0.2" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    run ./tcp_sixteen client 127.0.0.2 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_sixteen: connect ('127.0.0.2', $PORT): ECONNREFUSED Connection refused" ]
+    ! grep -q 'accepted' "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "experiment 3: a server bound to \"\" accepts clients on 127.0.0.1 and 127.0.0.2" {
+    start_server server ./tcp_sixteen server "" -p 0
+    [ "$(head -n 1 "$BATS_TEST_TMPDIR/server.out")" = "Listening at ('0.0.0.0', $PORT)" ]
+    for address in 127.0.0.1 127.0.0.2; do
+        run ./tcp_sixteen client "$address" -p "$PORT"
+        [ "$status" -eq 0 ]
+        [[ "${lines[0]}" == "Client has been assigned socket name ('127.0.0.1', "* ]]
+        [ "${lines[1]}" = "The server said b'Farewell, client'" ]
+        wait_for server "^  Socket name: \('$address', $PORT\)$"
+    done
+}
+
+@test "200 connections in a row, good and bad, leave no descriptor open in the server" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    before=$(ls "/proc/$PID_server/fd" | wc -l)
+    "$PEER" -n 100 127.0.0.1 "$PORT" send 'Hi there, server' drain >/dev/null
+    "$PEER" -n 90 127.0.0.1 "$PORT" send 'Hi!' shut drain >/dev/null
+    # One reset at a time: a burst would overflow the backlog of 1 and wait for SYN retries.
+    for i in $(seq 10); do
+        "$PEER" 127.0.0.1 "$PORT" send 'Hi' reset
+        wait_count server '^Waiting to accept' $((191 + i))
+    done
+    [ "$(grep -c '^  Reply sent' "$BATS_TEST_TMPDIR/server.out")" -eq 100 ]
+    after=$(ls "/proc/$PID_server/fd" | wc -l)
+    [ "$before" -eq "$after" ]
+    kill -0 "$PID_server"
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./tcp_sixteen -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: tcp_sixteen [-h] [-p PORT] {client,server} host" ]
+}
+
+@test "a missing host, an unknown role or a bad port is a usage error, exit 2" {
+    run ./tcp_sixteen client
+    [ "$status" -eq 2 ]
+    [ "${lines[0]}" = "usage: tcp_sixteen [-h] [-p PORT] {client,server} host" ]
+    [ "${lines[1]}" = "tcp_sixteen: error: the following arguments are required: host" ]
+    run ./tcp_sixteen serve 127.0.0.1
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_sixteen: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
+    run ./tcp_sixteen client 127.0.0.1 -p 70000
+    [ "$status" -eq 2 ]
+    [[ "${lines[1]}" == "tcp_sixteen: error: argument -p: invalid port: '70000'"* ]]
+}
+
+@test "a server on a port already listened on reports bind EADDRINUSE, exit 1" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    run ./tcp_sixteen server 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_sixteen: bind ('127.0.0.1', $PORT): EADDRINUSE Address already in use" ]
+}
