@@ -439,4 +439,20 @@ static inline double monotonic_seconds(void)
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
+/* argparse's type=int for a count of bytes: digits only, 0 to 2**60, else a usage error. */
+static inline unsigned long long parse_count(const char *text, const char *name,
+                                             const char *usage)
+{
+    unsigned long long value = 0;
+    bool valid = *text != '\0';
+    for (const char *p = text; valid && *p; p++) {
+        valid = *p >= '0' && *p <= '9' && value <= (1ULL << 60);  /* so *10 cannot overflow */
+        value = value * 10 + (unsigned long long)(*p - '0');
+    }
+    if (!valid || value > (1ULL << 60))
+        usage_error(usage, "argument %s: invalid count: '%s' (a whole number of bytes, "
+                    "0 to 2**60)", name, text);
+    return value;
+}
+
 #endif /* SOCKET_HELPERS_H */
