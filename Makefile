@@ -24,7 +24,7 @@ SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 BUILD_LINE = $(CC) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell echo '$(BUILD_LINE)' | cmp -s - .build-flags || echo '$(BUILD_LINE)' > .build-flags)
 
-.PHONY: all test demo clean sanitize lint valgrind help bats
+.PHONY: all test demo clean sanitize lint valgrind fuzz help bats
 all: $(PROGRAMS) $(TEST_PROGRAMS)
 
 $(PROGRAMS) $(TEST_PROGRAMS): %: %.c $(HEADER) .build-flags
@@ -60,6 +60,11 @@ valgrind: all
 	@command -v valgrind >/dev/null || { echo "valgrind is needed: sudo apt install valgrind"; exit 1; }
 	bash tests/valgrind.sh
 
+# libFuzzer targets (clang), each run FUZZ_SECONDS from its seed corpus in fuzz/corpus/.
+FUZZ_SECONDS ?= 60
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
+
 clean:
 	rm -f $(PROGRAMS) $(TEST_PROGRAMS) .build-flags
 
@@ -70,5 +75,6 @@ help:
 	@echo "make sanitize   rebuild with AddressSanitizer + UndefinedBehaviorSanitizer and run the tests"
 	@echo "make valgrind   one exchange of every client/server pair under valgrind memcheck"
 	@echo "make lint       cppcheck (and clang-tidy where installed)"
+	@echo "make fuzz       run each libFuzzer target in fuzz/ for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make clean      remove the programs"
 	@echo "Variables: CC, CFLAGS, LDFLAGS (e.g. make CC=clang), BATS_FLAGS (e.g. --filter backoff)"
