@@ -1,0 +1,86 @@
+/*
+ * sntp_time.c - the lecture's raw SNTP query: "Get time from the internet time server"
+ * (sntp_client.py, Python Network Programming Cookbook, chapter 1).
+ *
+ * Try, with this chapter's own server (no internet needed):
+ *     ./sntp_server -p 1230             ./sntp_time 127.0.0.1 -p 1230
+ * and, where the internet is reachable, ./sntp_time (pool.ntp.org, port 123).
+ * The whole protocol is one 48-byte datagram each way: the request's first byte says
+ * "version 3, client", and the time is the 11th 32-bit word of the reply. Unlike the
+ * notebook, it gives up after 5 seconds instead of waiting forever.
+ */
+#include "socket_helpers.h"
+
+#include <arpa/inet.h>
+#include <sys/time.h>
+
+#define NTP_PACKET_SIZE 48
+#define NTP_REQUEST_FIRST_BYTE 0x1b     /* leap 0, version 3, mode 3 (client) */
+#define NTP_TRANSMIT_TIME 40            /* the server's clock as the reply left it */
+#define TIME1970 2208988800UL           /* seconds from 1900 (NTP's epoch) to 1970 */
+#define NTP_ERA_SECONDS 4294967296LL    /* 2^32 */
+#define MAX_BYTES 1024
+
+static const char usage[] = "[-h] [-p PORT] [host]";
+static const char help[] =
+    "Print the time an NTP server sends (one SNTP query)\n\n"
+    "positional arguments:\n"
+    "  host        NTP server (default pool.ntp.org)\n\n"
+    "options:\n"
+    "  -h, --help  show this help message and exit\n"
+    "  -p PORT     UDP port (default 123)\n";
+
+static void sntp_client(const char *host, uint16_t port)
+{
+    static unsigned char data[MAX_BYTES];
+    char where[ADDRESS_TEXT_SIZE], text[64];
+    struct addrinfo *server = resolve(host, port, AF_INET, SOCK_DGRAM);
+
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    unsigned char request[NTP_PACKET_SIZE] = {NTP_REQUEST_FIRST_BYTE};    /* then 47 zeros */
+    if (sendto(sock, request, sizeof request, 0, server->ai_addr, server->ai_addrlen) < 0)
+        die_errno("sendto", server->ai_addr);
+    /* The notebook's recvfrom() waits forever for a server that never answers. */
+    struct timeval timeout = {.tv_sec = 5};
+    if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
+        die_errno("setsockopt SO_RCVTIMEO", NULL);
+    struct sockaddr_storage sender;
+    socklen_t sender_length = sizeof sender;
+    ssize_t n;
+    do
+        n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&sender, &sender_length);
+    while (n < 0 && errno == EINTR);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+        die("no answer from %s in 5 seconds", format_address(server->ai_addr, where));
+    if (n < 0)
+        die_errno("recvfrom", server->ai_addr);
+    printf("Response received from: %s\n", format_address((struct sockaddr *)&sender, where));
+    if (n < NTP_PACKET_SIZE)
+        die("the reply is %zd bytes, too short for NTP (%d)", n, NTP_PACKET_SIZE);
+
+    uint32_t seconds;                   /* struct.unpack('!12I', data)[10] */
+    memcpy(&seconds, data + NTP_TRANSMIT_TIME, sizeof seconds);
+    seconds = ntohl(seconds);
+    /* The seconds wrap to 0 on 2036-02-07 (NTP era 1). RFC 4330's rule: with the top bit
+     * set the time is from 1968-2036 (era 0), without it from 2036-2104 (era 1). */
+    time_t t = (time_t)seconds - (time_t)TIME1970 + (seconds & 0x80000000u ? 0 : NTP_ERA_SECONDS);
+    struct tm local;
+    if (localtime_r(&t, &local) == NULL)
+        die("localtime: the time %lld is out of range", (long long)t);
+    strftime(text, sizeof text, "%a %b %e %H:%M:%S %Y", &local);   /* time.ctime()'s format */
+    printf("\tTime=%s\n", text);
+    freeaddrinfo(server);
+    close(sock);
+}
+
+int main(int argc, char *argv[])
+{
+    const char *host = "pool.ntp.org", *port = "123";
+    program_init(argv[0]);
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){
+        {"host", &host, true}, {"-p", &port, false}, {NULL, NULL, false}});
+    sntp_client(host, parse_port(port, usage));
+    return 0;
+}
