@@ -1,0 +1,119 @@
+/*
+ * ip4_address_conversion.c - an IP address between its text and its 4 (or 16) bytes
+ * (lecture: "Access network information", IPv4 address conversion; Python Network
+ * Programming Cookbook, ch. 1, ip4_address_conversion.py, convert_ip4_address()).
+ *
+ * Try:
+ *     ./ip4_address_conversion                      127.0.0.1 and 192.168.0.1, as the book
+ *     ./ip4_address_conversion 10.0.0.255 ::1 2001:db8:0:0::1
+ *     ./ip4_address_conversion 127.1 0x7f.1 010.0.0.1
+ * Watch for: the packed form is the address as it travels in an IP header, most
+ * significant byte first (127 = 0x7f). The last line's addresses are not dotted quads:
+ * inet_pton refuses them, but the old inet_aton (which Python's socket.inet_aton calls)
+ * reads "127.1" as 127.0.0.1, hex and octal too: 010.0.0.1 is 8.0.0.1, a classic trap.
+ */
+#include "socket_helpers.h"
+
+#include <arpa/inet.h>
+
+static const char usage[] = "[-h] [address ...]";
+static const char help[] =
+    "Convert IP addresses to packed bytes and back (inet_pton/inet_ntop)\n\n"
+    "positional arguments:\n"
+    "  address     IPv4 or IPv6 addresses (default 127.0.0.1 192.168.0.1)\n\n"
+    "options:\n"
+    "  -h, --help  show this help message and exit\n\n"
+    "An address that is not one (neither inet_pton nor inet_aton accepts it) is a\n"
+    "bad argument: usage error, exit 2, before anything is printed.\n";
+
+/* An address in its binary form, as the socket calls take it (in_addr, in6_addr). */
+struct packed_address {
+    int family;
+    unsigned char bytes[16];
+    size_t length;
+    bool aton_only;             /* accepted by inet_aton only, not by inet_pton */
+};
+
+/* Text -> bytes. inet_pton is the modern, strict call: IPv4 only as four decimal numbers
+ * a.b.c.d, each 0..255, no leading zero. The older inet_aton also takes "127.1" (a.d),
+ * "0x7f.1" (hex) and "0177.0.0.1" (octal): lenient, so we try it second and say so. */
+static bool pack(const char *text, struct packed_address *packed)
+{
+    memset(packed, 0, sizeof *packed);
+    /* glibc's inet_aton stops at the first space and ignores the rest ("1.2.3.4 junk"):
+     * too lenient even for this lesson, and the rest would reach the terminal raw. */
+    for (const char *p = text; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f)
+            return false;
+    if (strchr(text, ':')) {            /* only IPv6 has colons; inet_aton knows no IPv6 */
+        packed->family = AF_INET6;
+        packed->length = sizeof(struct in6_addr);
+        return inet_pton(AF_INET6, text, packed->bytes) == 1;
+    }
+    packed->family = AF_INET;
+    packed->length = sizeof(struct in_addr);
+    if (inet_pton(AF_INET, text, packed->bytes) == 1)
+        return true;
+    struct in_addr lenient;
+    if (inet_aton(text, &lenient) == 0)
+        return false;
+    memcpy(packed->bytes, &lenient, sizeof lenient);
+    packed->aton_only = true;
+    return true;
+}
+
+static void convert_ip_address(const char *ip_address, const struct packed_address *packed)
+{
+    char hex[2 * 16 + 1], unpacked[INET6_ADDRSTRLEN];
+    /* binascii.hexlify(): two hex digits a byte; Python 3 shows its result as bytes. */
+    for (size_t i = 0; i < packed->length; i++)
+        snprintf(hex + 2 * i, 3, "%02x", packed->bytes[i]);
+    /* Bytes -> text: always the canonical form (dotted quad; IPv6 shortest, lower case). */
+    if (inet_ntop(packed->family, packed->bytes, unpacked, sizeof unpacked) == NULL)
+        die_errno("inet_ntop", NULL);       /* only with a too small buffer: never here */
+    printf("IP Address: %s => Packed: b'%s', Unpacked: %s\n", ip_address, hex, unpacked);
+    if (packed->aton_only)
+        printf("  inet_aton reads '%s' as %s; inet_pton rejects it (it takes a.b.c.d only, "
+               "each 0-255 in decimal, no leading zeros)\n", ip_address, unpacked);
+}
+
+int main(int argc, char *argv[])
+{
+    static const char *defaults[] = {"127.0.0.1", "192.168.0.1"};
+    program_init(argv[0]);
+    /* argparse's nargs='*': one optional positional argument per word of the command line
+     * is always enough. */
+    const char **addresses = calloc((size_t)argc, sizeof *addresses);
+    struct argument *arguments = calloc((size_t)argc, sizeof *arguments);
+    if (addresses == NULL || arguments == NULL)
+        die("out of memory");
+    for (int i = 0; i < argc - 1; i++)
+        arguments[i] = (struct argument){"address", &addresses[i], true};
+    parse_arguments(argc, argv, usage, help, arguments);
+
+    int count = 0;
+    while (count < argc - 1 && addresses[count])
+        count++;
+    const char *const *list = count ? addresses : defaults;
+    if (count == 0)
+        count = (int)(sizeof defaults / sizeof defaults[0]);
+
+    /* Check every address before printing any, as argparse checks its arguments. */
+    struct packed_address packed;
+    for (int i = 0; i < count; i++) {
+        if (!pack(list[i], &packed)) {
+            char *shown = malloc(REPR_SIZE(strlen(list[i])));
+            if (shown == NULL)
+                die("out of memory");
+            usage_error(usage, "argument address: invalid IP address: %s",
+                        format_repr(list[i], strlen(list[i]), false, shown));
+        }
+    }
+    for (int i = 0; i < count; i++) {
+        pack(list[i], &packed);
+        convert_ip_address(list[i], &packed);
+    }
+    free(arguments);
+    free(addresses);
+    return 0;
+}

@@ -1,0 +1,79 @@
+/*
+ * remote_machine_info.c - the addresses of a remote host (lecture: "Access network
+ * information", remote machine's address; Python Network Programming Cookbook, ch. 1,
+ * remote_machine_info.py).
+ *
+ * Try:
+ *     ./remote_machine_info                   google.com, as in the lecture (needs DNS)
+ *     ./remote_machine_info localhost         answered from /etc/hosts, no network needed
+ *     ./remote_machine_info nosuch.invalid    the resolver's error, as Python shows it
+ * Watch for: a big site has several addresses, IPv4 and IPv6; Python's gethostbyname()
+ * shows only the first IPv4 one. Run it twice: DNS may rotate the order.
+ */
+#include "socket_helpers.h"
+
+#include <arpa/inet.h>
+
+static const char usage[] = "[-h] [host]";
+static const char help[] =
+    "Print every IP address (IPv4 and IPv6) of a host\n\n"
+    "positional arguments:\n"
+    "  host        the name to resolve (default google.com)\n\n"
+    "options:\n"
+    "  -h, --help  show this help message and exit\n";
+
+/* The text form of an address without the port: inet_ntop wants the bare in_addr. */
+static const char *address_text(const struct addrinfo *ai, char *buf, socklen_t size)
+{
+    const void *bare = ai->ai_family == AF_INET6
+        ? (const void *)&((const struct sockaddr_in6 *)(const void *)ai->ai_addr)->sin6_addr
+        : (const void *)&((const struct sockaddr_in *)(const void *)ai->ai_addr)->sin_addr;
+    return inet_ntop(ai->ai_family, bare, buf, size);
+}
+
+static void get_remote_machine_info(const char *remote_host)
+{
+    struct addrinfo hints, *list = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;            /* IPv4 and IPv6 both */
+    /* Without a socket type getaddrinfo lists each address three times (stream, datagram,
+     * raw): asking for one type gives one entry per address. */
+    hints.ai_socktype = SOCK_STREAM;
+
+    /* The resolver does not use errno: its code (-2 is EAI_NONAME, "Name or service not
+     * known") and gai_strerror's text are what Python puts in socket.gaierror. Only
+     * EAI_SYSTEM means "look at errno". */
+    int code = getaddrinfo(remote_host, NULL, &hints, &list);
+    if (code == EAI_SYSTEM)
+        die("%s: [Errno %d] %s", remote_host, errno, strerror(errno));
+    if (code != 0)
+        die("%s: [Errno %d] %s", remote_host, code, gai_strerror(code));
+
+    /* /etc/hosts and DNS may give the same address twice (e.g. two lines for localhost);
+     * print each once, in the resolver's order. */
+    for (const struct addrinfo *ai = list; ai; ai = ai->ai_next) {
+        char text[INET6_ADDRSTRLEN], earlier_text[INET6_ADDRSTRLEN];
+        if (address_text(ai, text, sizeof text) == NULL)
+            continue;                       /* a family we do not know: never from AF_UNSPEC */
+        bool seen = false;
+        for (const struct addrinfo *earlier = list; earlier != ai && !seen;
+             earlier = earlier->ai_next)
+            seen = address_text(earlier, earlier_text, sizeof earlier_text) != NULL &&
+                   strcmp(text, earlier_text) == 0;
+        if (!seen)
+            printf("remote host %s has ip address %s\n", remote_host, text);
+    }
+    freeaddrinfo(list);
+}
+
+int main(int argc, char *argv[])
+{
+    const char *host = "google.com";
+    program_init(argv[0]);
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){
+        {"host", &host, true}, {NULL, NULL, false}});
+    if (host[0] == '\0')
+        usage_error(usage, "argument host: the host name is empty");
+    get_remote_machine_info(host);
+    return 0;
+}
