@@ -1,0 +1,90 @@
+#!/usr/bin/env bats
+# udp/udp_multicast on loopback only: both ends name 127.0.0.1 with -i, so neither the
+# datagram nor the server's IGMP report ever leaves the machine. (Members on several hosts
+# are in the network-namespace lab, tests/lab.bats.)
+
+load helpers
+
+GROUP=239.255.0.1
+
+setup() {
+    cd "$ROOT/udp"
+}
+
+@test "a server that joined the group receives the client's datagram on loopback" {
+    start_server server ./udp_multicast server "$GROUP" -i 127.0.0.1 -p 0
+    [ "$(out server)" = "Listening at ('0.0.0.0', $PORT)" ]
+    run ./udp_multicast client "$GROUP" -i 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
+    wait_for server "^The client at \('127\.0\.0\.1', [0-9]+\) says: 'Multicast datagram!'$"
+}
+
+@test "two members on one host and port both receive one datagram" {
+    start_server first ./udp_multicast server "$GROUP" -i 127.0.0.1 -p 0
+    start_server second ./udp_multicast server "$GROUP" -i 127.0.0.1 -p "$PORT"
+    run ./udp_multicast client "$GROUP" -i 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for first "says: 'Multicast datagram!'$"
+    wait_for second "says: 'Multicast datagram!'$"
+}
+
+@test "EXPERIMENT: a server that did not join hears nothing of the group, only a direct datagram" {
+    build_without_experiment "$ROOT/udp/udp_multicast.c" "$BATS_TEST_TMPDIR/udp_multicast"
+    start_server server "$BATS_TEST_TMPDIR/udp_multicast" server "$GROUP" -i 127.0.0.1 -p 0
+    run ./udp_multicast client "$GROUP" -i 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    # On loopback the kernel has delivered the datagram to every socket it was going to
+    # reach by the time sendto() returns; a direct datagram sent afterwards queues behind
+    # it. So if the group's datagram had arrived, it would be the first line.
+    printf 'direct' >"/dev/udp/127.0.0.1/$PORT"
+    wait_for server "says: 'direct'$"
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/server.out")" -eq 1 ]
+}
+
+@test "server prints non-UTF-8 and control bytes escaped" {
+    start_server server ./udp_multicast server "$GROUP" -i 127.0.0.1 -p 0
+    printf '\xff\x1b[2J\x00' >"/dev/udp/127.0.0.1/$PORT"
+    wait_for server "says: '.xff.x1b\[2J.x00'$"
+    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "a group that is not a multicast address is a usage error, exit 2" {
+    for group in 127.0.0.1 10.0.0.1 240.0.0.1 nosuch.invalid ::1 ""; do
+        run ./udp_multicast client "$group" -p 1060
+        [ "$status" -eq 2 ]
+        [ "${lines[0]}" = "usage: udp_multicast [-h] [-p port] [-i interface] {client,server} group" ]
+        [ "${lines[1]}" = "udp_multicast: error: argument group: '$group' is not an IPv4 multicast group (224.0.0.0 to 239.255.255.255)" ]
+    done
+}
+
+@test "usage errors exit 2; -h exits 0" {
+    run ./udp_multicast client
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_multicast: error: the following arguments are required: group" ]
+    run ./udp_multicast talk "$GROUP"
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_multicast: error: argument role: invalid choice: 'talk' (choose from 'client', 'server')" ]
+    run ./udp_multicast server "$GROUP" -p 99999
+    [ "$status" -eq 2 ]
+    run ./udp_multicast server "$GROUP" -i
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_multicast: error: argument -i: expected one argument" ]
+    run ./udp_multicast -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: udp_multicast [-h] [-p port] [-i interface] {client,server} group" ]
+}
+
+@test "an interface address that does not resolve is one line naming it, exit 1" {
+    run ./udp_multicast client "$GROUP" -i nosuch.invalid
+    [ "$status" -eq 1 ]
+    [ "$output" = "udp_multicast: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
+}
+
+@test "a server told to join on an address that is no interface here fails: No such device, exit 1" {
+    # 198.51.100.123 (TEST-NET-2) is never one of this machine's addresses; nothing is sent.
+    run ./udp_multicast server "$GROUP" -i 198.51.100.123 -p 0
+    [ "$status" -eq 1 ]
+    # (ENODEV is not in errno_name's table yet, so the name is not asserted.)
+    [[ "$output" == "udp_multicast: setsockopt IP_ADD_MEMBERSHIP: "*" No such device" ]]
+}
