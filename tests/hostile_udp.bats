@@ -1,0 +1,80 @@
+#!/usr/bin/env bats
+# Hostile peers against the UDP chapter (tests/hostile_udp): servers take random binary
+# datagrams of every size, from senders gone before the reply, and still answer the next
+# good client; clients show a garbage reply escaped on one line.
+
+load helpers
+
+setup() {
+    cd "$ROOT/udp"
+}
+
+# Every line the server printed after its Listening line is one whole line in the form
+# PATTERN, escaped: no control character and valid UTF-8, whatever the datagrams held.
+assert_clean_lines() {
+    local name=$1 pattern=$2 file="$BATS_TEST_TMPDIR/$1.out"
+    run grep -cvE "$pattern|^Listening" "$file"
+    [ "$output" = 0 ] || { grep -nvE "$pattern|^Listening" "$file" | head -c 600; false; }
+    ! LC_ALL=C grep -q '[[:cntrl:]]' "$file"
+    iconv -f UTF-8 -t UTF-8 "$file" >/dev/null
+    [ ! -s "$BATS_TEST_TMPDIR/$name.err" ] || { err "$name"; false; }
+}
+
+# The lines a server prints for one datagram, whatever the quotes its repr chose.
+SAYS="^The client at \('127\.0\.0\.1', [0-9]+\) says:? ('.*'|\".*\")$"
+
+@test "udp_local server: 100 random datagrams of 0 to 65,507 bytes, then a good client is answered" {
+    start_server server ./udp_local server -p 0
+    run "$ROOT/tests/hostile_udp" 127.0.0.1 "$PORT" 100
+    [ "$status" -eq 0 ]
+    echo "$output"                                  # the seed, to replay a failure
+    run timeout 5 ./udp_local client -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[1]}" =~ ^The\ server\ \(\'127\.0\.0\.1\',\ $PORT\)\ replied\ \'Your\ data\ was\ [0-9]+\ bytes\ long\'$ ]]
+    wait_for server "says 'The time is "
+    assert_clean_lines server "$SAYS"
+}
+
+@test "udp_remote server: 100 random datagrams, then a good client is answered" {
+    start_server server ./udp_remote server 127.0.0.1 -d 0 -p 0
+    run "$ROOT/tests/hostile_udp" 127.0.0.1 "$PORT" 100
+    [ "$status" -eq 0 ]
+    echo "$output"
+    run timeout 5 ./udp_remote client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[2]}" =~ ^The\ server\ says\ \'Your\ data\ was\ 23\ bytes\ long\'$ ]]
+    wait_for server "says 'This is another message'$"
+    assert_clean_lines server "$SAYS"
+}
+
+@test "udp_broadcast server: 100 random datagrams, then a good broadcast is shown" {
+    start_server server ./udp_broadcast server "" -p 0
+    run "$ROOT/tests/hostile_udp" 127.0.0.1 "$PORT" 100
+    [ "$status" -eq 0 ]
+    echo "$output"
+    run ./udp_broadcast client 127.255.255.255 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for server "says: 'Broadcast datagram!'$"
+    assert_clean_lines server "$SAYS"
+}
+
+# What the fake server answers, as Python's repr shows it (then bytes 0x00 to 0xff).
+GARBAGE="'\\\\x1b\[31mGARBAGE\\\\x00\\\\r\\\\n\\\\xff\\\\xfe\\\\'\"\\\\\\\\\\\\x00\\\\x01\\\\x02"
+
+@test "udp_local client: a garbage reply is shown escaped on one line, exit 0" {
+    start_server fake "$ROOT/tests/hostile_udp" -l 127.0.0.1 0 1
+    run timeout 5 ./udp_local client -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [[ "${lines[1]}" =~ ^The\ server\ \(\'127\.0\.0\.1\',\ $PORT\)\ replied\ $GARBAGE.*\'$ ]]
+    ! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$output"
+}
+
+@test "udp_remote client: a garbage reply is shown escaped on one line, exit 0" {
+    start_server fake "$ROOT/tests/hostile_udp" -l 127.0.0.1 0 1
+    run timeout 5 ./udp_remote client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [[ "${lines[2]}" =~ ^The\ server\ says\ $GARBAGE.*\'$ ]]
+    ! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$output"
+}
