@@ -1,0 +1,201 @@
+/*
+ * finding_service_name.c - service names and port numbers (lecture: "Access network
+ * information", finding service names; Python Network Programming Cookbook, ch. 1,
+ * finding_service_name.py, find_service_name()).
+ *
+ * Try:
+ *     ./finding_service_name                 http, then ports 80, 25 and 53, as the notebook
+ *     ./finding_service_name ssh 22 1060 50000
+ *     ./finding_service_name -a              every well-known port (0-1023) that has a name
+ * Watch for: the names come from a plain text file, /etc/services (`grep -w 80
+ * /etc/services`), not from the network: a port may have a name for TCP and none for UDP.
+ * Each line names the port's range: well-known 0-1023 (standard services; binding one
+ * needs root on Linux), registered 1024-49151 (assigned by IANA on request), dynamic or
+ * private 49152-65535 (free for anyone; the OS picks client ports near there).
+ */
+#include "socket_helpers.h"
+
+#define SERVICES_FILE "/etc/services"
+
+static const char usage[] = "[-h] [-a] [service_or_port ...]";
+static const char help[] =
+    "Look up services by port and ports by service (getservbyport, getservbyname)\n\n"
+    "positional arguments:\n"
+    "  service_or_port  a port number (0..65535) or a service name such as http\n"
+    "                   (default: http 80 25 53)\n\n"
+    "options:\n"
+    "  -h, --help       show this help message and exit\n"
+    "  -a, --all        list every well-known port (0..1023) that has a name\n\n"
+    "Exit status 1 when an argument has no entry in the services database at all.\n";
+
+static const char *const protocols[] = {"tcp", "udp"};
+
+/* The lecture's three port ranges (IANA, RFC 6335). */
+static const char *port_range(unsigned port)
+{
+    if (port <= 1023)
+        return "well-known port: 0-1023";
+    if (port <= 49151)
+        return "registered port: 1024-49151";
+    return "dynamic/private port: 49152-65535";
+}
+
+/* Every lookup below reads SERVICES_FILE (nsswitch.conf's "services:" line). A minimal
+ * container may not have it: then nothing is found, and saying only "no entry" would
+ * mislead. Called after a lookup found nothing. */
+static void check_services_database(void)
+{
+    if (access(SERVICES_FILE, F_OK) != 0)
+        die("the services database %s is missing, so every lookup fails (Debian/Ubuntu: "
+            "apt install netbase)", SERVICES_FILE);
+}
+
+/* socket.getservbyport(port, 'tcp') and 'udp'. Returns whether either had a name. */
+static bool find_service_name(unsigned port)
+{
+    bool found = false;
+    for (size_t i = 0; i < 2; i++) {
+        /* Ports travel in network byte order, and so do the ports in struct servent. */
+        const struct servent *service = getservbyport(htons((uint16_t)port), protocols[i]);
+        if (service) {
+            printf("%s port: %u => service name: %s (%s)\n", i == 0 ? "TCP" : "UDP", port,
+                   service->s_name, port_range(port));
+            found = true;
+        } else {
+            check_services_database();
+            printf("%s port: %u => no service name in the services database (%s)\n",
+                   i == 0 ? "TCP" : "UDP", port, port_range(port));
+        }
+    }
+    return found;
+}
+
+/* socket.getservbyname(name, 'tcp') and 'udp', then the same name through getaddrinfo,
+ * which reads the same database when it is given a service name instead of a number. */
+static bool find_service_port(const char *name, const char *shown)
+{
+    bool found = false;
+    for (size_t i = 0; i < 2; i++) {
+        const struct servent *service = getservbyname(name, protocols[i]);
+        if (service) {
+            unsigned port = ntohs((uint16_t)service->s_port);
+            printf("getservbyname(%s, '%s') => %u (%s)\n", shown, protocols[i], port,
+                   port_range(port));
+            found = true;
+        } else {
+            check_services_database();
+            printf("getservbyname(%s, '%s') => no such service in the services database\n",
+                   shown, protocols[i]);
+        }
+    }
+
+    struct addrinfo hints, *list = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_socktype = SOCK_STREAM;        /* the service's TCP port */
+    int code = getaddrinfo(NULL, name, &hints, &list);
+    if (code == 0) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)list->ai_addr;
+        printf("getaddrinfo(None, %s, type=SOCK_STREAM) => port %u\n", shown,
+               (unsigned)ntohs(in->sin_port));  /* sin6_port lies at the same offset */
+        freeaddrinfo(list);
+    } else {
+        printf("getaddrinfo(None, %s, type=SOCK_STREAM) => [Errno %d] %s\n", shown, code,
+               code == EAI_SYSTEM ? strerror(errno) : gai_strerror(code));
+    }
+    return found;
+}
+
+/* The notebook's loop: every well-known port, skipping those without a name. */
+static void list_well_known_ports(void)
+{
+    bool any = false;
+    for (unsigned port = 0; port <= 1023; port++) {
+        for (size_t i = 0; i < 2; i++) {
+            const struct servent *service = getservbyport(htons((uint16_t)port), protocols[i]);
+            if (service) {
+                printf("%s port: %u => service name: %s (%s)\n", i == 0 ? "TCP" : "UDP", port,
+                       service->s_name, port_range(port));
+                any = true;
+            }
+        }
+    }
+    if (!any) {
+        check_services_database();
+        die("no well-known port has a name in the services database (%s is empty?)",
+            SERVICES_FILE);
+    }
+}
+
+int main(int argc, char *argv[])
+{
+    static const char *const defaults[] = {"http", "80", "25", "53"};
+    program_init(argv[0]);
+
+    /* parse_arguments knows only options that take a value (argparse's store_true is
+     * missing), so -a/--all is taken out here first; "--" ends the options as usual. */
+    bool all = false;
+    int kept = 1;
+    for (int i = 1, ended = 0; i < argc; i++) {
+        ended = ended || strcmp(argv[i], "--") == 0;
+        if (!ended && (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0))
+            all = true;
+        else
+            argv[kept++] = argv[i];
+    }
+    argc = kept;
+    /* argparse's nargs='*': one optional positional argument per word is enough. */
+    const char **words = calloc((size_t)argc, sizeof *words);
+    struct argument *arguments = calloc((size_t)argc, sizeof *arguments);
+    if (words == NULL || arguments == NULL)
+        die("out of memory");
+    for (int i = 0; i < argc - 1; i++)
+        arguments[i] = (struct argument){"service_or_port", &words[i], true};
+    parse_arguments(argc, argv, usage, help, arguments);
+
+    int count = 0;
+    while (count < argc - 1 && words[count])
+        count++;
+    const char *const *list = words;
+    if (count == 0 && !all) {
+        list = defaults;
+        count = (int)(sizeof defaults / sizeof defaults[0]);
+    }
+
+    /* Digits are a port; anything else is a service name. Check them all first, as
+     * argparse would. */
+    for (int i = 0; i < count; i++) {
+        uint16_t port;
+        if (list[i][0] == '\0')
+            usage_error(usage, "argument service_or_port: empty (give a port or a name)");
+        if (strspn(list[i], "0123456789") == strlen(list[i]) && !port_from_text(list[i], &port))
+            usage_error(usage, "argument service_or_port: invalid port: '%s' (must be 0..65535)",
+                        list[i]);
+    }
+    int status = 0;
+    for (int i = 0; i < count; i++) {
+        uint16_t port;
+        /* What the user typed, shown as Python's repr shows it: 'http'. */
+        char *shown = malloc(REPR_SIZE(strlen(list[i])));
+        if (shown == NULL)
+            die("out of memory");
+        format_repr(list[i], strlen(list[i]), false, shown);
+        /* Python's getservbyport/getservbyname raise OSError('port/proto not found') or
+         * ('service/proto not found'); here a lookup fails only if neither protocol knows. */
+        bool is_port = port_from_text(list[i], &port);
+        if (is_port ? !find_service_name(port) : !find_service_port(list[i], shown)) {
+            if (is_port)
+                fprintf(stderr, "%s: port %u: not in the services database, for tcp or udp\n",
+                        program_name, (unsigned)port);
+            else
+                fprintf(stderr, "%s: service %s: not in the services database, for tcp or "
+                        "udp\n", program_name, shown);
+            status = 1;
+        }
+        free(shown);
+    }
+    if (all)
+        list_well_known_ports();
+    free(arguments);
+    free(words);
+    return status;
+}
