@@ -111,12 +111,15 @@ int main(int argc, char *argv[])
         printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
     }
     for (int c = 0; c < connections; c++) {
-        int sock = listening ? accept(listener, NULL, NULL) : socket(AF_INET, SOCK_STREAM, 0);
+        struct sockaddr_in peer;
+        socklen_t length = sizeof peer;
+        int sock = listening ? accept(listener, (struct sockaddr *)&peer, &length)
+                             : socket(AF_INET, SOCK_STREAM, 0);
         if (sock < 0)
             die_errno(listening ? "accept" : "socket", NULL);
         if (!listening && connect(sock, address->ai_addr, address->ai_addrlen) < 0)
             die_errno("connect", address->ai_addr);
-        run_steps(sock, address->ai_addr, count, steps);
+        run_steps(sock, listening ? (struct sockaddr *)&peer : address->ai_addr, count, steps);
         close(sock);
     }
     if (listener >= 0)
