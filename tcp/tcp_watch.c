@@ -1,0 +1,261 @@
+/*
+ * tcp_watch.c - TCP segments on the wire, without Wireshark (lecture: "TCP", How TCP
+ * works: the three-way handshake, sequence numbers, the four-way close). Linux only: it
+ * reads every packet of an interface through an AF_PACKET socket, so it needs root
+ * (CAP_NET_RAW).
+ *
+ * Try, in three terminals (in tcp/):
+ *     sudo ./tcp_watch -p 1060                  (prints "Watching tcp port 1060 on lo")
+ *     ./tcp_sixteen server 127.0.0.1
+ *     ./tcp_sixteen client 127.0.0.1
+ * and watch: SYN, SYN-ACK, ACK (the handshake); the two 16-byte messages, each starting
+ * where the previous segment of its side ended (seq + len); then a FIN from each side,
+ * each acknowledged with its seq + 1. In the lab (README), watch a real link with
+ *     sudo ip netns exec seed ./tcp_watch -i eth0 -p 1060
+ */
+#include "socket_helpers.h"
+
+#include <arpa/inet.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <net/if_arp.h>
+#include <poll.h>
+
+/* Fixed offsets into the IPv4 header (RFC 791) and the TCP header (RFC 9293). */
+#define IP_MIN_HEADER 20
+#define IP_TOTAL_LENGTH 2   /* 16 bits */
+#define IP_FRAGMENT 6       /* 3 flag bits, 13 bits of fragment offset */
+#define IP_PROTOCOL 9
+#define IP_SOURCE 12
+#define IP_DESTINATION 16
+#define TCP_MIN_HEADER 20
+#define TCP_SOURCE_PORT 0
+#define TCP_DESTINATION_PORT 2
+#define TCP_SEQUENCE 4
+#define TCP_ACKNOWLEDGEMENT 8
+#define TCP_DATA_OFFSET 12  /* high 4 bits: header length in 32-bit words */
+#define TCP_FLAGS 13
+#define TCP_WINDOW 14
+enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20 };
+
+#define MAX_PACKET 65536
+#define MAX_SIDES 64        /* connection ends remembered for relative numbers */
+
+static const char usage[] = "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS]";
+static const char help[] =
+    "Print the TCP segments to or from a port, as they cross an interface\n\n"
+    "options:\n"
+    "  -h, --help  show this help message and exit\n"
+    "  -i IFACE    interface to watch (default lo)\n"
+    "  -p PORT     TCP port to watch; 0 watches every port (default 1060)\n"
+    "  -c COUNT    stop after COUNT segments (default: never)\n"
+    "  -t SECONDS  stop after SECONDS seconds (default: never)\n";
+
+struct segment {
+    struct in_addr source, destination;
+    uint16_t source_port, destination_port, window;
+    uint32_t sequence, acknowledgement;
+    uint8_t flags;
+    size_t payload_length;
+};
+
+static uint16_t get16(const unsigned char *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static uint32_t get32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Decode one IPv4 packet holding a TCP segment. The bytes come from the network and may
+ * be anything: every length is checked against the bytes we actually have before it is
+ * used, and anything that is not a whole, unfragmented IPv4+TCP header is refused
+ * (false). Pure: no I/O, no state, so a fuzzer can call it on its own. */
+static bool parse_segment(const unsigned char *packet, size_t length, struct segment *out)
+{
+    if (length < IP_MIN_HEADER || packet[0] >> 4 != 4 || packet[IP_PROTOCOL] != IPPROTO_TCP)
+        return false;
+    size_t ip_header = (size_t)(packet[0] & 0x0f) * 4;
+    size_t total = get16(packet + IP_TOTAL_LENGTH);
+    /* A fragment other than the first has no TCP header at its start. */
+    if (ip_header < IP_MIN_HEADER || total > length || total < ip_header + TCP_MIN_HEADER ||
+        (get16(packet + IP_FRAGMENT) & 0x1fff) != 0)
+        return false;
+    const unsigned char *tcp = packet + ip_header;
+    size_t tcp_header = (size_t)(tcp[TCP_DATA_OFFSET] >> 4) * 4;
+    if (tcp_header < TCP_MIN_HEADER || ip_header + tcp_header > total)
+        return false;
+    memcpy(&out->source, packet + IP_SOURCE, 4);          /* already in network order */
+    memcpy(&out->destination, packet + IP_DESTINATION, 4);
+    out->source_port = get16(tcp + TCP_SOURCE_PORT);
+    out->destination_port = get16(tcp + TCP_DESTINATION_PORT);
+    out->sequence = get32(tcp + TCP_SEQUENCE);
+    out->acknowledgement = get32(tcp + TCP_ACKNOWLEDGEMENT);
+    out->flags = tcp[TCP_FLAGS];
+    out->window = get16(tcp + TCP_WINDOW);
+    out->payload_length = total - ip_header - tcp_header;
+    return true;
+}
+
+/* Each end of a connection numbers its bytes from a random initial sequence number (ISN),
+ * so that a stray segment from an old connection is unlikely to fit a new one. We show
+ * numbers relative to it, as Wireshark does: the first byte of data is seq 1, because
+ * the SYN itself counts as one. */
+struct side {
+    struct in_addr address;
+    uint16_t port;
+    uint32_t isn;
+    bool used;
+};
+static struct side sides[MAX_SIDES];
+static size_t next_slot;
+
+static struct side *find_side(struct in_addr address, uint16_t port)
+{
+    for (size_t i = 0; i < MAX_SIDES; i++)
+        if (sides[i].used && sides[i].port == port && sides[i].address.s_addr == address.s_addr)
+            return &sides[i];
+    return NULL;
+}
+
+/* The side that sent this segment; new, or started again by a SYN, it starts from here. */
+static struct side *note_side(const struct segment *s, bool *is_new)
+{
+    struct side *side = find_side(s->source, s->source_port);
+    *is_new = side == NULL || (s->flags & SYN);
+    if (side == NULL) {
+        side = &sides[next_slot];               /* the oldest slot makes room */
+        next_slot = (next_slot + 1) % MAX_SIDES;
+        side->address = s->source;
+        side->port = s->source_port;
+        side->used = true;
+    }
+    if (*is_new)
+        side->isn = s->sequence;
+    return side;
+}
+
+static void format_flags(uint8_t flags, char *buf, size_t size)
+{
+    static const struct { uint8_t bit; const char *name; } names[] = {
+        {SYN, "SYN"}, {FIN, "FIN"}, {RST, "RST"}, {PSH, "PSH"}, {URG, "URG"}, {ACK, "ACK"}};
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (flags & names[i].bit)
+            snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? "-" : "",
+                     names[i].name);
+    if (buf[0] == '\0')
+        snprintf(buf, size, "none");
+}
+
+static void print_segment(const struct segment *s)
+{
+    char from[INET_ADDRSTRLEN], to[INET_ADDRSTRLEN], flags[32], ack[32] = "";
+    bool is_new;
+    const struct side *me = note_side(s, &is_new);
+    const struct side *peer = find_side(s->destination, s->destination_port);
+    inet_ntop(AF_INET, &s->source, from, sizeof from);
+    inet_ntop(AF_INET, &s->destination, to, sizeof to);
+    format_flags(s->flags, flags, sizeof flags);
+    /* The acknowledgement number is the next byte this side expects from its peer: so it
+     * is relative to the PEER's initial sequence number. */
+    if (s->flags & ACK)
+        snprintf(ack, sizeof ack, " ack=%lu",
+                 (unsigned long)(peer ? s->acknowledgement - peer->isn : s->acknowledgement));
+    printf("%s:%u > %s:%u %s seq=%lu%s len=%zu win=%u", from, (unsigned)s->source_port, to,
+           (unsigned)s->destination_port, flags, (unsigned long)(s->sequence - me->isn), ack,
+           s->payload_length, (unsigned)s->window);
+    if (is_new)
+        printf(" (ISN %lu)", (unsigned long)me->isn);
+    printf("\n");
+}
+
+/* A fuzz target defines TCP_WATCH_NO_MAIN, includes this file and calls parse_segment(). */
+#ifndef TCP_WATCH_NO_MAIN
+static void watch(const char *interface, uint16_t port, long count, double seconds)
+{
+    static unsigned char packet[MAX_PACKET];
+    unsigned index = if_nametoindex(interface);
+    if (index == 0)
+        die("no interface named '%s' (see: ip link)", interface);
+    /* SOCK_DGRAM: the kernel strips the link-layer header (Ethernet, or lo's fake one),
+     * so every packet starts at its IP header whatever the interface. ETH_P_IP: IPv4. */
+    int sock = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+    if (sock < 0) {
+        if (errno == EPERM)
+            die("socket AF_PACKET: EPERM %s (watching packets needs root: sudo ./tcp_watch)",
+                strerror(errno));
+        die_errno("socket AF_PACKET", NULL);
+    }
+    struct sockaddr_ll me = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+                             .sll_ifindex = (int)index};
+    if (bind(sock, (struct sockaddr *)&me, sizeof me) < 0)
+        die_errno("bind AF_PACKET", NULL);
+    if (port)
+        printf("Watching tcp port %u on %s\n", (unsigned)port, interface);
+    else
+        printf("Watching every tcp port on %s\n", interface);
+
+    double deadline = seconds > 0 ? monotonic_seconds() + seconds : 0;
+    for (long seen = 0; count <= 0 || seen < count;) {
+        int timeout = -1;
+        if (deadline > 0) {
+            double left = deadline - monotonic_seconds();
+            if (left <= 0)
+                break;
+            timeout = (int)(left * 1000) + 1;
+        }
+        struct pollfd ready = {.fd = sock, .events = POLLIN};
+        int n = poll(&ready, 1, timeout);
+        if (n < 0 && errno != EINTR)
+            die_errno("poll", NULL);
+        if (n <= 0)
+            continue;
+        struct sockaddr_ll from;
+        socklen_t from_length = sizeof from;
+        ssize_t length = recvfrom(sock, packet, sizeof packet, 0, (struct sockaddr *)&from,
+                                  &from_length);
+        if (length < 0) {
+            if (errno == EINTR)
+                continue;
+            die_errno("recvfrom AF_PACKET", NULL);
+        }
+        /* A packet socket sees what the interface sends (PACKET_OUTGOING) and what it
+         * receives. Loopback receives everything it sends, so there each segment would
+         * show twice: we keep the received copy only. Elsewhere (eth0) the two are
+         * different segments, one each way, and we keep both. */
+        if (from.sll_ifindex != (int)index ||
+            (from.sll_hatype == ARPHRD_LOOPBACK && from.sll_pkttype == PACKET_OUTGOING))
+            continue;
+        struct segment segment;
+        if (!parse_segment(packet, (size_t)length, &segment))
+            continue;
+        if (port && segment.source_port != port && segment.destination_port != port)
+            continue;
+        print_segment(&segment);
+        seen++;
+    }
+    close(sock);
+}
+
+/* A number for -c or -t: all digits, at most 9 of them (about 30 years of seconds). */
+static long parse_limit(const char *text, const char *option)
+{
+    size_t digits = strspn(text, "0123456789");
+    if (digits == 0 || digits > 9 || text[digits] != '\0')
+        usage_error(usage, "argument %s: invalid int value: '%s'", option, text);
+    return strtol(text, NULL, 10);
+}
+
+int main(int argc, char *argv[])
+{
+    const char *interface = "lo", *port = "1060", *count = "0", *seconds = "0";
+    program_init(argv[0]);
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){
+        {"-i", &interface, false}, {"-p", &port, false}, {"-c", &count, false},
+        {"-t", &seconds, false}, {NULL, NULL, false}});
+    uint16_t watched = parse_port(port, usage);
+    watch(interface, watched, parse_limit(count, "-c"), (double)parse_limit(seconds, "-t"));
+    return 0;
+}
+#endif
