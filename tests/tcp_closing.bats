@@ -1,0 +1,160 @@
+#!/usr/bin/env bats
+# tcp/tcp_closing: the half-close, orderly close (recv() returns 0) versus abortive close
+# (ECONNRESET), and EPIPE after the peer has gone (and SIGPIPE when it is not ignored).
+
+load helpers
+
+setup() {
+    cd "$ROOT/tcp"
+}
+
+# Wait until NAME.out has at least N lines matching REGEX.
+wait_count() {
+    local name=$1 regex=$2 n=$3 tries=500
+    while (($(grep -Ec -- "$regex" "$BATS_TEST_TMPDIR/$name.out") < n)); do
+        ((tries-- > 0)) || { echo "timed out waiting for $n x /$regex/ from $name" >&2; return 1; }
+        sleep 0.01
+    done
+}
+
+CONNECTED='^Connected from \(.127\.0\.0\.1., ([0-9]+)\) to \(.127\.0\.0\.1., [0-9]+\)$'
+
+@test "halfclose: the server reads to end of file and its answer still reaches the client" {
+    start_server server ./tcp_closing server halfclose 127.0.0.1 -p 0
+    run ./tcp_closing client halfclose 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ $CONNECTED ]]
+    client_port=${BASH_REMATCH[1]}
+    [ "${lines[0]}" = "Connected from ('127.0.0.1', $client_port) to ('127.0.0.1', $PORT)" ]
+    [ "${lines[1]}" = "Sent b'Hi there, server. That is all I have to say.', then shutdown(SHUT_WR): I will send no more" ]
+    [ "${lines[2]}" = "The server answered b'You sent me 44 bytes'" ]
+    [ "${lines[3]}" = "recv() returned 0: the server has closed the connection too" ]
+    [ "${#lines[@]}" -eq 4 ]
+    wait_for server '^  Socket closed$'
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Accepted a connection from ('127.0.0.1', $client_port)
+  Received 44 bytes: b'Hi there, server. That is all I have to say.'
+  recv() returned 0: end of file, the client sent FIN (it will send no more)
+  send() of b'You sent me 44 bytes' succeeded
+  Socket closed" ]
+    [ -z "$(err server)" ]
+}
+
+@test "reset: recv() returns 0 after an orderly close and fails with ECONNRESET after an abortive one" {
+    start_server server ./tcp_closing server reset 127.0.0.1 -p 0
+    run ./tcp_closing client reset 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ $CONNECTED ]]
+    first=${BASH_REMATCH[1]}
+    [ "${lines[1]}" = "close(): an orderly close, the kernel sends FIN" ]
+    [[ "${lines[2]}" =~ $CONNECTED ]]
+    second=${BASH_REMATCH[1]}
+    [ "${lines[3]}" = "SO_LINGER {on, 0 s}, close(): an abortive close, the kernel sends RST" ]
+    wait_count server '^  Socket closed$' 2
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Accepted a connection from ('127.0.0.1', $first)
+  recv() returned 0: end of file, the client sent FIN (it will send no more)
+  Socket closed
+Accepted a connection from ('127.0.0.1', $second)
+  recv() failed with ECONNRESET (Connection reset by peer): the client aborted the connection (RST)
+  Socket closed" ]
+}
+
+@test "epipe: the first send to a closed client succeeds, the second fails with EPIPE" {
+    start_server server ./tcp_closing server epipe 127.0.0.1 -p 0
+    run ./tcp_closing client epipe 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ $CONNECTED ]]
+    client_port=${BASH_REMATCH[1]}
+    [ "${lines[1]}" = "Sent b'Hi there, server. That is all I have to say.', then close() without reading the answer" ]
+    wait_for server '^  Socket closed$'
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Accepted a connection from ('127.0.0.1', $client_port)
+  Received 44 bytes: b'Hi there, server. That is all I have to say.'
+  recv() returned 0: end of file, the client sent FIN (it will send no more)
+  First send() of b'You sent me 44 bytes' succeeded
+  Second send() of b'Goodbye' failed with EPIPE (Broken pipe)
+  Socket closed" ]
+    # and it goes on serving the next client
+    run ./tcp_closing client epipe 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_count server '^  Second send\(\) of b.Goodbye. failed with EPIPE' 2
+    kill -0 "$PID_server"
+}
+
+@test "experiment: without ignoring SIGPIPE the server dies at its second send, exit status 141" {
+    build_without_experiment tcp_closing.c "$BATS_TEST_TMPDIR/tcp_closing"
+    grep -qx '//     signal(SIGPIPE, SIG_IGN);' "$BATS_TEST_TMPDIR/tcp_closing.c"
+    start_server server "$BATS_TEST_TMPDIR/tcp_closing" server epipe 127.0.0.1 -p 0
+    run ./tcp_closing client epipe 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_exit "$PID_server"
+    status=0
+    wait "$PID_server" || status=$?
+    [ "$status" -eq 141 ]                   # 128 + SIGPIPE (13): killed by the signal
+    [ "$(tail -n 1 "$BATS_TEST_TMPDIR/server.out")" = "  First send() of b'You sent me 44 bytes' succeeded" ]
+    [ -z "$(err server)" ]                  # no word about it
+}
+
+@test "a long request is counted whole and shown cut at 64 bytes" {
+    start_server server ./tcp_closing server halfclose 127.0.0.1 -p 0
+    head -c 100000 /dev/zero | tr '\0' 'x' >"$BATS_TEST_TMPDIR/big"
+    exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+    cat "$BATS_TEST_TMPDIR/big" >&5
+    exec 5>&-                               # bash cannot half-close: this closes both ways
+    wait_for server '^  Socket closed$'
+    grep -qx "  Received 100000 bytes: b'$(printf 'x%.0s' {1..64})'\.\.\." "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "a client run against a server of another step ends instead of hanging" {
+    start_server server ./tcp_closing server reset 127.0.0.1 -p 0
+    run timeout 5 ./tcp_closing client halfclose 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "The server answered b''" ]
+    run timeout 5 ./tcp_closing client epipe 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    kill -0 "$PID_server"
+}
+
+@test "200 connections in a row, orderly and aborted, leave no descriptor open in the server" {
+    for step in halfclose reset epipe; do
+        start_server "server_$step" ./tcp_closing server "$step" 127.0.0.1 -p 0
+        pid=$(eval echo "\$PID_server_$step")
+        before=$(ls "/proc/$pid/fd" | wc -l)
+        for i in $(seq 100); do
+            ./tcp_closing client reset 127.0.0.1 -p "$PORT" >/dev/null
+        done
+        wait_count "server_$step" '^  Socket closed$' 200
+        after=$(ls "/proc/$pid/fd" | wc -l)
+        [ "$before" -eq "$after" ]
+        kill -0 "$pid"
+    done
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./tcp_closing -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: tcp_closing [-h] [-p PORT] {client,server} {halfclose,reset,epipe} host" ]
+}
+
+@test "a missing argument, an unknown role or step or a bad port is a usage error, exit 2" {
+    run ./tcp_closing client halfclose
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_closing: error: the following arguments are required: host" ]
+    run ./tcp_closing serve halfclose 127.0.0.1
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_closing: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
+    run ./tcp_closing client close 127.0.0.1
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_closing: error: argument step: invalid choice: 'close' (choose from 'halfclose', 'reset', 'epipe')" ]
+    run ./tcp_closing client reset 127.0.0.1 -p 70000
+    [ "$status" -eq 2 ]
+    [[ "${lines[1]}" == "tcp_closing: error: argument -p: invalid port: '70000'"* ]]
+}
+
+@test "client with no server reports Connection refused and exits 1" {
+    port=$(free_tcp_port)
+    run ./tcp_closing client halfclose 127.0.0.1 -p "$port"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_closing: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
+}
