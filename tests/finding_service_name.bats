@@ -1,0 +1,130 @@
+#!/usr/bin/env bats
+# code/finding_service_name: port -> name and name -> port through the services database
+# (/etc/services), getaddrinfo, the -a loop, the port ranges, and a missing database.
+
+load helpers
+bats_require_minimum_version 1.5.0   # run --separate-stderr
+
+setup() {
+    cd "$ROOT/code"
+    [ -e /etc/services ] || skip "no /etc/services on this machine (Debian/Ubuntu: apt install netbase)"
+}
+
+# A port that the database names for neither protocol (they are rare enough above 1024).
+unnamed() {
+    ! grep -Eq "^[^#]*[[:space:]]$1/(tcp|udp)" /etc/services || skip "port $1 has a name here"
+}
+
+@test "with no argument: http is 80, and ports 80, 25 and 53 have their names, as the notebook" {
+    run --separate-stderr ./finding_service_name
+    [ "$status" -eq 0 ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "getservbyname('http', 'tcp') => 80 (well-known port: 0-1023)" ]
+    [[ "${lines[1]}" =~ ^getservbyname\(\'http\',\ \'udp\'\)\ =\>\ (80\ \(well-known|no\ such\ service) ]]
+    [ "${lines[2]}" = "getaddrinfo(None, 'http', type=SOCK_STREAM) => port 80" ]
+    [ "${lines[3]}" = "TCP port: 80 => service name: http (well-known port: 0-1023)" ]
+    [[ "${lines[4]}" == "UDP port: 80 => "* ]]
+    [ "${lines[5]}" = "TCP port: 25 => service name: smtp (well-known port: 0-1023)" ]
+    [[ "${lines[6]}" == "UDP port: 25 => "* ]]
+    [ "${lines[7]}" = "TCP port: 53 => service name: domain (well-known port: 0-1023)" ]
+    [ "${lines[8]}" = "UDP port: 53 => service name: domain (well-known port: 0-1023)" ]
+    [ "${#lines[@]}" -eq 9 ]
+}
+
+@test "each port shown names its range, with the boundaries where the lecture puts them" {
+    for port in 1023 1024 49151 49152; do unnamed "$port"; done
+    run --separate-stderr ./finding_service_name 1023 1024 49151 49152 65535
+    [ "$status" -eq 1 ]     # none of them has a name
+    [ "${lines[0]}" = "TCP port: 1023 => no service name in the services database (well-known port: 0-1023)" ]
+    [ "${lines[2]}" = "TCP port: 1024 => no service name in the services database (registered port: 1024-49151)" ]
+    [ "${lines[4]}" = "TCP port: 49151 => no service name in the services database (registered port: 1024-49151)" ]
+    [ "${lines[6]}" = "TCP port: 49152 => no service name in the services database (dynamic/private port: 49152-65535)" ]
+    [ "${lines[9]}" = "UDP port: 65535 => no service name in the services database (dynamic/private port: 49152-65535)" ]
+}
+
+@test "a name gives its port through getservbyname and through getaddrinfo" {
+    run --separate-stderr ./finding_service_name ssh
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "getservbyname('ssh', 'tcp') => 22 (well-known port: 0-1023)" ]
+    [ "${lines[2]}" = "getaddrinfo(None, 'ssh', type=SOCK_STREAM) => port 22" ]
+}
+
+@test "a port the database does not know says so on stdout and stderr, exit 1" {
+    unnamed 1060
+    run --separate-stderr ./finding_service_name 1060 80
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "TCP port: 1060 => no service name in the services database (registered port: 1024-49151)" ]
+    [ "${lines[1]}" = "UDP port: 1060 => no service name in the services database (registered port: 1024-49151)" ]
+    [ "${lines[2]}" = "TCP port: 80 => service name: http (well-known port: 0-1023)" ]
+    [ "$stderr" = "finding_service_name: port 1060: not in the services database, for tcp or udp" ]
+}
+
+@test "an unknown service name: no port from either call, the resolver's error, exit 1" {
+    run --separate-stderr ./finding_service_name nosuchservice
+    [ "$status" -eq 1 ]
+    [ "$output" = "getservbyname('nosuchservice', 'tcp') => no such service in the services database
+getservbyname('nosuchservice', 'udp') => no such service in the services database
+getaddrinfo(None, 'nosuchservice', type=SOCK_STREAM) => [Errno -8] Servname not supported for ai_socktype" ]
+    [ "$stderr" = "finding_service_name: service 'nosuchservice': not in the services database, for tcp or udp" ]
+}
+
+@test "a name with control characters is shown escaped" {
+    run --separate-stderr ./finding_service_name $'x\e[31m'
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "getservbyname('x\\x1b[31m', 'tcp') => no such service in the services database" ]
+    [[ "$stderr" != *$'\e'* ]]
+}
+
+@test "-a lists every well-known (port, protocol) with a name, in order, as the database has them" {
+    run --separate-stderr ./finding_service_name -a
+    [ "$status" -eq 0 ]
+    printf '%s\n' "${lines[@]}" | grep -qx 'TCP port: 80 => service name: http (well-known port: 0-1023)'
+    previous=-1
+    for line in "${lines[@]}"; do
+        [[ "$line" =~ ^(TCP|UDP)\ port:\ ([0-9]+)\ =\>\ service\ name:\ [^\ ]+\ \(well-known\ port:\ 0-1023\)$ ]]
+        port=${BASH_REMATCH[2]}
+        [ "$port" -ge "$previous" ] && [ "$port" -le 1023 ]
+        previous=$port
+    done
+    expected=$(awk '!/^#/ && $2 ~ /^[0-9]+\/(tcp|udp)$/ { split($2, p, "/")
+                    if (p[1] + 0 <= 1023) print p[1], p[2] }' /etc/services | sort -u | wc -l)
+    [ "${#lines[@]}" -eq "$expected" ]
+}
+
+@test "-a with names given: the names first, then the loop; -a after -- is a name" {
+    run ./finding_service_name 22 -a
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "TCP port: 22 => service name: ssh (well-known port: 0-1023)" ]
+    [[ "${lines[2]}" == "TCP port: "* ]]
+    [ "${#lines[@]}" -gt 10 ]
+    run ./finding_service_name -- -a
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "getservbyname('-a', 'tcp') => no such service in the services database" ]
+}
+
+@test "without /etc/services every lookup fails, and the program says why, exit 1" {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to hide /etc/services (unshare -m)"
+    unshare -m true 2>/dev/null || skip "unshare -m is not allowed here"
+    # An empty /etc in a private mount namespace, gone when the command ends.
+    for args in "" "-a" "ssh" "80"; do
+        run --separate-stderr unshare -m sh -c 'mount -t tmpfs none /etc && exec ./finding_service_name "$@"' sh $args
+        [ "$status" -eq 1 ]
+        [ "$stderr" = "finding_service_name: the services database /etc/services is missing, so every lookup fails (Debian/Ubuntu: apt install netbase)" ]
+    done
+}
+
+@test "-h prints the usage; a bad port, an empty word or an unknown option exit 2" {
+    run ./finding_service_name -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: finding_service_name [-h] [-a] [service_or_port ...]" ]
+    run --separate-stderr ./finding_service_name 80 70000
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "${stderr_lines[1]}" = "finding_service_name: error: argument service_or_port: invalid port: '70000' (must be 0..65535)" ]
+    run ./finding_service_name ""
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "finding_service_name: error: argument service_or_port: empty (give a port or a name)" ]
+    run ./finding_service_name -x
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "finding_service_name: error: unrecognized arguments: -x" ]
+}
