@@ -1,0 +1,23 @@
+# The network-information chapter's tour (make demo): the notebook's first sections, each
+# with the lecture's arguments. The lecture asks google.com for its addresses; with no
+# internet needed here, the tour asks localhost and a name that cannot exist.
+. "$(dirname "$0")/lib.sh"
+
+chapter "Network information: local_machine_info (the host name, then every interface)"
+run_client "terminal 1" code ./local_machine_info
+
+chapter "Network information: remote_machine_info (the lecture: ./remote_machine_info google.com)"
+run_client "terminal 1" code ./remote_machine_info localhost
+run_client "terminal 1" code ./remote_machine_info nosuch.invalid
+
+chapter "Network information: ip4_address_conversion (text <-> packed bytes)"
+run_client "terminal 1" code ./ip4_address_conversion
+run_client "terminal 1" code ./ip4_address_conversion ::1 127.1 0x7f.1
+
+chapter "Network information: finding_service_name (/etc/services; the port ranges)"
+run_client "terminal 1" code ./finding_service_name
+run_client "terminal 1" code ./finding_service_name ssh 1060 50000
+
+chapter "Network information: integer_conversion (host and network byte order)"
+run_client "terminal 1" code ./integer_conversion
+run_client "terminal 1" code ./integer_conversion 1234
