@@ -8,7 +8,8 @@
 #include "socket_helpers.h"
 
 #include <arpa/inet.h>
-#include <assert.h>
+
+#include "checks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
@@ -22,25 +23,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     address.ss_family = data[0] % 4 == 0 ? AF_INET : data[0] % 4 == 1 ? AF_INET6 : data[0];
 
     shown[ADDRESS_TEXT_SIZE] = '#';         /* must stay untouched */
-    assert(format_address((struct sockaddr *)&address, shown) == shown);
-    assert(shown[ADDRESS_TEXT_SIZE] == '#' && strlen(shown) < ADDRESS_TEXT_SIZE);
-    assert(shown[0] == '(' && shown[strlen(shown) - 1] == ')');
+    CHECK(format_address((struct sockaddr *)&address, shown) == shown);
+    CHECK(shown[ADDRESS_TEXT_SIZE] == '#' && strlen(shown) < ADDRESS_TEXT_SIZE);
+    CHECK(shown[0] == '(' && shown[strlen(shown) - 1] == ')');
 
     if (address.ss_family == AF_INET) {
         const struct sockaddr_in *in = (const struct sockaddr_in *)&address;
-        assert(inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) != NULL);
+        CHECK(inet_ntop(AF_INET, &in->sin_addr, host, sizeof host) != NULL);
         snprintf(expected, sizeof expected, "('%s', %u)", host, (unsigned)ntohs(in->sin_port));
-        assert(strcmp(shown, expected) == 0);
+        CHECK(strcmp(shown, expected) == 0);
     } else if (address.ss_family == AF_INET6) {
         const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&address;
         /* getnameinfo adds %SCOPE to link-local addresses: compare up to it. */
-        assert(inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) != NULL);
+        CHECK(inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host) != NULL);
         size_t length = strlen(host);
-        assert(strncmp(shown, "('", 2) == 0 && strncmp(shown + 2, host, length) == 0);
-        assert(shown[2 + length] == '\'' || shown[2 + length] == '%');
+        CHECK(strncmp(shown, "('", 2) == 0 && strncmp(shown + 2, host, length) == 0);
+        CHECK(shown[2 + length] == '\'' || shown[2 + length] == '%');
         snprintf(expected, sizeof expected, "', %u, %lu, %lu)", (unsigned)ntohs(in6->sin6_port),
                  (unsigned long)ntohl(in6->sin6_flowinfo), (unsigned long)in6->sin6_scope_id);
-        assert(strcmp(strrchr(shown, '\''), expected) == 0);
+        CHECK(strcmp(strrchr(shown, '\''), expected) == 0);
     }
     return 0;
 }

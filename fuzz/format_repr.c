@@ -11,27 +11,7 @@
  */
 #include "socket_helpers.h"
 
-#include <assert.h>
-
-/* UTF-8 per RFC 3629, written independently of the header's decoder. */
-static bool is_utf8(const unsigned char *s, size_t n)
-{
-    for (size_t i = 0; i < n;) {
-        unsigned char c = s[i];
-        size_t length = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-                      : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
-        if (length == 0 || i + length > n)
-            return false;
-        for (size_t k = 1; k < length; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-        if ((c == 0xe0 && s[i + 1] < 0xa0) || (c == 0xed && s[i + 1] >= 0xa0) ||
-            (c == 0xf0 && s[i + 1] < 0x90) || (c == 0xf4 && s[i + 1] >= 0x90))
-            return false;                   /* overlong, surrogate, above U+10FFFF */
-        i += length;
-    }
-    return true;
-}
+#include "checks.h"
 
 /* The UTF-8 bytes of code point c; returns how many. */
 static size_t encode_utf8(uint32_t c, unsigned char out[4])
@@ -57,7 +37,7 @@ static uint32_t hex_value(const char *s, size_t digits)
     uint32_t value = 0;
     for (size_t k = 0; k < digits; k++) {
         char d = s[k];
-        assert((d >= '0' && d <= '9') || (d >= 'a' && d <= 'f'));
+        CHECK((d >= '0' && d <= '9') || (d >= 'a' && d <= 'f'));
         value = value * 16 + (uint32_t)(d <= '9' ? d - '0' : d - 'a' + 10);
     }
     return value;
@@ -70,72 +50,69 @@ static void check_reads_back(const unsigned char *data, size_t n, bool as_bytes,
     size_t length = strlen(shown), start = as_bytes ? 1 : 0;
     bool has_single = memchr(data, '\'', n) != NULL, has_double = memchr(data, '"', n) != NULL;
     char quote = has_single && !has_double ? '"' : '\'';
-    assert(!as_bytes || shown[0] == 'b');
-    assert(length >= start + 2 && shown[start] == quote && shown[length - 1] == quote);
+    CHECK(!as_bytes || shown[0] == 'b');
+    CHECK(length >= start + 2 && shown[start] == quote && shown[length - 1] == quote);
     const char *p = shown + start + 1, *end = shown + length - 1;
     size_t i = 0;
     unsigned char utf8[4];
     while (p < end) {
-        assert(*p != quote);                /* an unescaped quote would end the literal */
+        CHECK(*p != quote);                /* an unescaped quote would end the literal */
         if (*p != '\\') {                   /* a printable character, as its UTF-8 bytes */
             size_t k = 1;
             while (p + k < end && ((unsigned char)p[k] & 0xc0) == 0x80)
                 k++;
-            assert(i + k <= n && memcmp(data + i, p, k) == 0);
+            CHECK(i + k <= n && memcmp(data + i, p, k) == 0);
             i += k;
             p += k;
             continue;
         }
         char kind = p[1];
-        assert(p + 1 < end);
+        CHECK(p + 1 < end);
         if (kind == '\\' || kind == '\'' || kind == '"') {
-            assert(kind == '\\' || kind == quote);  /* only the chosen quote is escaped */
-            assert(i < n && data[i] == (unsigned char)kind);
+            CHECK(kind == '\\' || kind == quote);  /* only the chosen quote is escaped */
+            CHECK(i < n && data[i] == (unsigned char)kind);
             i++;
             p += 2;
         } else if (kind == 'n' || kind == 'r' || kind == 't') {
-            assert(i < n && data[i] == (kind == 'n' ? '\n' : kind == 'r' ? '\r' : '\t'));
+            CHECK(i < n && data[i] == (kind == 'n' ? '\n' : kind == 'r' ? '\r' : '\t'));
             i++;
             p += 2;
         } else if (kind == 'x') {
             uint32_t value = hex_value(p + 2, 2);
-            assert(i < n);
+            CHECK(i < n);
             if (data[i] == value) {
                 i++;
             } else {
                 size_t k = encode_utf8(value, utf8);
-                assert(!as_bytes && value >= 0x80 && i + k <= n && memcmp(data + i, utf8, k) == 0);
+                CHECK(!as_bytes && value >= 0x80 && i + k <= n && memcmp(data + i, utf8, k) == 0);
                 i += k;
             }
             p += 4;
         } else {
             size_t digits = kind == 'u' ? 4 : 8;
-            assert(!as_bytes && (kind == 'u' || kind == 'U'));
+            CHECK(!as_bytes && (kind == 'u' || kind == 'U'));
             uint32_t value = hex_value(p + 2, digits);
-            assert(value <= 0x10ffff);
+            CHECK(value <= 0x10ffff);
             size_t k = encode_utf8(value, utf8);
-            assert(i + k <= n && memcmp(data + i, utf8, k) == 0);
+            CHECK(i + k <= n && memcmp(data + i, utf8, k) == 0);
             i += k;
             p += 2 + digits;
         }
     }
-    assert(i == n);                         /* every input byte is accounted for */
+    CHECK(i == n);                         /* every input byte is accounted for */
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
     char *shown = malloc(REPR_SIZE(n));
-    assert(shown != NULL);
+    CHECK(shown != NULL);
     for (int as_bytes = 0; as_bytes <= 1; as_bytes++) {
-        assert(format_repr(data, n, as_bytes, shown) == shown);
+        CHECK(format_repr(data, n, as_bytes, shown) == shown);
         size_t length = strlen(shown);
-        assert(length < REPR_SIZE(n));
-        for (size_t k = 0; k < length; k++) {
-            unsigned char c = (unsigned char)shown[k];
-            assert(c >= 0x20 && c != 0x7f);
-            assert(!as_bytes || c < 0x80);
-        }
-        assert(is_utf8((const unsigned char *)shown, length));
+        CHECK(length < REPR_SIZE(n));
+        assert_printable(shown, length, false);
+        for (size_t k = 0; as_bytes && k < length; k++)
+            CHECK((unsigned char)shown[k] < 0x80);
         check_reads_back(data, n, as_bytes, shown);
     }
     free(shown);

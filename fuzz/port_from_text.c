@@ -7,12 +7,12 @@
  */
 #include "socket_helpers.h"
 
-#include <assert.h>
+#include "checks.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
     char *text = malloc(n + 1);             /* the text as argv would hold it */
-    assert(text != NULL);
+    CHECK(text != NULL);
     memcpy(text, data, n);
     text[n] = '\0';
 
@@ -24,8 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 
     uint16_t port = 4242;
     bool accepted = port_from_text(text, &port);
-    assert(accepted == expected);
-    assert(accepted ? port == value : port == 4242);
+    CHECK(accepted == expected);
+    CHECK(accepted ? port == value : port == 4242);
     free(text);
     return 0;
 }

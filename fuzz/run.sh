@@ -48,7 +48,9 @@ for name in "${targets[@]}"; do
         printf 'ok   %-20s %10s executions in %ss (%s, %s new inputs)\n' \
             "$name" "${runs:-?}" "$seconds" "${cover:-cov: ?}" "$corpus"
     else
-        echo "FAIL $name:"; grep -vE '^#[0-9]+|^INFO' "$log" | tail -n 40 | sed 's/^/    /'
+        echo "FAIL $name:"
+        grep -m 1 -A 30 -E "ERROR|check failed|runtime error|deadly signal" "$log" | sed "s/^/    /"
+        grep -E "^Test unit written|^artifact_prefix" "$log" | sed "s/^/    /"
         failures=$((failures + 1))
     fi
 done
