@@ -179,15 +179,17 @@ static void watch(const char *interface, uint16_t port, long count, double secon
     if (index == 0)
         die("no interface named '%s' (see: ip link)", interface);
     /* SOCK_DGRAM: the kernel strips the link-layer header (Ethernet, or lo's fake one),
-     * so every packet starts at its IP header whatever the interface. ETH_P_IP: IPv4. */
-    int sock = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_IP));
+     * so every packet starts at its network header whatever the interface. ETH_P_ALL, not
+     * ETH_P_IP: only "all protocols" sockets see what the interface SENDS as well as what
+     * it receives; we keep the IPv4 packets ourselves, below. */
+    int sock = socket(AF_PACKET, SOCK_DGRAM, htons(ETH_P_ALL));
     if (sock < 0) {
         if (errno == EPERM)
             die("socket AF_PACKET: EPERM %s (watching packets needs root: sudo ./tcp_watch)",
                 strerror(errno));
         die_errno("socket AF_PACKET", NULL);
     }
-    struct sockaddr_ll me = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP),
+    struct sockaddr_ll me = {.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
                              .sll_ifindex = (int)index};
     if (bind(sock, (struct sockaddr *)&me, sizeof me) < 0)
         die_errno("bind AF_PACKET", NULL);
@@ -224,7 +226,7 @@ static void watch(const char *interface, uint16_t port, long count, double secon
          * receives. Loopback receives everything it sends, so there each segment would
          * show twice: we keep the received copy only. Elsewhere (eth0) the two are
          * different segments, one each way, and we keep both. */
-        if (from.sll_ifindex != (int)index ||
+        if (from.sll_ifindex != (int)index || from.sll_protocol != htons(ETH_P_IP) ||
             (from.sll_hatype == ARPHRD_LOOPBACK && from.sll_pkttype == PACKET_OUTGOING))
             continue;
         struct segment segment;

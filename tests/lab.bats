@@ -1,0 +1,210 @@
+#!/usr/bin/env bats
+# The lecture's two-machine exercises, in the network-namespace lab (tests/lab.bash):
+# seed 198.18.0.1, parrot 198.18.0.2 and kali 198.18.0.3 on one 1400-byte Ethernet link.
+# Every test skips, saying why, unless we are root and can create namespaces. Each test
+# builds a fresh lab and teardown removes it, even when the test fails; the last test
+# checks that nothing of it is left behind.
+
+load helpers
+load lab
+
+GROUP=239.255.0.1
+
+setup_file() {
+    # One lab at a time: the tests of this file must not run in parallel (bats --jobs).
+    export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+}
+
+setup() {
+    lab_require
+    lab_up || {
+        lab_down
+        false
+    }
+    UDP="$ROOT/udp"
+    TCP="$ROOT/tcp"
+}
+
+teardown() {
+    kill_spawned
+    lab_down
+}
+
+need() {
+    [ -x "$1" ] || skip "$(basename "$1") not built yet"
+}
+
+# ---- udp_remote -------------------------------------------------------------------
+
+@test "udp_remote: a server on parrot bound to \"\" answers a client on seed, which shows seed's address" {
+    need "$UDP/udp_remote"
+    start_server server ip netns exec parrot "$UDP/udp_remote" server "" -p 0 -d 0
+    [ "$(out server)" = "Listening at ('0.0.0.0', $PORT)" ]
+    run ip netns exec seed "$UDP/udp_remote" client "$PARROT" -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^Client\ socket\ name\ is\ \(\'198\.18\.0\.1\',\ ([0-9]+)\)$ ]]
+    client_port=${BASH_REMATCH[1]}
+    [ "${lines[1]}" = "Waiting up to 0.1 seconds for a reply" ]
+    [ "${lines[2]}" = "The server says 'Your data was 23 bytes long'" ]
+    wait_for server "^The client at \('198\.18\.0\.1', $client_port\) says 'This is another message'$"
+}
+
+# ---- big_sender -------------------------------------------------------------------
+
+@test "big_sender: from seed to parrot it finds the link's MTU of 1400" {
+    need "$UDP/big_sender"
+    run ip netns exec seed "$UDP/big_sender" "$PARROT"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Alas, the datagram did not make it" ]
+    [ "${lines[1]}" = "Actual MTU: 1400" ]
+}
+
+@test "big_sender: a lab built with MTU 1280 reports 1280" {
+    need "$UDP/big_sender"
+    lab_up 1280
+    run ip netns exec seed "$UDP/big_sender" "$PARROT"
+    [ "${lines[1]}" = "Actual MTU: 1280" ]
+}
+
+@test "big_sender: on seed, 127.0.0.1 is seed's own loopback, where the big datagram fits" {
+    need "$UDP/big_sender"
+    run ip netns exec seed "$UDP/big_sender" 127.0.0.1
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "The big datagram was sent!" ]
+    [[ "${lines[1]}" =~ ^Actual\ MTU:\ 6553[56]$ ]]
+}
+
+# ---- udp_broadcast ----------------------------------------------------------------
+
+@test "udp_broadcast: servers on parrot and kali both receive one datagram seed sends to 198.18.0.255" {
+    need "$UDP/udp_broadcast"
+    start_server parrot ip netns exec parrot "$UDP/udp_broadcast" server "" -p 0
+    start_server kali ip netns exec kali "$UDP/udp_broadcast" server "" -p "$PORT"
+    run ip netns exec seed "$UDP/udp_broadcast" client "$LAB_BROADCAST" -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "$output" = "" ]
+    wait_for parrot "^The client at \('198\.18\.0\.1', [0-9]+\) says: 'Broadcast datagram!'$"
+    wait_for kali "^The client at \('198\.18\.0\.1', [0-9]+\) says: 'Broadcast datagram!'$"
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/parrot.out")" -eq 1 ]
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/kali.out")" -eq 1 ]
+}
+
+@test "udp_broadcast: EXPERIMENT: without SO_BROADCAST seed's send to 198.18.0.255 fails with EACCES" {
+    need "$UDP/udp_broadcast"
+    build_without_experiment "$UDP/udp_broadcast.c" "$BATS_TEST_TMPDIR/udp_broadcast"
+    start_server parrot ip netns exec parrot "$UDP/udp_broadcast" server "" -p 0
+    run ip netns exec seed "$BATS_TEST_TMPDIR/udp_broadcast" client "$LAB_BROADCAST" -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "udp_broadcast: sendto ('198.18.0.255', $PORT): EACCES Permission denied" ]
+    # Nothing reached parrot: the direct datagram sent next is the first it hears.
+    run ip netns exec seed "$UDP/udp_broadcast" client "$PARROT" -p "$PORT"
+    wait_for parrot "says: 'Broadcast datagram!'$"
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/parrot.out")" -eq 1 ]
+}
+
+# ---- tcp_sixteen ------------------------------------------------------------------
+
+@test "tcp_sixteen: a server on parrot bound to its lab address accepts seed's client" {
+    need "$TCP/tcp_sixteen"
+    start_server server ip netns exec parrot "$TCP/tcp_sixteen" server "$PARROT" -p 0
+    [ "$(head -n 1 "$BATS_TEST_TMPDIR/server.out")" = "Listening at ('198.18.0.2', $PORT)" ]
+    run ip netns exec seed "$TCP/tcp_sixteen" client "$PARROT" -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^Client\ has\ been\ assigned\ socket\ name\ \(\'198\.18\.0\.1\',\ [0-9]+\)$ ]]
+    [ "${lines[1]}" = "The server said b'Farewell, client'" ]
+    wait_for server "^We have accepted a connection from \('198\.18\.0\.1', [0-9]+\)$"
+}
+
+@test "tcp_sixteen: a server on parrot bound to 127.0.0.1 is unreachable from seed" {
+    need "$TCP/tcp_sixteen"
+    start_server server ip netns exec parrot "$TCP/tcp_sixteen" server 127.0.0.1 -p 0
+    run ip netns exec seed "$TCP/tcp_sixteen" client "$PARROT" -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_sixteen: connect ('198.18.0.2', $PORT): ECONNREFUSED Connection refused" ]
+    # seed's own 127.0.0.1 is seed's loopback, not parrot's: nobody listens there either.
+    run ip netns exec seed "$TCP/tcp_sixteen" client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_sixteen: connect ('127.0.0.1', $PORT): ECONNREFUSED Connection refused" ]
+    ! grep -q 'accepted' "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "tcp_watch on seed's eth0 sees each segment of a tcp_sixteen exchange once" {
+    need "$TCP/tcp_sixteen"
+    start_server server ip netns exec parrot "$TCP/tcp_sixteen" server "" -p 0
+    spawn watch ip netns exec seed "$TCP/tcp_watch" -i eth0 -p "$PORT" -t 10
+    wait_for watch "^Watching tcp port $PORT on eth0$"
+    run ip netns exec seed "$TCP/tcp_sixteen" client "$PARROT" -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for watch "^198\.18\.0\.1:[0-9]+ > 198\.18\.0\.2:$PORT .* ack=18 "
+    wait_for watch "^198\.18\.0\.2:$PORT > 198\.18\.0\.1:[0-9]+ .* ack=18 "
+    run out watch
+    [[ "${lines[1]}" =~ ^198\.18\.0\.1:[0-9]+\ \>\ 198\.18\.0\.2:$PORT\ SYN\ seq=0\ len=0\  ]]
+    [[ "${lines[2]}" =~ ^198\.18\.0\.2:$PORT\ \>\ 198\.18\.0\.1:[0-9]+\ SYN-ACK\ seq=0\ ack=1\  ]]
+    [ "$(grep -c ' SYN ' "$BATS_TEST_TMPDIR/watch.out")" -eq 1 ]
+    [ "$(grep -c ' len=16 ' "$BATS_TEST_TMPDIR/watch.out")" -eq 2 ]
+    [ "$(grep -c 'FIN' "$BATS_TEST_TMPDIR/watch.out")" -eq 2 ]
+}
+
+# ---- udp_multicast ----------------------------------------------------------------
+
+@test "udp_multicast: members on parrot and kali both receive seed's datagram to the group" {
+    start_server parrot ip netns exec parrot "$UDP/udp_multicast" server "$GROUP" -p 0
+    start_server kali ip netns exec kali "$UDP/udp_multicast" server "$GROUP" -p "$PORT"
+    run ip netns exec seed "$UDP/udp_multicast" client "$GROUP" -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for parrot "^The client at \('198\.18\.0\.1', [0-9]+\) says: 'Multicast datagram!'$"
+    wait_for kali "^The client at \('198\.18\.0\.1', [0-9]+\) says: 'Multicast datagram!'$"
+}
+
+@test "udp_multicast: a host that did not join hears nothing, while a member does" {
+    build_without_experiment "$UDP/udp_multicast.c" "$BATS_TEST_TMPDIR/udp_multicast"
+    start_server parrot ip netns exec parrot "$UDP/udp_multicast" server "$GROUP" -p 0
+    start_server kali ip netns exec kali "$BATS_TEST_TMPDIR/udp_multicast" server "$GROUP" -p "$PORT"
+    run ip netns exec seed "$UDP/udp_multicast" client "$GROUP" -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for parrot "says: 'Multicast datagram!'$"
+    # The switch floods the frame to every port, kali's too, and kali's kernel drops it:
+    # nothing on kali joined the group. A datagram sent to kali directly afterwards, over
+    # the same link, is the first one kali's server hears.
+    ip netns exec seed bash -c "printf direct >/dev/udp/$KALI/$PORT"
+    wait_for kali "says: 'direct'$"
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/kali.out")" -eq 1 ]
+}
+
+# ---- half-open connections ----------------------------------------------------------
+
+@test "keepalive: after the link is cut, the -k side reports the dead peer in seconds; the plain one waits on" {
+    need "$TCP/tcp_keepalive"
+    start_server kept ip netns exec parrot "$TCP/tcp_keepalive" server "" -p 0
+    kept_port=$PORT
+    start_server plain ip netns exec parrot "$TCP/tcp_keepalive" server "" -p 0
+    plain_port=$PORT
+    spawn kclient ip netns exec seed "$TCP/tcp_keepalive" client "$PARROT" -p "$kept_port" -k
+    spawn pclient ip netns exec seed "$TCP/tcp_keepalive" client "$PARROT" -p "$plain_port"
+    wait_for kclient '^Keepalive on'
+    wait_for kept 'accepted|connection from'
+    wait_for plain 'accepted|connection from'
+    lab_cut parrot
+    start=$SECONDS
+    # idle 1 s, then 3 probes 1 s apart: the kernel gives up after about 4 s.
+    wait_exit "$PID_kclient" 10
+    elapsed=$((SECONDS - start))
+    run wait "$PID_kclient"
+    [ "$status" -eq 1 ]
+    [ "$elapsed" -ge 3 ] && [ "$elapsed" -le 8 ]
+    grep -q 'ETIMEDOUT' "$BATS_TEST_TMPDIR/kclient.err"
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/kclient.err")" -eq 1 ]
+    # The plain client sends nothing, so nothing tells it: it is still waiting.
+    kill -0 "$PID_pclient"
+    [ -z "$(err pclient)" ]
+}
+
+# ---- always last ------------------------------------------------------------------
+
+@test "the lab leaves no namespace, interface or process behind" {
+    lab_down
+    [ -z "$(lab_leftovers)" ] || {
+        lab_leftovers
+        false
+    }
+}
