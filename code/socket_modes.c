@@ -1,0 +1,92 @@
+/*
+ * socket_modes.c - blocking and non-blocking sockets: the same accept() with nobody
+ * connecting, once on a non-blocking listening socket and once on a blocking one with a
+ * 0.5 s timeout (lecture: "Access network information", socket modes; Python Network
+ * Programming Cookbook, ch. 1, 1_9_socket_modes.py).
+ *
+ * Try:
+ *     ./socket_modes
+ * Watch for: both accept() calls fail with EAGAIN, the non-blocking one at once, the
+ * blocking one only after waiting out its timeout.
+ */
+#include "socket_helpers.h"
+
+#include <fcntl.h>
+#include <sys/time.h>
+
+#define TIMEOUT_SECONDS 0.5
+
+static const char usage[] = "[-h]";
+static const char help[] =
+    "Compare accept() on a non-blocking and on a blocking listening socket\n\n"
+    "options:\n"
+    "  -h, --help  show this help message and exit\n";
+
+/* s.setblocking(flag): O_NONBLOCK makes every call that would have to wait fail at once
+ * with EAGAIN (EWOULDBLOCK) instead. Python's setblocking(0) is settimeout(0.0). */
+static void set_blocking(int sock, bool blocking)
+{
+    int flags = fcntl(sock, F_GETFL);
+    if (flags < 0)
+        die_errno("fcntl F_GETFL", NULL);
+    flags = blocking ? flags & ~O_NONBLOCK : flags | O_NONBLOCK;
+    if (fcntl(sock, F_SETFL, flags) < 0)
+        die_errno("fcntl F_SETFL", NULL);
+}
+
+/* accept() with nobody knocking: print how it failed and how long it took. */
+static void try_accept(int sock, const char *mode)
+{
+    double start = monotonic_seconds();
+    int connection;
+    do      /* a stop and continue (Ctrl+Z, fg) interrupts an accept() that has a timeout */
+        connection = accept(sock, NULL, NULL);
+    while (connection < 0 && errno == EINTR);
+    double elapsed = monotonic_seconds() - start;
+    if (connection >= 0)
+        die("accept() on %s: somebody connected; try again", mode);
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+        die_errno("accept", NULL);
+    printf("accept() on %s: %s %s after %.3f s\n", mode, errno_name(errno),
+           strerror(errno), elapsed);
+}
+
+int main(int argc, char *argv[])
+{
+    char where[ADDRESS_TEXT_SIZE];
+    program_init(argv[0]);
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){{NULL, NULL, false}});
+
+    /* Port 0 on loopback, as in the recipe: the OS picks a free port, so nothing else on
+     * the machine connects to it by accident. */
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    int sock = socket(AF_INET, SOCK_STREAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    if (bind(sock, (struct sockaddr *)&address, sizeof address) < 0)
+        die_errno("bind", (struct sockaddr *)&address);
+    if (listen(sock, 1) < 0)
+        die_errno("listen", (struct sockaddr *)&address);
+    if (getsockname(sock, (struct sockaddr *)&address, &length) < 0)
+        die_errno("getsockname", NULL);
+    printf("Trivial Server launched on socket: %s\n",
+           format_address((struct sockaddr *)&address, where));
+
+    set_blocking(sock, false);
+    try_accept(sock, "a non-blocking socket");
+
+    /* s.setblocking(1); s.settimeout(0.5): blocking again, but on Linux SO_RCVTIMEO also
+     * limits how long accept() waits (POSIX leaves that open; recv() it covers everywhere). */
+    set_blocking(sock, true);
+    struct timeval timeout = {.tv_sec = (time_t)TIMEOUT_SECONDS};
+    timeout.tv_usec = (suseconds_t)((TIMEOUT_SECONDS - (double)timeout.tv_sec) * 1e6);
+    if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
+        die_errno("setsockopt SO_RCVTIMEO", NULL);
+    char mode[64];
+    snprintf(mode, sizeof mode, "a blocking socket with a %g s timeout", TIMEOUT_SECONDS);
+    try_accept(sock, mode);
+    close(sock);
+    return 0;
+}

@@ -1,0 +1,125 @@
+/*
+ * socket_timeout.c - a socket's timeout: none at first, then 100 s, then a short one that
+ * runs out (lecture: "Access network information", socket timeout; Python Network
+ * Programming Cookbook, ch. 1, 1_6_socket_timeout.py).
+ *
+ * Try:
+ *     ./socket_timeout            the recipe's two lines, then a recv() that gives up after 0.5 s
+ *     ./socket_timeout -t 2       the same recv() gives up after 2 s
+ * Watch for: "None" means a new socket blocks forever; the recv() ends with EAGAIN (Python
+ * raises socket.timeout) after about the time asked for, never before it.
+ */
+#include "socket_helpers.h"
+
+#include <sys/time.h>
+
+#define RECIPE_TIMEOUT 100.0
+#define LONGEST_TIMEOUT 86400.0
+
+static const char usage[] = "[-h] [-t SECONDS]";
+static const char help[] =
+    "Show a socket's timeout, set it, and let a recv() time out\n\n"
+    "options:\n"
+    "  -h, --help  show this help message and exit\n"
+    "  -t SECONDS  the short timeout of the recv() at the end (default 0.5)\n";
+
+/* Python's settimeout() makes the socket non-blocking and waits with poll(); in C the
+ * direct way is the POSIX option SO_RCVTIMEO: a recv() (and on Linux an accept()) that
+ * waits longer fails with EAGAIN. SO_SNDTIMEO does the same for send(). */
+static void set_timeout(int sock, double seconds)
+{
+    struct timeval timeout = {.tv_sec = (time_t)seconds};
+    timeout.tv_usec = (suseconds_t)((seconds - (double)timeout.tv_sec) * 1e6);
+    if (timeout.tv_sec == 0 && timeout.tv_usec == 0)
+        timeout.tv_usec = 1;            /* {0, 0} would mean "no timeout": wait forever */
+    /* The kernel counts in clock ticks: 1 us reads back as one tick (0.004 at 250 Hz). */
+    if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
+        die_errno("setsockopt SO_RCVTIMEO", NULL);
+}
+
+/* gettimeout(): the timeout in seconds, where 0 stands for none (Python's None). */
+static double get_timeout(int sock)
+{
+    struct timeval timeout;
+    socklen_t length = sizeof timeout;
+    if (getsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, &length) < 0)
+        die_errno("getsockopt SO_RCVTIMEO", NULL);
+    return (double)timeout.tv_sec + (double)timeout.tv_usec / 1e6;
+}
+
+/* print("...: %s" % s.gettimeout()): None, or the float as Python shows it (100.0, 0.5). */
+static void print_timeout(const char *label, double seconds)
+{
+    char text[32] = "None";
+    if (seconds > 0) {
+        snprintf(text, sizeof text, "%.12g", seconds);
+        if (strpbrk(text, ".e") == NULL)
+            strcat(text, ".0");
+    }
+    printf("%s socket timeout: %s\n", label, text);
+}
+
+/* A recv() needs a connected socket: connect to a listener of our own on loopback, which
+ * never sends anything, and wait for data that will not come. */
+static void recv_with_timeout(int sock, double seconds)
+{
+    char where[ADDRESS_TEXT_SIZE], byte;
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    int listener = socket(AF_INET, SOCK_STREAM, 0);
+    if (listener < 0)
+        die_errno("socket", NULL);
+    if (bind(listener, (struct sockaddr *)&address, sizeof address) < 0)
+        die_errno("bind", (struct sockaddr *)&address);
+    if (listen(listener, 1) < 0)
+        die_errno("listen", (struct sockaddr *)&address);
+    if (getsockname(listener, (struct sockaddr *)&address, &length) < 0)
+        die_errno("getsockname", NULL);
+    /* The kernel completes the handshake from the listen queue: no accept() needed. */
+    if (connect(sock, (struct sockaddr *)&address, sizeof address) < 0)
+        die_errno("connect", (struct sockaddr *)&address);
+
+    set_timeout(sock, seconds);
+    print_timeout("Current", get_timeout(sock));
+    double start = monotonic_seconds();
+    ssize_t n;
+    do      /* a stop and continue (Ctrl+Z, fg) interrupts a recv() that has a timeout */
+        n = recv(sock, &byte, 1, 0);
+    while (n < 0 && errno == EINTR);
+    double elapsed = monotonic_seconds() - start;
+    if (n >= 0)
+        die("recv from %s returned %zd bytes: nobody should have sent any",
+            format_address((struct sockaddr *)&address, where), n);
+    if (errno != EAGAIN && errno != EWOULDBLOCK)
+        die_errno("recv", (struct sockaddr *)&address);
+    printf("recv() from %s timed out after %.3f s: %s %s\n",
+           format_address((struct sockaddr *)&address, where), elapsed, errno_name(errno),
+           strerror(errno));
+    close(listener);
+}
+
+int main(int argc, char *argv[])
+{
+    const char *timeout_text = "0.5";
+    program_init(argv[0]);
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){
+        {"-t", &timeout_text, false}, {NULL, NULL, false}});
+    char *end;
+    double short_timeout = strtod(timeout_text, &end);
+    /* NaN fails both comparisons; 0 is refused because SO_RCVTIMEO 0 means "never". */
+    if (end == timeout_text || *end != '\0' || !(short_timeout > 0) ||
+        !(short_timeout <= LONGEST_TIMEOUT))
+        usage_error(usage, "argument -t: invalid timeout: '%s' (must be more than 0 and "
+                    "at most %.0f seconds)", timeout_text, LONGEST_TIMEOUT);
+
+    int sock = socket(AF_INET, SOCK_STREAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    print_timeout("Default", get_timeout(sock));       /* a new socket blocks forever */
+    set_timeout(sock, RECIPE_TIMEOUT);
+    print_timeout("Current", get_timeout(sock));
+    recv_with_timeout(sock, short_timeout);
+    close(sock);
+    return 0;
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bats
+# code/modify_buff_size: SO_SNDBUF and SO_RCVBUF before and after asking for 4096 bytes.
+
+load helpers
+
+setup() {
+    cd "$ROOT/code"
+}
+
+@test "buffers start at the TCP defaults and read back doubled (8192) after asking for 4096" {
+    run ./modify_buff_size
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 4 ]
+    [[ "${lines[0]}" =~ ^Buffer\ size\ \[Before\]:[0-9]+$ ]]
+    [[ "${lines[1]}" =~ ^Receive\ buffer\ size\ \[Before\]:[0-9]+$ ]]
+    [ "${lines[2]}" = "Buffer size [After]:8192" ]
+    [ "${lines[3]}" = "Receive buffer size [After]:8192" ]
+}
+
+@test "the defaults are the middle numbers of net.ipv4.tcp_wmem and tcp_rmem" {
+    [ -r /proc/sys/net/ipv4/tcp_wmem ] || skip "no /proc/sys/net/ipv4/tcp_wmem here"
+    run ./modify_buff_size
+    [ "${lines[0]}" = "Buffer size [Before]:$(awk '{print $2}' /proc/sys/net/ipv4/tcp_wmem)" ]
+    [ "${lines[1]}" = "Receive buffer size [Before]:$(awk '{print $2}' /proc/sys/net/ipv4/tcp_rmem)" ]
+}
+
+@test "-s asks for another size, and gets twice as much" {
+    run ./modify_buff_size -s 50000
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "Buffer size [After]:100000" ]
+    [ "${lines[3]}" = "Receive buffer size [After]:100000" ]
+}
+
+@test "a tiny size is raised to the kernel's minimum, at least the man page's 2048 and 256" {
+    run ./modify_buff_size -s 1
+    [ "$status" -eq 0 ]
+    send=${lines[2]#*:} receive=${lines[3]#*:}
+    [ "$send" -ge 2048 ] && [ "$send" -le 8192 ]
+    [ "$receive" -ge 256 ] && [ "$receive" -le 8192 ]
+}
+
+@test "a huge size is capped at net.core.wmem_max and rmem_max before doubling" {
+    [ -r /proc/sys/net/core/wmem_max ] || skip "no /proc/sys/net/core/wmem_max here"
+    run ./modify_buff_size -s 2147483647
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "Buffer size [After]:$((2 * $(cat /proc/sys/net/core/wmem_max)))" ]
+    [ "${lines[3]}" = "Receive buffer size [After]:$((2 * $(cat /proc/sys/net/core/rmem_max)))" ]
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./modify_buff_size -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: modify_buff_size [-h] [-s SIZE]" ]
+}
+
+@test "a size that is not 0..2147483647 is a usage error, exit 2" {
+    for value in -1 abc 12x 2147483648 99999999999999999999 ""; do
+        run ./modify_buff_size -s "$value"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "modify_buff_size: error: argument -s: invalid size: '$value' (must be 0..2147483647 bytes)" ]
+    done
+    run ./modify_buff_size extra
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "modify_buff_size: error: unrecognized arguments: extra" ]
+}

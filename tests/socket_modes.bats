@@ -1,0 +1,42 @@
+#!/usr/bin/env bats
+# code/socket_modes: accept() on a non-blocking socket fails at once, on a blocking one
+# with a 0.5 s timeout only after waiting.
+
+load helpers
+
+setup() {
+    cd "$ROOT/code"
+}
+
+seconds_between() {
+    awk -v value="$1" -v low="$2" -v high="$3" 'BEGIN { exit !(value >= low && value <= high) }'
+}
+
+@test "the server line shows loopback and the port the OS chose" {
+    run ./socket_modes
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 3 ]
+    [[ "${lines[0]}" =~ ^Trivial\ Server\ launched\ on\ socket:\ \(\'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
+    [ "${BASH_REMATCH[1]}" -gt 0 ]
+}
+
+@test "non-blocking accept() fails with EAGAIN at once" {
+    run ./socket_modes
+    [[ "${lines[1]}" =~ ^accept\(\)\ on\ a\ non-blocking\ socket:\ EAGAIN\ Resource\ temporarily\ unavailable\ after\ ([0-9.]+)\ s$ ]]
+    seconds_between "${BASH_REMATCH[1]}" 0 0.3
+}
+
+@test "blocking accept() with a 0.5 s timeout fails with EAGAIN after waiting it out" {
+    run ./socket_modes
+    [[ "${lines[2]}" =~ ^accept\(\)\ on\ a\ blocking\ socket\ with\ a\ 0\.5\ s\ timeout:\ EAGAIN\ Resource\ temporarily\ unavailable\ after\ ([0-9.]+)\ s$ ]]
+    seconds_between "${BASH_REMATCH[1]}" 0.4 3
+}
+
+@test "-h prints the usage and exits 0; an argument is a usage error, exit 2" {
+    run ./socket_modes -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: socket_modes [-h]" ]
+    run ./socket_modes extra
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "socket_modes: error: unrecognized arguments: extra" ]
+}

@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# code/socket_timeout: no timeout at first, 100 s once set, and a recv() that times out.
+
+load helpers
+
+setup() {
+    cd "$ROOT/code"
+}
+
+# seconds_between VALUE LOW HIGH: LOW <= VALUE <= HIGH (generous bounds: the machine is shared)
+seconds_between() {
+    awk -v value="$1" -v low="$2" -v high="$3" 'BEGIN { exit !(value >= low && value <= high) }'
+}
+
+@test "prints None, then 100.0, then the short timeout, and the recv() times out with EAGAIN after it" {
+    run ./socket_timeout
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 4 ]
+    [ "${lines[0]}" = "Default socket timeout: None" ]
+    [ "${lines[1]}" = "Current socket timeout: 100.0" ]
+    [ "${lines[2]}" = "Current socket timeout: 0.5" ]
+    [[ "${lines[3]}" =~ ^recv\(\)\ from\ \(\'127\.0\.0\.1\',\ [0-9]+\)\ timed\ out\ after\ ([0-9.]+)\ s:\ EAGAIN\ Resource\ temporarily\ unavailable$ ]]
+    seconds_between "${BASH_REMATCH[1]}" 0.4 3
+}
+
+@test "-t sets the short timeout, and the recv() waits about that long" {
+    # 0.2 s is a whole number of clock ticks at any HZ: the kernel reads it back unchanged
+    start=$(date +%s%N)
+    run ./socket_timeout -t 0.2
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "Current socket timeout: 0.2" ]
+    [[ "${lines[3]}" =~ timed\ out\ after\ ([0-9.]+)\ s ]]
+    seconds_between "${BASH_REMATCH[1]}" 0.15 3
+    [ "$elapsed_ms" -ge 150 ]
+}
+
+@test "a timeout too small for the kernel's clock still times out instead of blocking forever" {
+    run timeout 10 ./socket_timeout -t 0.000001
+    [ "$status" -eq 0 ]
+    [[ "${lines[3]}" == *"timed out after"*"EAGAIN"* ]]
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./socket_timeout -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: socket_timeout [-h] [-t SECONDS]" ]
+}
+
+@test "a timeout that is not more than 0 and at most a day is a usage error, exit 2" {
+    for value in 0 -1 abc 1x nan inf 86401 ""; do
+        run ./socket_timeout -t "$value"
+        [ "$status" -eq 2 ]
+        [ "${lines[0]}" = "usage: socket_timeout [-h] [-t SECONDS]" ]
+        [ "${lines[1]}" = "socket_timeout: error: argument -t: invalid timeout: '$value' (must be more than 0 and at most 86400 seconds)" ]
+    done
+}
+
+@test "an extra argument or a missing value is a usage error, exit 2" {
+    run ./socket_timeout extra
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "socket_timeout: error: unrecognized arguments: extra" ]
+    run ./socket_timeout -t
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "socket_timeout: error: argument -t: expected one argument" ]
+}
