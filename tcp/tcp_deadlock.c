@@ -59,12 +59,13 @@ static void server(const char *host, uint16_t port)
         printf("Processing up to 1024 bytes at a time from %s\n",
                format_address((struct sockaddr *)&peer, where));
         unsigned long long n = 0;
+        const char *failed = NULL;      /* the call that failed, reported below the progress */
         for (;;) {
             ssize_t got = recv(sc, data, sizeof data, 0);
             if (got < 0 && errno == EINTR)
                 continue;
             if (got < 0) {
-                warn_errno("recv", (struct sockaddr *)&peer);
+                failed = "recv";        /* e.g. ECONNRESET: the client went away */
                 break;
             }
             if (got == 0)
@@ -77,14 +78,19 @@ static void server(const char *host, uint16_t port)
             /* The trap: while this waits for room to send, nobody reads what the client keeps
              * sending us. If the client is not reading our replies, it never gets room. */
             if (sendall(sc, data, (size_t)got) < 0) {
-                warn_errno("send", (struct sockaddr *)&peer);
+                failed = "send";
                 break;
             }
             n += (unsigned long long)got;
             printf("\r  %llu bytes processed so far ", n);
-            fflush(stdout);             /* a line ending in \r alone is not flushed for us */
+            fflush(stdout);             /* line buffering flushes at \n, and this has none */
         }
+        int error = errno;
         printf("\n");
+        if (failed) {                   /* one client's trouble does not stop the server */
+            errno = error;
+            warn_errno(failed, (struct sockaddr *)&peer);
+        }
         close(sc);
         printf("  Socket closed\n");
     }
