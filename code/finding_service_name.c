@@ -143,9 +143,13 @@ int main(int argc, char *argv[])
             argv[kept++] = argv[i];
     }
     argc = kept;
-    /* argparse's nargs='*': one optional positional argument per word is enough. */
-    const char **words = calloc((size_t)argc, sizeof *words);
-    struct argument *arguments = calloc((size_t)argc, sizeof *arguments);
+    /* argparse's nargs='*': one optional positional argument per word of the command line
+     * is always enough. Static, so that memory still in use when a usage error exits is
+     * "still reachable" to the leak checkers, not lost. */
+    static const char **words;
+    static struct argument *arguments;
+    words = calloc((size_t)argc, sizeof *words);
+    arguments = calloc((size_t)argc, sizeof *arguments);
     if (words == NULL || arguments == NULL)
         die("out of memory");
     for (int i = 0; i < argc - 1; i++)

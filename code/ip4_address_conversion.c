@@ -82,9 +82,12 @@ int main(int argc, char *argv[])
     static const char *defaults[] = {"127.0.0.1", "192.168.0.1"};
     program_init(argv[0]);
     /* argparse's nargs='*': one optional positional argument per word of the command line
-     * is always enough. */
-    const char **addresses = calloc((size_t)argc, sizeof *addresses);
-    struct argument *arguments = calloc((size_t)argc, sizeof *arguments);
+     * is always enough. Static, so that memory still in use when a usage error exits is
+     * "still reachable" to the leak checkers, not lost. */
+    static const char **addresses;
+    static struct argument *arguments;
+    addresses = calloc((size_t)argc, sizeof *addresses);
+    arguments = calloc((size_t)argc, sizeof *arguments);
     if (addresses == NULL || arguments == NULL)
         die("out of memory");
     for (int i = 0; i < argc - 1; i++)
@@ -102,7 +105,8 @@ int main(int argc, char *argv[])
     struct packed_address packed;
     for (int i = 0; i < count; i++) {
         if (!pack(list[i], &packed)) {
-            char *shown = malloc(REPR_SIZE(strlen(list[i])));
+            static char *shown;             /* static: see above */
+            shown = malloc(REPR_SIZE(strlen(list[i])));
             if (shown == NULL)
                 die("out of memory");
             usage_error(usage, "argument address: invalid IP address: %s",
