@@ -1,0 +1,156 @@
+#!/usr/bin/env bats
+# tcp/tcp_keepalive: keepalive options read back as set and armed in the kernel, a peer that
+# closes (FIN) versus one whose kernel resets (RST), and a server that serves the next
+# client. The dead peer found by the probes (ETIMEDOUT) needs a link that goes down: that
+# is the network lab's test, not this loopback one.
+
+load helpers
+
+setup() {
+    cd "$ROOT/tcp"
+}
+
+# The keepalive timer of the connection whose local port is $1, as ss shows it.
+timer_of() {
+    ss -tnoH state established "( sport = :$1 )" | grep -o 'timer:([a-z]*' || true
+}
+
+client_port() {
+    sed -nE "s/^Connected from \('127\.0\.0\.1', ([0-9]+)\) to .*/\1/p" "$BATS_TEST_TMPDIR/$1.out"
+}
+
+@test "with -k both sides print the keepalive settings read back from the kernel" {
+    start_server server ./tcp_keepalive server 127.0.0.1 -p 0 -k
+    spawn client ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k
+    wait_for client '^Waiting in recv'
+    wait_for server '^Waiting in recv'
+    port=$(client_port client)
+    [ "$(out client)" = "Connected from ('127.0.0.1', $port) to ('127.0.0.1', $PORT)
+Keepalive on: first probe after 1 s idle, then every 1 s, give up after 3 probes
+Waiting in recv() for data that never comes" ]
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Accepted a connection from ('127.0.0.1', $port)
+Keepalive on: first probe after 1 s idle, then every 1 s, give up after 3 probes
+Waiting in recv() for data that never comes" ]
+}
+
+@test "-i and -n set the timers (and imply -k); the kernel arms a keepalive timer only with them" {
+    start_server server ./tcp_keepalive server 127.0.0.1 -p 0
+    spawn client ./tcp_keepalive client 127.0.0.1 -p "$PORT" -i 5 -n 2
+    wait_for client '^Waiting in recv'
+    wait_for server '^Waiting in recv'
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/client.out")" = "Keepalive on: first probe after 5 s idle, then every 5 s, give up after 2 probes" ]
+    ! grep -q Keepalive "$BATS_TEST_TMPDIR/server.out"
+    port=$(client_port client)
+    [ "$(timer_of "$port")" = "timer:(keepalive" ]
+    [ -z "$(timer_of "$PORT")" ]            # the server's side: no timer, silent forever
+}
+
+@test "killing the server (its kernel sends FIN) makes the client say the server closed, exit 0" {
+    start_server server ./tcp_keepalive server 127.0.0.1 -p 0
+    spawn client ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k
+    wait_for server '^Waiting in recv'
+    kill -KILL "$PID_server"
+    wait_exit "$PID_client"
+    status=0
+    wait "$PID_client" || status=$?
+    [ "$status" -eq 0 ]
+    [ "$(tail -n 1 "$BATS_TEST_TMPDIR/client.out")" = "The server closed the connection: recv() returned 0" ]
+    [ -z "$(err client)" ]
+}
+
+@test "a server that resets the connection makes the client report ECONNRESET and exit 1" {
+    # The server handles one connection at a time: the second client waits in the listen
+    # backlog, never accepted. A listening socket that closes resets what is in its backlog.
+    start_server server ./tcp_keepalive server 127.0.0.1 -p 0
+    spawn first ./tcp_keepalive client 127.0.0.1 -p "$PORT"
+    wait_for server '^Waiting in recv'
+    spawn second ./tcp_keepalive client 127.0.0.1 -p "$PORT"
+    wait_for second '^Waiting in recv'
+    kill -KILL "$PID_server"
+    wait_exit "$PID_second"
+    status=0
+    wait "$PID_second" || status=$?
+    [ "$status" -eq 1 ]
+    [ "$(err second)" = "tcp_keepalive: recv ('127.0.0.1', $PORT): ECONNRESET Connection reset by peer" ]
+    wait_exit "$PID_first"
+    [ "$(tail -n 1 "$BATS_TEST_TMPDIR/first.out")" = "The server closed the connection: recv() returned 0" ]
+}
+
+@test "killing the client makes the server say the client closed, and it accepts the next" {
+    start_server server ./tcp_keepalive server 127.0.0.1 -p 0 -k
+    spawn first ./tcp_keepalive client 127.0.0.1 -p "$PORT"
+    wait_for server '^Waiting in recv'
+    kill -KILL "$PID_first"
+    wait_for server '^The client closed the connection: recv\(\) returned 0$'
+    spawn second ./tcp_keepalive client 127.0.0.1 -p "$PORT"
+    wait_for second '^Waiting in recv'
+    [ "$(grep -c '^Accepted a connection' "$BATS_TEST_TMPDIR/server.out")" -eq 2 ]
+}
+
+@test "the server shows data that does come, and reports a client that resets, on stderr" {
+    start_server server ./tcp_keepalive server 127.0.0.1 -p 0
+    spawn peer "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" send $'hi\x1b\n' await "$BATS_TEST_TMPDIR/go" reset
+    wait_for server "^Received b'hi\\\\x1b\\\\n'$"
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_exit "$PID_peer"
+    tries=500
+    until [ -s "$BATS_TEST_TMPDIR/server.err" ]; do ((tries-- > 0)); sleep 0.01; done
+    [[ "$(err server)" =~ ^tcp_keepalive:\ recv\ \(\'127\.0\.0\.1\',\ [0-9]+\):\ ECONNRESET\ Connection\ reset\ by\ peer$ ]]
+    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+    kill -0 "$PID_server"
+}
+
+@test "200 connections in a row, closed and reset, leave no descriptor open in the server" {
+    start_server server ./tcp_keepalive server 127.0.0.1 -p 0 -k
+    before=$(ls "/proc/$PID_server/fd" | wc -l)
+    for i in $(seq 150); do
+        "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" send 'hello'
+    done
+    for i in $(seq 50); do
+        "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" reset
+    done
+    tries=500
+    until [ "$(grep -c '^Waiting in recv' "$BATS_TEST_TMPDIR/server.out")" -eq 200 ] &&
+        [ "$(grep -c 'closed the connection' "$BATS_TEST_TMPDIR/server.out")" -eq 150 ] &&
+        [ "$(grep -c ECONNRESET "$BATS_TEST_TMPDIR/server.err")" -eq 50 ]; do
+        ((tries-- > 0))
+        sleep 0.01
+    done
+    after=$(ls "/proc/$PID_server/fd" | wc -l)
+    [ "$before" -eq "$after" ]
+    kill -0 "$PID_server"
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./tcp_keepalive -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: tcp_keepalive [-h] [-p PORT] [-k] [-i IDLE] [-n COUNT] {client,server} host" ]
+}
+
+@test "bad arguments are usage errors, exit 2" {
+    run ./tcp_keepalive client
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_keepalive: error: the following arguments are required: host" ]
+    run ./tcp_keepalive serve 127.0.0.1
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_keepalive: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
+    for value in 0 -1 x 1x 40000 ""; do
+        run ./tcp_keepalive client 127.0.0.1 -i "$value"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "tcp_keepalive: error: argument -i: invalid value: '$value' (must be 1..32767)" ]
+    done
+    run ./tcp_keepalive client 127.0.0.1 -n 128
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_keepalive: error: argument -n: invalid value: '128' (must be 1..127)" ]
+    run ./tcp_keepalive client 127.0.0.1 -k extra
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_keepalive: error: unrecognized arguments: extra" ]
+}
+
+@test "client with no server reports Connection refused and exits 1" {
+    port=$(free_tcp_port)
+    run ./tcp_keepalive client 127.0.0.1 -p "$port" -k
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_keepalive: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
+}
