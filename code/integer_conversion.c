@@ -24,12 +24,13 @@ static const char help[] =
     "options:\n"
     "  -h, --help  show this help message and exit\n";
 
-/* The bytes of an object as they lie in memory, lowest address first: "78 56 34 12". */
+/* The bytes of an object as they lie in memory, lowest address first: "78 56 34 12".
+ * buf holds 3 characters a byte ("78 ", and the last one's NUL). */
 static char *memory_bytes(const void *object, size_t size, char *buf)
 {
     const unsigned char *bytes = object;
     for (size_t i = 0; i < size; i++)
-        sprintf(buf + 3 * i, i + 1 < size ? "%02x " : "%02x", bytes[i]);
+        snprintf(buf + 3 * i, 4, i + 1 < size ? "%02x " : "%02x", bytes[i]);
     return buf;
 }
 
