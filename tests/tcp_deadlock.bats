@@ -78,12 +78,14 @@ last_count() { tr '\r' '\n' <"$1" | sed -nE "s/^  ([0-9]+) bytes $2.*/\1/p" | ta
     echo "# deadlocked after $sent bytes sent, $processed processed" >&3
     ((sent > 0 && sent < 16000000 && processed > 0 && processed < sent))
     ! grep -q Receiving "${files[0]}"
-    # Both are alive, sleeping (state S) and, where we know the number, inside sendto().
+    # Both are alive, sleeping (state S) and inside sendto(), where /proc/PID/syscall can be
+    # read (it needs ptrace rights) and we know the system call's number.
     case $(uname -m) in x86_64) sendto=44 ;; aarch64) sendto=206 ;; *) sendto="" ;; esac
     for pid in "$PID_client" "$PID_server"; do
         kill -0 "$pid"
         [ "$(cut -d ' ' -f 3 "/proc/$pid/stat")" = S ]
-        [ -z "$sendto" ] || [ "$(cut -d ' ' -f 1 "/proc/$pid/syscall")" = "$sendto" ]
+        call=$(cut -d ' ' -f 1 "/proc/$pid/syscall" 2>/dev/null) || call=""
+        [ -z "$sendto" ] || [ -z "$call" ] || [ "$call" = "$sendto" ]
     done
     # Ctrl+C on the client: the server reports the reset and serves the next client.
     kill "$PID_client"
