@@ -54,8 +54,9 @@ static void server(const char *group, const char *interface, uint16_t port)
 {
     static char data[BUFSIZE], shown[REPR_SIZE(BUFSIZE)];
     char where[ADDRESS_TEXT_SIZE];
-    struct ip_mreq membership = {.imr_multiaddr = group_address(group),
-                                 .imr_interface = interface_address(interface)};
+    struct ip_mreq membership;
+    membership.imr_multiaddr = group_address(group);        /* checked first, as in client() */
+    membership.imr_interface = interface_address(interface);
     struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons(port)};
     me.sin_addr.s_addr = htonl(INADDR_ANY);
 
