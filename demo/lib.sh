@@ -6,6 +6,8 @@
 #                                  its "Listening" line, set $PORT to the port it got
 #   run_client LABEL DIR CMD...    run CMD in DIR (at most 20 s) and show its output
 #   server_wait REGEX              wait (at most 5 s) until the server prints a matching line
+#   server_wait_count REGEX N      ... until it has printed N of them
+#   as_on_screen                   filter: keep only the last version of each \r progress line
 #   stop_server                    stop the server, then show what its terminal printed
 
 DEMO_TMP=$(mktemp -d)
@@ -32,6 +34,7 @@ start_server() {
     SERVER_LABEL=$1 SERVER_DIR=$2
     shift 2
     SERVER_CMD=$(show_command "$@")
+    : >"$DEMO_TMP/server"       # so the previous server's Listening line is gone
     (cd "$SERVER_DIR" && exec "$@") >"$DEMO_TMP/server" 2>&1 &
     SERVER_PID=$!
     tries=500
@@ -72,5 +75,21 @@ stop_server() {
     SERVER_PID=
     printf '\n===== %s: $ %s    (stopped with Ctrl+C after the clients above)\n' \
         "$SERVER_LABEL" "$SERVER_CMD"
-    tr '\r' '\n' <"$DEMO_TMP/server"
+    as_on_screen <"$DEMO_TMP/server"
+}
+
+# What a terminal shows of a program that rewrites a progress line with \r: only the
+# last version of each line (the raw output of a 16 MB transfer is thousands of them).
+as_on_screen() {
+    sed 's/.*\r//'
+}
+
+# Wait (at most 5 s) until the server has printed N lines matching REGEX.
+server_wait_count() {
+    tries=500
+    until [ "$(grep -Ec -- "$1" "$DEMO_TMP/server")" -ge "$2" ]; do
+        tries=$((tries - 1))
+        [ $tries -gt 0 ] || { echo "demo: the server never printed $2 x /$1/" >&2; return 1; }
+        sleep 0.01
+    done
 }

@@ -5,40 +5,6 @@
 # commands are in README.md.
 . "$(dirname "$0")/lib.sh"
 
-# Wait (at most 5 s) until the server has printed N lines matching REGEX.
-server_wait_count() {
-    tries=500
-    until [ "$(grep -Ec -- "$1" "$DEMO_TMP/server")" -ge "$2" ]; do
-        tries=$((tries - 1))
-        [ $tries -gt 0 ] || { echo "demo: the server never printed $2 x /$1/" >&2; return 1; }
-        sleep 0.01
-    done
-}
-
-# What a terminal shows of a program that rewrites its progress line with \r: only the
-# last version of each line (the raw output of 16 MB would be thousands of lines).
-as_on_screen() {
-    sed 's/.*\r//'
-}
-
-# stop_server, with the server's terminal shown as the screen shows it (stop_server turns
-# every \r into a new line).
-stop_server_on_screen() {
-    kill "$SERVER_PID" 2>/dev/null
-    wait "$SERVER_PID" 2>/dev/null
-    SERVER_PID=
-    printf '\n===== %s: $ %s    (stopped with Ctrl+C after the clients above)\n' \
-        "$SERVER_LABEL" "$SERVER_CMD"
-    as_on_screen <"$DEMO_TMP/server"
-}
-
-# start_server truncates the output file in the background: empty it first, so that the
-# previous server's Listening line cannot be taken for the new one's.
-fresh_server() {
-    : >"$DEMO_TMP/server"
-    start_server "$@"
-}
-
 chapter "TCP: tcp_sixteen (sixteen octets each way; the server listens on \"\", every address)"
 start_server "terminal 1" tcp ./tcp_sixteen server "" -p 0
 run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.1 -p "$PORT"
@@ -49,7 +15,7 @@ chapter "TCP: tcp_sixteen with no server (connect() is refused)"
 run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.1 -p "$PORT"
 
 chapter "TCP: tcp_deadlock with 64 bytes (small enough to fit in the buffers: no deadlock)"
-fresh_server "terminal 1" tcp ./tcp_deadlock server "" -p 0
+start_server "terminal 1" tcp ./tcp_deadlock server "" -p 0
 run_client "terminal 2" tcp ./tcp_deadlock client 127.0.0.1 64 -p "$PORT" | as_on_screen
 server_wait_count '^  Socket closed' 1
 chapter "TCP: tcp_deadlock with 16000000 bytes: both sides stop in send() (Ctrl+C after 2 s)"
@@ -59,4 +25,4 @@ server_wait_count '^  Socket closed' 2
 chapter "TCP: tcp_deadlock_poll, a cure: 16 MB through the same server, sending and receiving together"
 run_client "terminal 2" tcp ./tcp_deadlock_poll client 127.0.0.1 16000000 -p "$PORT"
 server_wait_count '^  Socket closed' 3
-stop_server_on_screen
+stop_server
