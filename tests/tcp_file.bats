@@ -1,0 +1,172 @@
+#!/usr/bin/env bats
+# tcp/tcp_file: lines through stdio streams on a socket; long lines; peers that close in
+# the middle of a line or reset; the fflush() experiment (the client waits forever).
+
+load helpers
+
+setup() {
+    cd "$ROOT/tcp"
+    PEER="$ROOT/tests/tcp_peer"
+}
+
+# Wait until NAME.out has at least N lines matching REGEX.
+wait_count() {
+    local name=$1 regex=$2 n=$3 tries=500
+    while (($(grep -Ec -- "$regex" "$BATS_TEST_TMPDIR/$name.out") < n)); do
+        ((tries-- > 0)) || { echo "timed out waiting for $n x /$regex/ from $name" >&2; return 1; }
+        sleep 0.01
+    done
+}
+
+@test "the server answers each line upper-cased, with the exact lines on both sides" {
+    start_server server ./tcp_file server 127.0.0.1 -p 0
+    run ./tcp_file client 127.0.0.1 -p "$PORT" < <(printf 'hello\nTCP is a stream\n\n')
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^Connected\ from\ \(\'127\.0\.0\.1\',\ ([0-9]+)\)\ to\ \(\'127\.0\.0\.1\',\ $PORT\)$ ]]
+    client_port=${BASH_REMATCH[1]}
+    [ "${lines[1]}" = "The server answered 'HELLO\n'" ]
+    [ "${lines[2]}" = "The server answered 'TCP IS A STREAM\n'" ]
+    [ "${lines[3]}" = "The server answered '\n'" ]
+    [ "${#lines[@]}" -eq 4 ]
+    wait_for server '^  Socket closed$'
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Accepted a connection from ('127.0.0.1', $client_port)
+  Line 1, 6 bytes: 'hello\n'
+  Line 2, 16 bytes: 'TCP is a stream\n'
+  Line 3, 1 bytes: '\n'
+  The client closed the connection after 3 lines
+  Socket closed" ]
+    [ -z "$(err server)" ]
+}
+
+@test "lines far longer than any buffer come back whole" {
+    start_server server ./tcp_file server 127.0.0.1 -p 0
+    long=$(head -c 100000 /dev/zero | tr '\0' 'a')
+    run ./tcp_file client 127.0.0.1 -p "$PORT" < <(printf '%s\nshort\n%s\n' "$long" "${long:0:5000}")
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "The server answered '${long^^}\n'" ]
+    [ "${lines[2]}" = "The server answered 'SHORT\n'" ]
+    [ "${lines[3]}" = "The server answered '$(head -c 5000 /dev/zero | tr '\0' 'A')\n'" ]
+    wait_for server '^  Socket closed$'
+    grep -qx "  Line 1, 100001 bytes: '${long:0:60}'\.\.\." "$BATS_TEST_TMPDIR/server.out"
+    grep -qx "  Line 3, 5001 bytes: '${long:0:60}'\.\.\." "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "the client ends a last line that has no newline, so the server can answer it" {
+    start_server server ./tcp_file server 127.0.0.1 -p 0
+    run ./tcp_file client 127.0.0.1 -p "$PORT" < <(printf 'one\nno newline')
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "The server answered 'NO NEWLINE\n'" ]
+}
+
+@test "the server escapes what it shows and passes any byte through, NUL included" {
+    start_server server ./tcp_file server 127.0.0.1 -p 0
+    printf 'caf\xc3\xa9 \x00\x1b[31m\xff\n' >"$BATS_TEST_TMPDIR/in"
+    run ./tcp_file client 127.0.0.1 -p "$PORT" <"$BATS_TEST_TMPDIR/in"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "The server answered 'CAF"$'\xc3\xa9'" \\x00\\x1b[31M\\xff\\n'" ]
+    wait_for server '^  Socket closed$'
+    grep -qxF "  Line 1, 14 bytes: 'caf"$'\xc3\xa9'" \\x00\\x1b[31m\\xff\\n'" "$BATS_TEST_TMPDIR/server.out"
+    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "a client that closes in the middle of a line gets that piece answered, and the server goes on" {
+    start_server server ./tcp_file server 127.0.0.1 -p 0
+    run "$PEER" 127.0.0.1 "$PORT" send $'whole line\nhalf a li' shut drain
+    [ "$status" -eq 0 ]
+    [ "$output" = "b'WHOLE LINE\\nHALF A LI'" ]
+    wait_for server '^  Socket closed$'
+    [ "$(tail -n 4 "$BATS_TEST_TMPDIR/server.out")" = "  Line 1, 11 bytes: 'whole line\n'
+  Line 2, 9 bytes: 'half a li'
+  The client closed the connection in the middle of a line
+  Socket closed" ]
+    run ./tcp_file client 127.0.0.1 -p "$PORT" <<<'next'
+    [ "${lines[1]}" = "The server answered 'NEXT\n'" ]
+}
+
+@test "a client that resets is reported as a read error and the server goes on" {
+    start_server server ./tcp_file server 127.0.0.1 -p 0
+    spawn peer "$PEER" 127.0.0.1 "$PORT" send $'hello\n' await "$BATS_TEST_TMPDIR/go" reset
+    wait_for server "^  Line 1, 6 bytes: 'hello\\\\n'$"
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_for server '^  Socket closed$'
+    [[ "$(err server)" =~ ^tcp_file:\ read\ \(\'127\.0\.0\.1\',\ [0-9]+\):\ ECONNRESET\ Connection\ reset\ by\ peer$ ]]
+    run ./tcp_file client 127.0.0.1 -p "$PORT" <<<'next'
+    [ "${lines[1]}" = "The server answered 'NEXT\n'" ]
+}
+
+@test "a server that closes in the middle of its answer: the client shows the piece and exits 1" {
+    start_server fake "$PEER" -l 127.0.0.1 0 send 'HEL' shut drain
+    run ./tcp_file client 127.0.0.1 -p "$PORT" <<<'hello'
+    [ "$status" -eq 1 ]
+    [ "${lines[1]}" = "The server answered 'HEL'" ]
+    [ "${lines[2]}" = "tcp_file: the server closed the connection in the middle of a line" ]
+    wait_exit "$PID_fake"
+    [ "$(tail -n 1 "$BATS_TEST_TMPDIR/fake.out")" = "b'hello\\n'" ]
+}
+
+@test "a server that closes without answering: the client says so and exits 1" {
+    start_server fake "$PEER" -l 127.0.0.1 0 shut drain
+    run ./tcp_file client 127.0.0.1 -p "$PORT" <<<'hello'
+    [ "$status" -eq 1 ]
+    [ "${lines[1]}" = "tcp_file: the server closed the connection without answering" ]
+}
+
+@test "experiment: without the server's fflush() the client waits forever for its answer" {
+    build_without_experiment tcp_file.c "$BATS_TEST_TMPDIR/tcp_file"
+    grep -qx '//         fflush(out);' "$BATS_TEST_TMPDIR/tcp_file.c"
+    start_server server "$BATS_TEST_TMPDIR/tcp_file" server 127.0.0.1 -p 0
+    run timeout 1 ./tcp_file client 127.0.0.1 -p "$PORT" <<<'hello'
+    [ "$status" -eq 124 ]                   # killed by timeout: it was still waiting
+    [ "${#lines[@]}" -eq 1 ]                # "Connected from ...", and no answer
+    [[ "${lines[0]}" == "Connected from "* ]]
+    # The server did read the line and "answered" it: into its stream's buffer only.
+    wait_for server "^  Line 1, 6 bytes: 'hello\\\\n'$"
+}
+
+@test "200 connections in a row, good, cut and reset, leave no descriptor open in the server" {
+    start_server server ./tcp_file server 127.0.0.1 -p 0
+    before=$(ls "/proc/$PID_server/fd" | wc -l)
+    for i in $(seq 100); do                 # good: a line, its answer, close
+        exec 5<>"/dev/tcp/127.0.0.1/$PORT"
+        printf 'line %d\n' "$i" >&5
+        read -r answer <&5
+        [ "$answer" = "LINE $i" ]
+        exec 5>&-
+    done
+    for i in $(seq 60); do                  # cut: half a line, close
+        "$PEER" 127.0.0.1 "$PORT" send 'half a' shut drain >/dev/null
+    done
+    for i in $(seq 40); do                  # reset
+        "$PEER" 127.0.0.1 "$PORT" send 'x' reset
+    done
+    wait_count server '^  Socket closed$' 200
+    after=$(ls "/proc/$PID_server/fd" | wc -l)
+    [ "$before" -eq "$after" ]
+    kill -0 "$PID_server"
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./tcp_file -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: tcp_file [-h] [-p PORT] {client,server} host" ]
+}
+
+@test "bad arguments are usage errors, exit 2" {
+    run ./tcp_file client
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_file: error: the following arguments are required: host" ]
+    run ./tcp_file serve 127.0.0.1
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_file: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
+    run ./tcp_file client 127.0.0.1 -p x
+    [ "$status" -eq 2 ]
+    [[ "${lines[1]}" == "tcp_file: error: argument -p: invalid port: 'x'"* ]]
+}
+
+@test "client with no server reports Connection refused and exits 1" {
+    port=$(free_tcp_port)
+    run ./tcp_file client 127.0.0.1 -p "$port" <<<'hello'
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_file: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
+}
