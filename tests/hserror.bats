@@ -1,0 +1,126 @@
+#!/usr/bin/env bats
+# code/hserror: fetch a file with HTTP/1.0 from tests/http_responder, and the error of each
+# stage: creating the socket, the address, the connection, receiving (reset, timeout).
+
+load helpers
+bats_require_minimum_version 1.5.0      # run --separate-stderr
+
+RESPONSE=$'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nHello from the test responder\n'
+USAGE="usage: hserror [-h] --host HOST --port PORT --file FILE [--timeout SECONDS]"
+
+setup() {
+    cd "$ROOT/code"
+}
+
+seconds_between() {
+    awk -v value="$1" -v low="$2" -v high="$3" 'BEGIN { exit !(value >= low && value <= high) }'
+}
+
+@test "sends GET PATH HTTP/1.0 and writes the whole response to stdout, exit 0" {
+    start_server web "$ROOT/tests/http_responder" reply "$RESPONSE"
+    run --separate-stderr ./hserror --host localhost --port "$PORT" --file /index.html
+    [ "$status" -eq 0 ]
+    [ "$output" = "${RESPONSE%$'\n'}" ]
+    [ -z "$stderr" ]
+    wait_for web '^Request:'
+    [ "$(grep '^Request:' "$BATS_TEST_TMPDIR/web.out")" = "Request: b'GET /index.html HTTP/1.0\r\n\r\n'" ]
+}
+
+@test "a binary response of 1 MB reaches a file byte for byte" {
+    head -c 1000000 /dev/urandom >"$BATS_TEST_TMPDIR/data"
+    printf '\x00\x1b[31m\xff' >>"$BATS_TEST_TMPDIR/data"
+    start_server web "$ROOT/tests/http_responder" file "$BATS_TEST_TMPDIR/data"
+    ./hserror --host 127.0.0.1 --port "$PORT" --file /data >"$BATS_TEST_TMPDIR/got"
+    cmp "$BATS_TEST_TMPDIR/data" "$BATS_TEST_TMPDIR/got"
+}
+
+@test "on a terminal, control characters and invalid UTF-8 are shown escaped, text as it is" {
+    command -v script >/dev/null || skip "needs script (util-linux) for a terminal"
+    printf 'HTTP/1.0 200 OK\r\n\r\ncaf\xc3\xa9 A\x00\x1b[31m\xff \xe2\x80\xae\n' >"$BATS_TEST_TMPDIR/data"
+    start_server web "$ROOT/tests/http_responder" file "$BATS_TEST_TMPDIR/data"
+    script -qec "./hserror --host 127.0.0.1 --port $PORT --file /" /dev/null \
+        | tr -d '\r' >"$BATS_TEST_TMPDIR/shown"
+    [ "$(tail -n 1 "$BATS_TEST_TMPDIR/shown")" = "caf"$'\xc3\xa9'" A\\x00\\x1b[31m\\xff \\u202e" ]
+    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/shown"
+}
+
+@test "a name that does not resolve is an Address-related error with the resolver's message, exit 1" {
+    run --separate-stderr ./hserror --host nosuch.invalid --port 80 --file /
+    [ "$status" -eq 1 ]
+    [ -z "$output" ]
+    # -2 normally; -3 where no name server can be reached at all
+    [[ "$stderr" == "Address-related error connecting to server: [Errno -2] Name or service not known" ||
+       "$stderr" == "Address-related error connecting to server: [Errno -3] Temporary failure in name resolution" ]]
+}
+
+@test "a closed port is a Connection error: [Errno 111] Connection refused, exit 1" {
+    run --separate-stderr ./hserror --host 127.0.0.1 --port "$(free_tcp_port)" --file /
+    [ "$status" -eq 1 ]
+    [ -z "$output" ]
+    [ "$stderr" = "Connection error: [Errno 111] Connection refused" ]
+}
+
+@test "a reset in the middle of the response: what came is written, then Error receiving data, exit 1" {
+    start_server web "$ROOT/tests/http_responder" reset 'HTTP/1.0 200 OK\r\n\r\nthe first half\x00'
+    run --separate-stderr bash -c "./hserror --host 127.0.0.1 --port $PORT --file /big >'$BATS_TEST_TMPDIR/got'"
+    [ "$status" -eq 1 ]
+    printf 'HTTP/1.0 200 OK\r\n\r\nthe first half\0' | cmp - "$BATS_TEST_TMPDIR/got"
+    [ "$stderr" = "Error receiving data: [Errno 104] Connection reset by peer" ]
+}
+
+@test "a server that never answers: Error receiving data: timed out after --timeout, exit 1" {
+    start_server web "$ROOT/tests/http_responder" silent
+    start=$(date +%s%N)
+    run --separate-stderr ./hserror --host 127.0.0.1 --port "$PORT" --file / --timeout 0.5
+    elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "Error receiving data: timed out" ]
+    seconds_between "$elapsed" 400 3000
+}
+
+@test "out of file descriptors: Error creating socket: [Errno 24] Too many open files, exit 1" {
+    # A static copy, because the dynamic loader itself needs a free descriptor to start.
+    cc -std=c11 -static -I"$ROOT/common" -o "$BATS_TEST_TMPDIR/hserror" hserror.c 2>/dev/null ||
+        skip "cannot link statically here (no libc.a)"
+    run --separate-stderr bash -c "ulimit -n 3 && exec '$BATS_TEST_TMPDIR/hserror' --host 127.0.0.1 --port 1 --file /"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "Error creating socket: [Errno 24] Too many open files" ]
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./hserror -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$USAGE" ]
+}
+
+@test "missing options are a usage error naming them, exit 2" {
+    run ./hserror
+    [ "$status" -eq 2 ]
+    [ "${lines[0]}" = "$USAGE" ]
+    [ "${lines[1]}" = "hserror: error: the following arguments are required: --host, --port, --file" ]
+    run ./hserror --host localhost --file /
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "hserror: error: the following arguments are required: --port" ]
+    run ./hserror --host localhost --port
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "hserror: error: argument --port: expected one argument" ]
+}
+
+@test "a bad port, a bad timeout or an unknown argument is a usage error, exit 2" {
+    for port in abc 70000 -1 ""; do
+        run ./hserror --host localhost --port "$port" --file /
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "hserror: error: argument --port: invalid port: '$port' (must be 0..65535)" ]
+    done
+    for timeout in 0 -1 abc nan 86401; do
+        run ./hserror --host localhost --port 80 --file / --timeout "$timeout"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "hserror: error: argument --timeout: invalid timeout: '$timeout' (must be more than 0 and at most 86400 seconds)" ]
+    done
+    run ./hserror --host localhost --port 80 --file / extra
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "hserror: error: unrecognized arguments: extra" ]
+    run ./hserror --host localhost --port 80 --file / --verbose
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "hserror: error: unrecognized arguments: --verbose" ]
+}
