@@ -56,6 +56,12 @@ lab_require() {
     if ! ip netns add "$probe" 2>/dev/null; then
         skip "the lab needs network namespaces, and 'ip netns add' fails here"
     fi
+    # The kernel must also offer veth pairs and bridges (modules veth and bridge).
+    if ! ip -n "$probe" link add probe0 type veth peer name probe1 2>/dev/null ||
+        ! ip -n "$probe" link add probe2 type bridge 2>/dev/null; then
+        ip netns del "$probe"
+        skip "the lab needs veth and bridge interfaces, and this kernel refuses them"
+    fi
     ip netns del "$probe"
 }
 

@@ -10,6 +10,10 @@ setup() {
 
 need_root() {
     [ "$(id -u)" -eq 0 ] || skip "tcp_watch needs root (an AF_PACKET socket); CI runs as root"
+    # Root in a container may still lack CAP_NET_RAW (capability 13), which AF_PACKET needs.
+    local caps
+    caps=$(awk '/^CapEff:/ {print $2}' /proc/self/status)
+    (((0x$caps >> 13) & 1)) || skip "tcp_watch needs CAP_NET_RAW, which this root lacks"
 }
 
 # Start a tcp_sixteen server, a watcher on its port (-t: it ends by itself in any case),
