@@ -1,0 +1,44 @@
+# The tour of "Closed and half-open connections; streams like files" (make demo). Servers use
+# -p 0 so the demo never collides with a server you already run on 1060; the lecture's own
+# commands are in README.md.
+. "$(dirname "$0")/lib.sh"
+
+chapter "TCP: tcp_closing halfclose (shutdown(SHUT_WR): the answer still comes back)"
+start_server "terminal 1" tcp ./tcp_closing server halfclose 127.0.0.1 -p 0
+run_client "terminal 2" tcp ./tcp_closing client halfclose 127.0.0.1 -p "$PORT"
+server_wait '^  Socket closed'
+stop_server
+
+chapter "TCP: tcp_closing reset (an orderly close: recv() returns 0; an abortive one: ECONNRESET)"
+start_server "terminal 1" tcp ./tcp_closing server reset 127.0.0.1 -p 0
+run_client "terminal 2" tcp ./tcp_closing client reset 127.0.0.1 -p "$PORT"
+server_wait 'ECONNRESET'
+stop_server
+
+chapter "TCP: tcp_closing epipe (the client leaves; the server's second send fails with EPIPE)"
+start_server "terminal 1" tcp ./tcp_closing server epipe 127.0.0.1 -p 0
+run_client "terminal 2" tcp ./tcp_closing client epipe 127.0.0.1 -p "$PORT"
+server_wait '^  Socket closed'
+stop_server
+
+chapter "TCP: tcp_file (the socket wrapped in stdio streams: one line, one answer)"
+start_server "terminal 1" tcp ./tcp_file server 127.0.0.1 -p 0
+printf '\n===== terminal 2: $ printf '"'"'hello\\nstreams like files\\n'"'"' | ./tcp_file client 127.0.0.1 -p %s\n' "$PORT"
+printf 'hello\nstreams like files\n' | (cd tcp && timeout 20 ./tcp_file client 127.0.0.1 -p "$PORT") 2>&1
+server_wait '^  Socket closed'
+stop_server
+
+chapter "TCP: tcp_keepalive -k (keepalive probes an idle connection; a killed server still sends FIN)"
+start_server "terminal 1" tcp ./tcp_keepalive server 127.0.0.1 -p 0 -k
+(cd tcp && exec timeout 20 ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k) >"$DEMO_TMP/client" 2>&1 &
+CLIENT_PID=$!
+server_wait '^Waiting in recv'
+tries=500
+until grep -q '^Waiting in recv' "$DEMO_TMP/client" || [ $tries -eq 0 ]; do
+    tries=$((tries - 1))
+    sleep 0.01
+done
+stop_server             # the server's kernel closes its socket: the client reads end of file
+wait $CLIENT_PID
+printf '\n===== terminal 2: $ ./tcp_keepalive client 127.0.0.1 -p %s -k\n' "$PORT"
+cat "$DEMO_TMP/client"
