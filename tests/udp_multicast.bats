@@ -86,5 +86,5 @@ setup() {
     run ./udp_multicast server "$GROUP" -i 198.51.100.123 -p 0
     [ "$status" -eq 1 ]
     # (ENODEV is not in errno_name's table yet, so the name is not asserted.)
-    [[ "$output" == "udp_multicast: setsockopt IP_ADD_MEMBERSHIP: "*" No such device" ]]
+    [ "$output" = "udp_multicast: setsockopt IP_ADD_MEMBERSHIP: ENODEV No such device" ]
 }
