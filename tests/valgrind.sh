@@ -53,6 +53,7 @@ alone() {
 pair udp "./udp_local server" './udp_local client -p $PORT'
 pair udp "./udp_remote server 127.0.0.1 -d 0" './udp_remote client 127.0.0.1 -p $PORT'
 pair udp './udp_broadcast server ""' './udp_broadcast client 127.255.255.255 -p $PORT'
+pair udp "./udp_multicast server 239.255.0.1 -i 127.0.0.1" './udp_multicast client 239.255.0.1 -i 127.0.0.1 -p $PORT'
 alone udp "./big_sender 127.0.0.1"
 alone udp "./udp_remote client nosuch.invalid"
 
