@@ -24,7 +24,7 @@ SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 BUILD_LINE = $(CC) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell echo '$(BUILD_LINE)' | cmp -s - .build-flags || echo '$(BUILD_LINE)' > .build-flags)
 
-.PHONY: all test demo clean sanitize lint valgrind fuzz help bats bench
+.PHONY: all test demo clean sanitize lint valgrind fuzz soak help bats bench
 all: $(PROGRAMS) $(TEST_PROGRAMS)
 
 $(PROGRAMS) $(TEST_PROGRAMS): %: %.c $(HEADER) .build-flags
@@ -65,6 +65,10 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
+# Every server serves 1000 connections or 10,000 datagrams; its descriptors and memory stay flat.
+soak: all
+	bash tests/soak.sh
+
 # 1 GiB through tcp_deadlock's server with each of its cures, and a plain one-way copy.
 bench: tcp/tcp_deadlock tcp/tcp_deadlock_threads tcp/tcp_deadlock_poll tcp/tcp_deadlock_select
 	@sh bench/tcp.sh
@@ -80,6 +84,7 @@ help:
 	@echo "make valgrind   one exchange of every client/server pair under valgrind memcheck"
 	@echo "make lint       cppcheck (and clang-tidy where installed)"
 	@echo "make fuzz       run each libFuzzer target in fuzz/ for FUZZ_SECONDS (default 60; needs clang)"
+	@echo "make soak       every server serves 1000 clients (UDP: 10,000 datagrams): no fd or memory growth"
 	@echo "make bench      time tcp_deadlock's cures moving 1 GiB on loopback, and a plain copy"
 	@echo "make clean      remove the programs"
 	@echo "Variables: CC, CFLAGS, LDFLAGS (e.g. make CC=clang), BATS_FLAGS (e.g. --filter backoff)"
