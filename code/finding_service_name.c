@@ -131,29 +131,20 @@ int main(int argc, char *argv[])
     static const char *const defaults[] = {"http", "80", "25", "53"};
     program_init(argv[0]);
 
-    /* parse_arguments knows only options that take a value (argparse's store_true is
-     * missing), so -a/--all is taken out here first; "--" ends the options as usual. */
-    bool all = false;
-    int kept = 1;
-    for (int i = 1, ended = 0; i < argc; i++) {
-        ended = ended || strcmp(argv[i], "--") == 0;
-        if (!ended && (strcmp(argv[i], "-a") == 0 || strcmp(argv[i], "--all") == 0))
-            all = true;
-        else
-            argv[kept++] = argv[i];
-    }
-    argc = kept;
+    const char *all = NULL;
     /* argparse's nargs='*': one optional positional argument per word of the command line
      * is always enough. Static, so that memory still in use when a usage error exits is
      * "still reachable" to the leak checkers, not lost. */
     static const char **words;
     static struct argument *arguments;
     words = calloc((size_t)argc, sizeof *words);
-    arguments = calloc((size_t)argc, sizeof *arguments);
+    arguments = calloc((size_t)argc + 2, sizeof *arguments);   /* -a, --all, words, end */
     if (words == NULL || arguments == NULL)
         die("out of memory");
+    arguments[0] = (struct argument){"-a", &all, ARGUMENT_FLAG};
+    arguments[1] = (struct argument){"--all", &all, ARGUMENT_FLAG};
     for (int i = 0; i < argc - 1; i++)
-        arguments[i] = (struct argument){"service_or_port", &words[i], true};
+        arguments[i + 2] = (struct argument){"service_or_port", &words[i], true};
     parse_arguments(argc, argv, usage, help, arguments);
 
     int count = 0;

@@ -206,12 +206,18 @@ static inline uint16_t parse_port(const char *text, const char *usage)
 
 /* One command-line argument, as argparse's add_argument() declares it. A name that starts
  * with '-' is an option taking a value ("-p" takes "-p 1060" or "-p1060"); any other name
- * is a positional argument, taken in order, required unless marked optional. The value is
- * stored as text in *value, which holds the default beforehand. */
+ * is a positional argument, taken in order. kind says more:
+ *   false (0)          a required positional argument, or an option with a value
+ *   true (1)           a positional argument that may be left out (nargs='?')
+ *   ARGUMENT_FLAG      an option without a value (action='store_true'): *value becomes the
+ *                      option's name when it is given
+ * The value is stored as text in *value, which holds the default beforehand. */
+enum { ARGUMENT_FLAG = 2 };
+
 struct argument {
     const char *name;
     const char **value;
-    bool optional;
+    int kind;
 };
 
 /* argparse's parse_args(): fill in the arguments (a list ending with {NULL}), print
@@ -247,7 +253,12 @@ static inline void parse_arguments(int argc, char *const argv[], const char *usa
             }
             if (a->name == NULL)
                 usage_error(usage, "unrecognized arguments: %s", arg);
-            if (arg[flag_length] != '\0')
+            if (a->kind == ARGUMENT_FLAG && arg[flag_length] != '\0')
+                usage_error(usage, "argument %s: ignored explicit argument '%s'", a->name,
+                            arg + flag_length);
+            if (a->kind == ARGUMENT_FLAG)
+                *a->value = a->name;
+            else if (arg[flag_length] != '\0')
                 *a->value = arg + flag_length;                  /* -p1060 */
             else if (++i < argc)
                 *a->value = argv[i];
@@ -264,7 +275,7 @@ static inline void parse_arguments(int argc, char *const argv[], const char *usa
     }
     char missing[256] = "";
     for (; next_positional->name; next_positional++)
-        if (next_positional->name[0] != '-' && !next_positional->optional)
+        if (next_positional->name[0] != '-' && next_positional->kind == 0)
             snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
                      missing[0] ? ", " : "", next_positional->name);
     if (missing[0])

@@ -167,23 +167,14 @@ static int parse_int(const char *name, const char *text, int low, int high)
 int main(int argc, char *argv[])
 {
     const char *role = NULL, *host = NULL, *port = "1060", *idle = NULL, *count = NULL;
+    const char *keepalive = NULL;
     struct keepalive settings = {.on = false, .idle = 1, .count = 3};
     program_init(argv[0]);
-    /* parse_arguments() knows options with a value only: take the flag -k out first. */
-    int kept = 1;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-k") == 0)
-            settings.on = true;
-        else
-            argv[kept++] = argv[i];
-        if (strcmp(argv[i], "--") == 0)     /* the rest are positional: keep them all */
-            while (++i < argc)
-                argv[kept++] = argv[i];
-    }
-    argv[kept] = NULL;
-    parse_arguments(kept, argv, usage, help, (const struct argument[]){
+    parse_arguments(argc, argv, usage, help, (const struct argument[]){
         {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
-        {"-i", &idle, false}, {"-n", &count, false}, {NULL, NULL, false}});
+        {"-k", &keepalive, ARGUMENT_FLAG}, {"-i", &idle, false}, {"-n", &count, false},
+        {NULL, NULL, false}});
+    settings.on = keepalive != NULL;
     /* Linux takes 1..32767 seconds and 1..127 probes. */
     if (idle) {
         settings.idle = parse_int("-i", idle, 1, 32767);
