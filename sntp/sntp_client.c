@@ -71,12 +71,6 @@ static uint32_t read_u32(const unsigned char *packet, size_t offset)
     return ntohl(value);
 }
 
-static void write_u32(unsigned char *packet, size_t offset, uint32_t value)
-{
-    value = htonl(value);
-    memcpy(packet + offset, &value, sizeof value);
-}
-
 static struct ntp_timestamp read_timestamp(const unsigned char *packet, size_t offset)
 {
     struct ntp_timestamp t = {read_u32(packet, offset), read_u32(packet, offset + 4)};
@@ -112,10 +106,12 @@ static struct ntp_timestamp ntp_from_unix(struct unix_time u)
     return t;
 }
 
+/* The fraction is rounded up, so that format_utc(), which rounds down, shows the
+ * microseconds the clock said. */
 static struct unix_time unix_from_timespec(struct timespec ts)
 {
     struct unix_time u = {(int64_t)ts.tv_sec,
-                          (uint32_t)(((uint64_t)ts.tv_nsec << 32) / 1000000000u)};
+                          (uint32_t)((((uint64_t)ts.tv_nsec << 32) + 999999999u) / 1000000000u)};
     return u;
 }
 
@@ -246,6 +242,12 @@ static const char help[] =
     "  -h, --help  show this help message and exit\n"
     "  -p PORT     UDP port (default 123)\n"
     "  -t TIMEOUT  give up after this many seconds without an answer (default 5)\n";
+
+static void write_u32(unsigned char *packet, size_t offset, uint32_t value)
+{
+    value = htonl(value);
+    memcpy(packet + offset, &value, sizeof value);
+}
 
 static bool same_address(const struct sockaddr *a, const struct sockaddr *b)
 {
@@ -445,17 +447,18 @@ static void client(const char *host, uint16_t port, double timeout)
         delay *= 2;                                 /* wait longer before each retry */
         if (waited >= timeout) {
             if (ignored > 0)
-                die("no answer from %s after %d %s in %g seconds (ignored %d other datagram%s)",
+                die("no answer from %s after %d %s in %g s (ignored %d other datagram%s)",
                     where, tries, tries == 1 ? "try" : "tries", timeout, ignored,
                     ignored == 1 ? "" : "s");
-            die("no answer from %s after %d %s in %g seconds: is an NTP server running there?",
+            die("no answer from %s after %d %s in %g s: is an NTP server running there?",
                 where, tries, tries == 1 ? "try" : "tries", timeout);
         }
     }
     struct ntp_reply reply = decode_reply(data);
     print_reply(&reply, destination);
     if (ignored > 0)
-        printf("Ignored %d datagram%s that were not this answer\n", ignored, ignored == 1 ? "" : "s");
+        printf("Ignored %d datagram%s that %s not the answer\n", ignored, ignored == 1 ? "" : "s",
+               ignored == 1 ? "was" : "were");
     freeaddrinfo(server);
     close(sock);
 }

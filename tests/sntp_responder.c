@@ -1,0 +1,148 @@
+/*
+ * sntp_responder.c - a hostile NTP server for tests/sntp_client.bats: it answers every
+ * request with one kind of bad reply, to prove that sntp_client rejects or ignores it.
+ *
+ *     tests/sntp_responder KIND        prints "Listening at ('127.0.0.1', PORT)", then a
+ *                                      line "Sent KIND to (...)" for each reply it sends
+ * KIND is one of:
+ *   good            a correct reply (stratum 2, reference id 192.0.2.1)
+ *   short           the first 47 bytes of a correct reply
+ *   mode            mode 3 (client) instead of 4 (server)
+ *   origin          an originate time that is not the request's transmit time (spoofed)
+ *   kod-CODE        a Kiss-o'-Death: stratum 0, reference id CODE (e.g. kod-RATE)
+ *   leap3           leap indicator 3 (unsynchronised)
+ *   zero-transmit   a transmit time of zero
+ *   stratum16       stratum 16 (unsynchronised)
+ *   version0, version5
+ *   other-port      a correct reply, but sent from another port (another socket)
+ *   silent          no reply at all (requests are read and ignored)
+ * KIND+good (e.g. origin+good) sends the bad datagram, then a correct reply.
+ */
+#include "socket_helpers.h"
+
+#include <arpa/inet.h>
+
+#define NTP_PACKET_SIZE 48
+#define NTP_LI_VN_MODE 0
+#define NTP_STRATUM 1
+#define NTP_REFERENCE_ID 12
+#define NTP_REFERENCE_TIME 16
+#define NTP_ORIGINATE_TIME 24
+#define NTP_RECEIVE_TIME 32
+#define NTP_TRANSMIT_TIME 40
+#define NTP_UNIX_EPOCH_DIFF 2208988800UL
+
+static void write_now(unsigned char *packet, size_t offset)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint32_t seconds = htonl((uint32_t)((uint64_t)now.tv_sec + NTP_UNIX_EPOCH_DIFF));
+    uint32_t fraction = htonl((uint32_t)(((uint64_t)now.tv_nsec << 32) / 1000000000u));
+    memcpy(packet + offset, &seconds, 4);
+    memcpy(packet + offset + 4, &fraction, 4);
+}
+
+/* A correct reply to request, then spoiled as kind says. Returns its length. */
+static size_t make_reply(const char *kind, const unsigned char *request, unsigned char *reply)
+{
+    memset(reply, 0, NTP_PACKET_SIZE);
+    reply[NTP_LI_VN_MODE] = (0 << 6) | (4 << 3) | 4;
+    reply[NTP_STRATUM] = 2;
+    reply[2] = 6;                                   /* poll: 64 s */
+    reply[3] = (unsigned char)-20;                  /* precision: about a microsecond */
+    const unsigned char upstream[4] = {192, 0, 2, 1};   /* only a number in a field */
+    memcpy(reply + NTP_REFERENCE_ID, upstream, 4);
+    write_now(reply, NTP_REFERENCE_TIME);
+    memcpy(reply + NTP_ORIGINATE_TIME, request + NTP_TRANSMIT_TIME, 8);
+    write_now(reply, NTP_RECEIVE_TIME);
+    write_now(reply, NTP_TRANSMIT_TIME);
+
+    if (strcmp(kind, "short") == 0)
+        return NTP_PACKET_SIZE - 1;
+    if (strcmp(kind, "mode") == 0)
+        reply[NTP_LI_VN_MODE] = (4 << 3) | 3;
+    else if (strcmp(kind, "origin") == 0)
+        reply[NTP_ORIGINATE_TIME + 7] ^= 1;         /* one bit off: still not ours */
+    else if (strncmp(kind, "kod-", 4) == 0) {
+        reply[NTP_LI_VN_MODE] = (3 << 6) | (4 << 3) | 4;    /* kisses come unsynchronised */
+        reply[NTP_STRATUM] = 0;
+        memset(reply + NTP_REFERENCE_ID, 0, 4);
+        memcpy(reply + NTP_REFERENCE_ID, kind + 4, strnlen(kind + 4, 4));
+    } else if (strcmp(kind, "leap3") == 0)
+        reply[NTP_LI_VN_MODE] = (3 << 6) | (4 << 3) | 4;
+    else if (strcmp(kind, "zero-transmit") == 0)
+        memset(reply + NTP_TRANSMIT_TIME, 0, 8);
+    else if (strcmp(kind, "stratum16") == 0)
+        reply[NTP_STRATUM] = 16;
+    else if (strcmp(kind, "version0") == 0)
+        reply[NTP_LI_VN_MODE] = (0 << 3) | 4;
+    else if (strcmp(kind, "version5") == 0)
+        reply[NTP_LI_VN_MODE] = (5 << 3) | 4;
+    else if (strcmp(kind, "good") != 0 && strcmp(kind, "other-port") != 0 &&
+             strcmp(kind, "silent") != 0)
+        die("unknown kind '%s'", kind);
+    return NTP_PACKET_SIZE;
+}
+
+static int udp_socket(struct sockaddr_in *address)
+{
+    socklen_t length = sizeof *address;
+    int sock = socket(AF_INET, SOCK_DGRAM, 0);
+    if (sock < 0)
+        die_errno("socket", NULL);
+    if (bind(sock, (struct sockaddr *)address, sizeof *address) < 0)
+        die_errno("bind", (struct sockaddr *)address);
+    if (getsockname(sock, (struct sockaddr *)address, &length) < 0)
+        die_errno("getsockname", NULL);
+    return sock;
+}
+
+int main(int argc, char *argv[])
+{
+    static unsigned char request[65535];
+    char kind[32], where[ADDRESS_TEXT_SIZE];
+    program_init(argv[0]);
+    if (argc != 2)
+        die("usage: sntp_responder KIND");
+    snprintf(kind, sizeof kind, "%s", argv[1]);
+    char *plus = strstr(kind, "+good");
+    bool then_good = plus != NULL;
+    if (plus)
+        *plus = '\0';
+    unsigned char check[NTP_PACKET_SIZE] = {0}, reply[NTP_PACKET_SIZE];
+    make_reply(kind, check, reply);                 /* an unknown kind ends here */
+
+    struct sockaddr_in address = {.sin_family = AF_INET};
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    int sock = udp_socket(&address);
+    struct sockaddr_in other_address = address;
+    other_address.sin_port = 0;
+    int other = udp_socket(&other_address);         /* for other-port */
+    printf("Listening at %s\n", format_address((struct sockaddr *)&address, where));
+
+    for (;;) {
+        struct sockaddr_storage client;
+        socklen_t client_length = sizeof client;
+        ssize_t n = recvfrom(sock, request, sizeof request, 0, (struct sockaddr *)&client,
+                             &client_length);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            die_errno("recvfrom", NULL);
+        }
+        if (n < NTP_PACKET_SIZE || strcmp(kind, "silent") == 0)
+            continue;
+        format_address((struct sockaddr *)&client, where);
+        size_t length = make_reply(kind, request, reply);
+        int from = strcmp(kind, "other-port") == 0 ? other : sock;
+        if (sendto(from, reply, length, 0, (struct sockaddr *)&client, client_length) < 0)
+            die_errno("sendto", (struct sockaddr *)&client);
+        printf("Sent %s to %s\n", kind, where);
+        if (then_good) {
+            length = make_reply("good", request, reply);
+            if (sendto(sock, reply, length, 0, (struct sockaddr *)&client, client_length) < 0)
+                die_errno("sendto", (struct sockaddr *)&client);
+            printf("Sent good to %s\n", where);
+        }
+    }
+}
