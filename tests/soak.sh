@@ -56,7 +56,7 @@ soak() {
     local unit=connections
     [ "$mode" = tcp ] || unit=datagrams
     printf '%-4s %-22s %6d %s in %.2f s; descriptors %d -> %d; %s\n' "$verdict" "$name" \
-        "$count" "$unit" "$(echo "$end - $start" | bc)" "$fds_before" "$fds_after" "$memory"
+        "$count" "$unit" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$fds_before" "$fds_after" "$memory"
     if [ $verdict != ok ]; then
         failures=$((failures + 1)); sed 's/^/    /' "$tmp/load.out" "$tmp/$name.err" | head -n 20
     fi
