@@ -15,6 +15,8 @@
  *   stratum16       stratum 16 (unsynchronised)
  *   version0, version5
  *   other-port      a correct reply, but sent from another port (another socket)
+ *   era1            a correct reply whose transmit time is NTP second 1000 of era 1:
+ *                   2036-02-07 06:44:56 UTC
  *   silent          no reply at all (requests are read and ignored)
  * KIND+good (e.g. origin+good) sends the bad datagram, then a correct reply.
  */
@@ -72,6 +74,8 @@ static size_t make_reply(const char *kind, const unsigned char *request, unsigne
         reply[NTP_LI_VN_MODE] = (3 << 6) | (4 << 3) | 4;
     else if (strcmp(kind, "zero-transmit") == 0)
         memset(reply + NTP_TRANSMIT_TIME, 0, 8);
+    else if (strcmp(kind, "era1") == 0)
+        memcpy(reply + NTP_TRANSMIT_TIME, "\0\0\x03\xe8\0\0\0\0", 8);     /* 1000 s */
     else if (strcmp(kind, "stratum16") == 0)
         reply[NTP_STRATUM] = 16;
     else if (strcmp(kind, "version0") == 0)

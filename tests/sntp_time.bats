@@ -1,0 +1,63 @@
+#!/usr/bin/env bats
+# sntp/sntp_time: the notebook's raw SNTP query, against the chapter's own server and a
+# hostile one (tests/sntp_responder); never an outside server.
+
+load helpers
+
+setup() {
+    cd "$ROOT/sntp"
+}
+
+@test "sntp_time prints who answered and the server's time as ctime prints it" {
+    start_server server ./sntp_server -p 0
+    run ./sntp_time 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Response received from: ('127.0.0.1', $PORT)" ]
+    [[ "${lines[1]}" =~ ^$'\t'Time=(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\ [A-Z][a-z]{2}\ [\ 1-3][0-9]\ [0-9]{2}:[0-9]{2}:[0-9]{2}\ [0-9]{4}$ ]]
+    [ "${#lines[@]}" -eq 2 ]
+    shown=$(date -d "${lines[1]#*Time=}" +%s)
+    now=$(date +%s)
+    [ $((now - shown)) -ge 0 ] && [ $((now - shown)) -le 2 ]
+    # 0x1b = leap 0, version 3, mode 3: a request the server checks and answers.
+    wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
+}
+
+@test "sntp_time reads an era-1 timestamp (after the 2036 rollover) as 2036, not 1900" {
+    start_server responder "$ROOT/tests/sntp_responder" era1
+    TZ=UTC run ./sntp_time 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = $'\tTime=Thu Feb  7 06:44:56 2036' ]
+}
+
+@test "sntp_time reports a reply too short for NTP, exit 1" {
+    start_server responder "$ROOT/tests/sntp_responder" short
+    run ./sntp_time 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "${lines[0]}" = "Response received from: ('127.0.0.1', $PORT)" ]
+    [ "${lines[1]}" = "sntp_time: the reply is 47 bytes, too short for NTP (48)" ]
+}
+
+@test "sntp_time gives up after 5 seconds without an answer, exit 1" {
+    start_server responder "$ROOT/tests/sntp_responder" silent
+    start=$(date +%s%N)
+    run ./sntp_time 127.0.0.1 -p "$PORT"
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$status" -eq 1 ]
+    [ "$output" = "sntp_time: no answer from ('127.0.0.1', $PORT) in 5 seconds" ]
+    [ "$elapsed_ms" -ge 4900 ] && [ "$elapsed_ms" -lt 7000 ]
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./sntp_time -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: sntp_time [-h] [-p PORT] [host]" ]
+}
+
+@test "bad arguments are usage errors, exit 2" {
+    run ./sntp_time 127.0.0.1 -p 70000
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "sntp_time: error: argument -p: invalid port: '70000' (must be 0..65535)" ]
+    run ./sntp_time 127.0.0.1 extra
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "sntp_time: error: unrecognized arguments: extra" ]
+}
