@@ -1,0 +1,140 @@
+#!/usr/bin/env bats
+# sntp/sntp_server: its replies byte by byte (tests/sntp_request sends our own requests),
+# and its silence for every malformed request: sntp_request follows the bad datagram with
+# a good "marker" request from the same socket, so if the only reply is the marker's,
+# the server said nothing to the bad one (no waiting and hoping).
+
+load helpers
+
+setup() {
+    cd "$ROOT/sntp"
+}
+
+zeros() { printf '%0*d' $(($1 * 2)) 0; }    # N zero bytes, in hex
+
+# A request: first byte $1 (hex), then poll $2, transmit time TRANSMIT (8 bytes, hex).
+TRANSMIT=e8a1b2c3d4e5f607
+request() { echo "$1$(zeros 1)$2$(zeros 37)$TRANSMIT"; }
+
+MARKER=4d41524b45522121        # "MARKER!!", the probe's transmit time
+
+@test "the server prints its Listening line (127.0.0.1 by default)" {
+    start_server server ./sntp_server -p 0
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)" ]
+}
+
+@test "a version 3 request gets a 48-byte version 3 server reply with every field right" {
+    start_server server ./sntp_server -p 0
+    run "$ROOT/tests/sntp_request" "$PORT" "$(request 1b 06)"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 2 ]                        # our reply, then the marker's
+    reply=${lines[0]}
+    [ "${#reply}" -eq 96 ]                          # 48 bytes
+    [ "${reply:0:2}" = 1c ]                         # leap 0, version 3, mode 4
+    [ "${reply:2:2}" = 0a ]                         # stratum 10: a local clock
+    [ "${reply:4:2}" = 06 ]                         # poll copied from the request
+    [ "${reply:8:8}" = 00000000 ]                   # root delay 0
+    [ "${reply:24:8}" = 7f7f0101 ]                  # reference id 127.127.1.1
+    [ "${reply:48:16}" = "$TRANSMIT" ]              # originate = our transmit time
+    # receive <= transmit, both now (NTP seconds = Unix seconds + 2208988800)
+    receive=$((16#${reply:64:8})) transmit=$((16#${reply:80:8})) now=$(($(date +%s) + 2208988800))
+    [ "$receive" -le "$transmit" ] && [ $((now - transmit)) -ge 0 ] && [ $((now - transmit)) -le 2 ]
+    [ "${reply:72:8}" != 00000000 ] || [ "${reply:88:8}" != 00000000 ]   # sub-second fractions
+    wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
+}
+
+@test "versions 1 and 4 are answered in their own version" {
+    start_server server ./sntp_server -p 0
+    run "$ROOT/tests/sntp_request" "$PORT" "$(request 0b 00)" "$(request 23 00)"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]:0:2}" = 0c ]                      # version 1, mode 4
+    [ "${lines[1]:0:2}" = 24 ]                      # version 4, mode 4
+    [ "${lines[2]:48:16}" = "$MARKER" ]
+}
+
+@test "a 68-byte request (with a MAC) gets a 48-byte reply: never more than it was sent" {
+    start_server server ./sntp_server -p 0
+    run "$ROOT/tests/sntp_request" "$PORT" "$(request 23 00)$(zeros 20)"
+    [ "$status" -eq 0 ]
+    [ "${#lines[0]}" -eq 96 ]
+}
+
+@test "-s and -r set the stratum and reference id it announces" {
+    start_server server ./sntp_server -p 0 -s 1 -r LOCL
+    run "$ROOT/tests/sntp_request" "$PORT"
+    [ "${lines[0]:2:2}" = 01 ]
+    [ "${lines[0]:24:8}" = 4c4f434c ]               # "LOCL"
+    kill_spawned || true
+    start_server server ./sntp_server -p 0 -s 3 -r 192.0.2.7
+    run "$ROOT/tests/sntp_request" "$PORT"
+    [ "${lines[0]:2:2}" = 03 ]
+    [ "${lines[0]:24:8}" = c0000207 ]
+}
+
+# silent NAME HEX: the server answers nothing to HEX, says why, and keeps serving.
+silent() {
+    run "$ROOT/tests/sntp_request" "$PORT" "$2"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 1 ] || { echo "answered $1: $output"; return 1; }
+    [ "${lines[0]:48:16}" = "$MARKER" ]
+    grep -q "^Dropped $((${#2} / 2)) bytes from ('127.0.0.1', [0-9]*): " "$BATS_TEST_TMPDIR/server.out" ||
+        { echo "no Dropped line for $1"; return 1; }
+}
+
+@test "malformed requests get no reply at all: empty, short, garbage, versions 0 and 5+" {
+    start_server server ./sntp_server -p 0
+    silent empty ""
+    silent "47 bytes" "$(request 23 00 | cut -c 1-94)"
+    silent garbage 68656c6c6f0a
+    silent "version 0" "$(request 03 00)"
+    silent "version 5" "$(request 2b 00)"
+    silent "version 7" "$(request 3b 00)"
+    grep -q "^Dropped 47 bytes from ('127.0.0.1', [0-9]*): too short for NTP$" "$BATS_TEST_TMPDIR/server.out"
+    grep -q "^Dropped 48 bytes from ('127.0.0.1', [0-9]*): unknown NTP version$" "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "only mode 3 is answered: modes 0, 1, 2, 4 (server), 5 (broadcast), 6 and 7 get nothing" {
+    start_server server ./sntp_server -p 0
+    for first in 20 21 22 24 25 26 27; do
+        silent "first byte $first" "$(request "$first" 00)"
+    done
+    [ "$(grep -c ': not a client request (mode is not 3)$' "$BATS_TEST_TMPDIR/server.out")" -eq 7 ]
+    [ "$(grep -c '^Answered' "$BATS_TEST_TMPDIR/server.out")" -eq 7 ]     # the markers only
+}
+
+@test "a 65,507-byte datagram gets at most a 48-byte reply and the server keeps going" {
+    start_server server ./sntp_server -p 0
+    run "$ROOT/tests/sntp_request" "$PORT" "$(request 23 00)$(zeros 65459)"
+    [ "$status" -eq 0 ]
+    [ "${#lines[0]}" -eq 96 ]
+    kill -0 "$PID_server"
+}
+
+@test "-h prints the usage and exits 0" {
+    run ./sntp_server -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: sntp_server [-h] [-p PORT] [-s STRATUM] [-r REFID] [host]" ]
+}
+
+@test "bad stratum, reference id or port is a usage error, exit 2" {
+    for stratum in 0 16 x ""; do
+        run ./sntp_server -p 0 -s "$stratum"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "sntp_server: error: argument -s: invalid stratum: '$stratum' (must be 1..15)" ]
+    done
+    run ./sntp_server -p 0 -s 1 -r TOOLONG
+    [ "$status" -eq 2 ]
+    [[ "${lines[1]}" == "sntp_server: error: argument -r: invalid reference id at stratum 1: 'TOOLONG'"* ]]
+    run ./sntp_server -p 0 -r LOCL
+    [ "$status" -eq 2 ]
+    [[ "${lines[1]}" == "sntp_server: error: argument -r: invalid reference id above stratum 1: 'LOCL'"* ]]
+    run ./sntp_server -p 99999
+    [ "$status" -eq 2 ]
+}
+
+@test "a server on a port already taken reports bind EADDRINUSE, exit 1" {
+    start_server server ./sntp_server -p 0
+    run ./sntp_server -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$output" = "sntp_server: bind ('127.0.0.1', $PORT): EADDRINUSE Address already in use" ]
+}
