@@ -31,7 +31,6 @@
 
 #define NTP_MODE_CLIENT 3
 #define NTP_MODE_SERVER 4
-#define NTP_LEAP_NONE 0
 #define NTP_UNIX_EPOCH_DIFF 2208988800UL    /* seconds from 1900-01-01 to 1970-01-01 */
 #define MAX_BYTES 65535
 
@@ -141,8 +140,8 @@ static void server(const char *interface, uint16_t port, unsigned stratum,
 
         unsigned char reply[NTP_PACKET_SIZE] = {0};
         unsigned version = (data[NTP_LI_VN_MODE] >> 3) & 7;
-        reply[NTP_LI_VN_MODE] = (unsigned char)((NTP_LEAP_NONE << 6) | (version << 3) |
-                                                NTP_MODE_SERVER);
+        /* Leap indicator 0 (no warning: the top two bits stay 0), the request's version. */
+        reply[NTP_LI_VN_MODE] = (unsigned char)((version << 3) | NTP_MODE_SERVER);
         reply[NTP_STRATUM] = (unsigned char)stratum;
         reply[NTP_POLL] = data[NTP_POLL];           /* RFC 4330: copied from the request */
         reply[NTP_PRECISION] = (unsigned char)(signed char)precision;

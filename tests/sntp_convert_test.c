@@ -105,7 +105,7 @@ static void test_checks(void)
     MUTATED(NTP_LI_VN_MODE, (4 << 3) | 3, REPLY_NOT_SERVER_MODE, "mode 3");
     MUTATED(NTP_LI_VN_MODE, (4 << 3) | 5, REPLY_NOT_SERVER_MODE, "mode 5");
     MUTATED(NTP_ORIGINATE_TIME + 7, 9, REPLY_NOT_OURS, "another originate time");
-    MUTATED(NTP_LI_VN_MODE, (0 << 3) | 4, REPLY_BAD_VERSION, "version 0");
+    MUTATED(NTP_LI_VN_MODE, 4, REPLY_BAD_VERSION, "version 0");
     MUTATED(NTP_LI_VN_MODE, (5 << 3) | 4, REPLY_BAD_VERSION, "version 5");
     MUTATED(NTP_LI_VN_MODE, (1 << 3) | 4, REPLY_OK, "version 1");
     MUTATED(NTP_STRATUM, 0, REPLY_KISS_OF_DEATH, "stratum 0");

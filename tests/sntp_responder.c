@@ -48,7 +48,7 @@ static void write_now(unsigned char *packet, size_t offset)
 static size_t make_reply(const char *kind, const unsigned char *request, unsigned char *reply)
 {
     memset(reply, 0, NTP_PACKET_SIZE);
-    reply[NTP_LI_VN_MODE] = (0 << 6) | (4 << 3) | 4;
+    reply[NTP_LI_VN_MODE] = (4 << 3) | 4;            /* leap 0, version 4, mode 4 */
     reply[NTP_STRATUM] = 2;
     reply[2] = 6;                                   /* poll: 64 s */
     reply[3] = (unsigned char)-20;                  /* precision: about a microsecond */
@@ -79,7 +79,7 @@ static size_t make_reply(const char *kind, const unsigned char *request, unsigne
     else if (strcmp(kind, "stratum16") == 0)
         reply[NTP_STRATUM] = 16;
     else if (strcmp(kind, "version0") == 0)
-        reply[NTP_LI_VN_MODE] = (0 << 3) | 4;
+        reply[NTP_LI_VN_MODE] = 4;                     /* version 0 */
     else if (strcmp(kind, "version5") == 0)
         reply[NTP_LI_VN_MODE] = (5 << 3) | 4;
     else if (strcmp(kind, "good") != 0 && strcmp(kind, "other-port") != 0 &&
