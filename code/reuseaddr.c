@@ -47,10 +47,11 @@ static int get_reuseaddr(int sock)
 /* Python's KeyboardInterrupt, in C: Ctrl+C sets a flag that the accept loop checks.
  * SIGINT stays blocked except inside pselect(), which unblocks it only while it waits:
  * a Ctrl+C that comes between the check and the wait is then delivered in pselect() and
- * ends it with EINTR, instead of being lost while a plain accept() waits forever. */
-static void serve_until_interrupted(int sock)
+ * ends it with EINTR, instead of being lost while a plain accept() waits forever.
+ * Done first thing, so that a Ctrl+C is never lost once "Listening" is printed.
+ * Returns the signal mask to wait with. */
+static sigset_t catch_interrupt(void)
 {
-    char host[INET_ADDRSTRLEN];
     sigset_t interrupt, unblocked;
     struct sigaction action = {.sa_handler = on_interrupt};    /* no SA_RESTART */
     sigemptyset(&action.sa_mask);
@@ -59,16 +60,23 @@ static void serve_until_interrupted(int sock)
     if (sigaction(SIGINT, &action, NULL) < 0 ||
         sigprocmask(SIG_BLOCK, &interrupt, &unblocked) < 0)
         die_errno("sigaction", NULL);
+    return unblocked;
+}
+
+static void serve_until_interrupted(int sock, const sigset_t *unblocked)
+{
+    char host[INET_ADDRSTRLEN];
     /* Non-blocking, so that an accept() after pselect() never waits (with SIGINT blocked)
      * for a client that gave up in between: it fails with EAGAIN instead. */
-    if (fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK) < 0)
+    int flags = fcntl(sock, F_GETFL);
+    if (flags < 0 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) < 0)
         die_errno("fcntl", NULL);
 
     while (!interrupted) {
         fd_set readable;
         FD_ZERO(&readable);
         FD_SET(sock, &readable);
-        if (pselect(sock + 1, &readable, NULL, NULL, NULL, &unblocked) < 0) {
+        if (pselect(sock + 1, &readable, NULL, NULL, NULL, unblocked) < 0) {
             if (errno != EINTR)
                 die_errno("pselect", NULL);
             continue;
@@ -94,6 +102,7 @@ static void reuse_socket_addr(uint16_t port)
     struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
     address.sin_addr.s_addr = htonl(INADDR_ANY);               /* '' in Python */
     socklen_t length = sizeof address;
+    sigset_t unblocked = catch_interrupt();
 
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
@@ -113,7 +122,7 @@ static void reuse_socket_addr(uint16_t port)
     if (getsockname(sock, (struct sockaddr *)&address, &length) < 0)   /* for -p 0 */
         die_errno("getsockname", NULL);
     printf("Listening on port: %u\n", (unsigned)ntohs(address.sin_port));
-    serve_until_interrupted(sock);
+    serve_until_interrupted(sock, &unblocked);
     close(sock);
 }
 
