@@ -30,6 +30,9 @@ all: $(PROGRAMS) $(TEST_PROGRAMS)
 $(PROGRAMS) $(TEST_PROGRAMS): %: %.c $(HEADER) .build-flags
 	$(CC) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
+# A unit test that #includes a program's source depends on it too.
+tests/sntp_convert_test: sntp/sntp_client.c
+
 test: all bats
 	$(BATS) $(BATS_FLAGS) tests/
 

@@ -47,7 +47,7 @@ start_server() {
         fi
         sleep 0.01
     done
-    PORT=$(sed -nE 's/^Listening.*, ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p' "$DEMO_TMP/server" | head -n 1)
+    PORT=$(sed -nE "s/^Listening.*\('[^']*', ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p" "$DEMO_TMP/server" | head -n 1)
 }
 
 run_client() {

@@ -61,7 +61,7 @@ wait_exit() {
 }
 
 port_of() {
-    sed -nE "s/^Listening.*, ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p" "$BATS_TEST_TMPDIR/$1.out" | head -n 1
+    sed -nE "s/^Listening.*\('[^']*', ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p" "$BATS_TEST_TMPDIR/$1.out" | head -n 1
 }
 
 start_server() {
@@ -105,6 +105,7 @@ kill_spawned() {
         wait "$pid" 2>/dev/null
     done
     SPAWNED_PIDS=()
+    return 0        # the waits return the killed processes' statuses: not ours
 }
 
 teardown() {

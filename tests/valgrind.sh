@@ -37,7 +37,7 @@ pair() {
         fi
         sleep 0.01
     done
-    PORT=$(sed -nE 's/^Listening.*, ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p' "$tmp/server.out" | head -n 1)
+    PORT=$(sed -nE "s/^Listening.*\('[^']*', ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p" "$tmp/server.out" | head -n 1)
     (cd "$dir" && eval "${VALGRIND[*]} --log-file=$tmp/client.vg $client") >"$tmp/client.out" 2>&1
     kill $pid; wait $pid 2>/dev/null
     check_log "$label (client)" "$tmp/client.vg"
