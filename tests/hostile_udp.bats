@@ -78,3 +78,15 @@ GARBAGE="'\\\\x1b\[31mGARBAGE\\\\x00\\\\r\\\\n\\\\xff\\\\xfe\\\\'\"\\\\\\\\\\\\x
     [[ "${lines[2]}" =~ ^The\ server\ says\ $GARBAGE.*\'$ ]]
     ! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$output"
 }
+
+@test "udp_multicast server: 100 random datagrams, then a good multicast is shown" {
+    start_server server ./udp_multicast server 239.255.0.1 -i 127.0.0.1 -p 0
+    run "$ROOT/tests/hostile_udp" 127.0.0.1 "$PORT" 100
+    [ "$status" -eq 0 ]
+    echo "$output"
+    run timeout 5 ./udp_multicast client 239.255.0.1 -i 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for server "says: 'Multicast datagram!'$"
+    kill -0 "$PID_server"
+    assert_clean_lines server "$SAYS"
+}

@@ -15,6 +15,7 @@ soak() {
 @test "udp_local server: 1,000 datagrams answered, no descriptor or memory growth" { soak udp_local; }
 @test "udp_remote server: 1,000 datagrams answered, no descriptor or memory growth" { soak udp_remote; }
 @test "udp_broadcast server: 1,000 datagrams read, no descriptor or memory growth" { soak udp_broadcast; }
+@test "udp_multicast server: 1,000 datagrams read, no descriptor or memory growth" { soak udp_multicast; }
 @test "sntp_server: 1,000 requests answered, no descriptor or memory growth" { soak sntp_server; }
 @test "tcp_sixteen server: 100 clients served, no descriptor or memory growth" { soak tcp_sixteen; }
 @test "tcp_deadlock server: 100 clients served, no descriptor or memory growth" { soak tcp_deadlock; }

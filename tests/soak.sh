@@ -68,6 +68,7 @@ request=23$(printf '%094d' 0)       # an SNTP client request: version 4, mode 3,
 soak udp_local     udp  "./udp_local server"                  udp       10000 "48656c6c6f"
 soak udp_remote    udp  "./udp_remote server 127.0.0.1 -d 0"  udp       10000 "48656c6c6f"
 soak udp_broadcast udp  "./udp_broadcast server 127.0.0.1"    udp-quiet 10000 "48656c6c6f"
+soak udp_multicast udp  "./udp_multicast server 239.255.0.1 -i 127.0.0.1" udp-quiet 10000 "48656c6c6f"
 soak sntp_server   sntp "./sntp_server 127.0.0.1"             udp       10000 "$request"
 soak tcp_sixteen   tcp  "./tcp_sixteen server 127.0.0.1"      tcp       1000  "48692074686572652c20736572766572"
 soak tcp_deadlock  tcp  "./tcp_deadlock server 127.0.0.1"     tcp       1000  "6361706974616c697a65207468697321"
