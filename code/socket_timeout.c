@@ -52,9 +52,9 @@ static void print_timeout(const char *label, double seconds)
 {
     char text[32] = "None";
     if (seconds > 0) {
-        snprintf(text, sizeof text, "%.12g", seconds);
+        int length = snprintf(text, sizeof text, "%.12g", seconds);
         if (strpbrk(text, ".e") == NULL)
-            strcat(text, ".0");
+            snprintf(text + length, sizeof text - (size_t)length, ".0");
     }
     printf("%s socket timeout: %s\n", label, text);
 }
