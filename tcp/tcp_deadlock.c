@@ -143,6 +143,10 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
         fflush(stdout);
     }
     printf("\n");
+    /* The Python original stops quietly here; a short answer is worth saying out loud. */
+    if (received < bytecount)
+        die("the server closed the connection after sending back %llu of %llu bytes",
+            received, bytecount);
     freeaddrinfo(address);
     close(sock);
 }
