@@ -56,7 +56,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -Icommon $(SOURCES) $(wildcard tests/*.c)
 	@if command -v clang-tidy >/dev/null; then \
-	  clang-tidy --quiet $(SOURCES) -- $(WARNINGS) -Icommon 2>/dev/null; \
+	  clang-tidy --quiet --warnings-as-errors='*' $(SOURCES) -- $(WARNINGS) -Icommon 2>/dev/null; \
 	else echo "clang-tidy not installed (sudo apt install clang-tidy): skipped"; fi
 
 valgrind: all

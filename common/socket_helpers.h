@@ -274,11 +274,12 @@ static inline void parse_arguments(int argc, char *const argv[], const char *usa
         next_positional++;
     }
     char missing[256] = "";
+    int missing_count = 0;
     for (; next_positional->name; next_positional++)
         if (next_positional->name[0] != '-' && next_positional->kind == 0)
             snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
-                     missing[0] ? ", " : "", next_positional->name);
-    if (missing[0])
+                     missing_count++ ? ", " : "", next_positional->name);
+    if (missing_count > 0)
         usage_error(usage, "the following arguments are required: %s", missing);
 }
 
