@@ -1,0 +1,73 @@
+# Shared by tests/tcp_deadlock_{threads,poll,select}.bats: the three cures take the same
+# command line and must behave alike, so their tests are written once here. Each .bats
+# file sets CURE (the program) and HOW (the end of its "Sending ..." line), then calls
+# these from its own @test lines.
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+    cd "$ROOT/tcp"
+    PEER="$ROOT/tests/tcp_peer"
+}
+
+sending_line() {   # sending_line BYTES
+    echo "Sending $1 bytes of data, in chunks of $HOW"
+}
+
+cure_moves_16_megabytes() {
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0
+    run timeout 30 "./$CURE" client 127.0.0.1 16000000 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -eq 4 ]
+    [ "${lines[0]}" = "$(sending_line 16000000)" ]
+    [ "${lines[1]}" = "  16000000 bytes sent" ]
+    [ "${lines[2]}" = "  16000000 bytes received, each the upper case of the byte sent" ]
+    [[ "${lines[3]}" =~ ^\ \ Elapsed\ [0-9]+\.[0-9]{3}\ seconds:\ [0-9]+\.[0-9]\ MB/s\ each\ way$ ]]
+    wait_for server '^  Socket closed$'
+    [ "$(tr '\r' '\n' <"$BATS_TEST_TMPDIR/server.out" | grep -c '^  16000000 bytes processed so far $')" -eq 1 ]
+}
+
+cure_rounds_small_counts() {
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0
+    run "./$CURE" client 127.0.0.1 17 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$(sending_line 32)" ]
+    [ "${lines[2]}" = "  32 bytes received, each the upper case of the byte sent" ]
+    run "./$CURE" client 127.0.0.1 0 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "  0 bytes sent" ]
+    [ "${lines[2]}" = "  0 bytes received, each the upper case of the byte sent" ]
+}
+
+cure_catches_a_plain_echo() {
+    start_server fake "$PEER" -l 127.0.0.1 0 echo
+    run --separate-stderr "./$CURE" client 127.0.0.1 100000 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "$CURE: byte 0 came back as b'c' instead of b'C'" ]
+}
+
+cure_reports_a_short_answer() {
+    start_server fake "$PEER" -l 127.0.0.1 0 send 'CAPITALIZE' shut drain
+    run --separate-stderr "./$CURE" client 127.0.0.1 32 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "$CURE: the server closed the connection after sending back 10 of 32 bytes" ]
+}
+
+cure_reports_no_server() {
+    port=$(free_tcp_port)
+    run "./$CURE" client 127.0.0.1 32 -p "$port"
+    [ "$status" -eq 1 ]
+    [ "${lines[1]}" = "$CURE: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
+}
+
+cure_usage() {
+    run "./$CURE" -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: $CURE [-h] [-p PORT] {client} host [bytecount]" ]
+    run "./$CURE" server 127.0.0.1
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "$CURE: error: argument role: invalid choice: 'server' (choose from 'client'; the server is tcp_deadlock's)" ]
+    run "./$CURE" client 127.0.0.1 lots
+    [ "$status" -eq 2 ]
+    [[ "${lines[1]}" == "$CURE: error: argument bytecount: invalid count: 'lots'"* ]]
+}
