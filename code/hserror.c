@@ -16,7 +16,6 @@
 #include <sys/time.h>
 
 #define BUFFER_SIZE 2048
-#define LONGEST_TIMEOUT 86400.0
 
 static const char usage[] = "[-h] --host HOST --port PORT --file FILE [--timeout SECONDS]";
 static const char help[] =
@@ -83,11 +82,7 @@ int main(int argc, char *argv[])
     uint16_t port;
     if (!port_from_text(port_text, &port))
         usage_error(usage, "argument --port: invalid port: '%s' (must be 0..65535)", port_text);
-    char *end;
-    double timeout = strtod(timeout_text, &end);
-    if (end == timeout_text || *end != '\0' || !(timeout > 0) || !(timeout <= LONGEST_TIMEOUT))
-        usage_error(usage, "argument --timeout: invalid timeout: '%s' (must be more than 0 "
-                    "and at most %.0f seconds)", timeout_text, LONGEST_TIMEOUT);
+    double timeout = parse_seconds(timeout_text, "--timeout", usage);
     /* Python ignores SIGPIPE: sending on a connection the server has closed then fails with
      * EPIPE, which the third stage reports, instead of killing the program silently. */
     signal(SIGPIPE, SIG_IGN);

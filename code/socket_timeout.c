@@ -14,7 +14,6 @@
 #include <sys/time.h>
 
 #define RECIPE_TIMEOUT 100.0
-#define LONGEST_TIMEOUT 86400.0
 
 static const char usage[] = "[-h] [-t SECONDS]";
 static const char help[] =
@@ -105,13 +104,8 @@ int main(int argc, char *argv[])
     program_init(argv[0]);
     parse_arguments(argc, argv, usage, help, (const struct argument[]){
         {"-t", &timeout_text, false}, {NULL, NULL, false}});
-    char *end;
-    double short_timeout = strtod(timeout_text, &end);
-    /* NaN fails both comparisons; 0 is refused because SO_RCVTIMEO 0 means "never". */
-    if (end == timeout_text || *end != '\0' || !(short_timeout > 0) ||
-        !(short_timeout <= LONGEST_TIMEOUT))
-        usage_error(usage, "argument -t: invalid timeout: '%s' (must be more than 0 and "
-                    "at most %.0f seconds)", timeout_text, LONGEST_TIMEOUT);
+    /* More than 0: SO_RCVTIMEO 0 means "never time out". */
+    double short_timeout = parse_seconds(timeout_text, "-t", usage);
 
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)

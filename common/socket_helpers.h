@@ -12,6 +12,7 @@
  *   usage_error(usage, fmt, ...)         argparse's "usage: ..." + "prog: error: ...", exit 2
  *   parse_port(text, usage)              argparse's type=int for a port: 0..65535 or exit 2
  *   port_from_text(text, &port)          the same check, returning false instead of exiting
+ *   parse_seconds(text, name, usage)     a timeout in seconds (type=float): > 0, <= a day
  *   die_errno(call, address)             an uncaught OSError: one line with the errno, exit 1
  *   die(fmt, ...)                        an uncaught RuntimeError: one line, exit 1
  *   warn_errno(call, address)            the same line as die_errno, but carry on
@@ -202,6 +203,21 @@ static inline uint16_t parse_port(const char *text, const char *usage)
     if (!port_from_text(text, &port))
         usage_error(usage, "argument -p: invalid port: '%s' (must be 0..65535)", text);
     return port;
+}
+
+/* A timeout given on the command line (argparse's type=float): seconds, more than 0 (a
+ * socket timeout of 0 means "wait forever") and at most a day. Anything else, NaN
+ * included, is a usage error. */
+#define LONGEST_TIMEOUT 86400.0
+
+static inline double parse_seconds(const char *text, const char *name, const char *usage)
+{
+    char *end;
+    double seconds = strtod(text, &end);
+    if (end == text || *end != '\0' || !(seconds > 0) || !(seconds <= LONGEST_TIMEOUT))
+        usage_error(usage, "argument %s: invalid timeout: '%s' (must be more than 0 and at "
+                    "most %.0f seconds)", name, text, LONGEST_TIMEOUT);
+    return seconds;
 }
 
 /* One command-line argument, as argparse's add_argument() declares it. A name that starts

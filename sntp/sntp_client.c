@@ -463,18 +463,6 @@ static void client(const char *host, uint16_t port, double timeout)
     close(sock);
 }
 
-/* The -t value: seconds, more than 0. */
-static double parse_timeout(const char *text)
-{
-    char *end;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (end == text || *end != '\0' || errno != 0 || !(value > 0.0 && value <= 3600.0))
-        usage_error(usage, "argument -t: invalid timeout: '%s' (must be more than 0 s, at most 3600)",
-                    text);
-    return value;
-}
-
 int main(int argc, char *argv[])
 {
     const char *host = "pool.ntp.org", *port = "123", *timeout = "5";
@@ -482,7 +470,7 @@ int main(int argc, char *argv[])
     parse_arguments(argc, argv, usage, help, (const struct argument[]){
         {"host", &host, true}, {"-p", &port, false}, {"-t", &timeout, false},
         {NULL, NULL, false}});
-    client(host, parse_port(port, usage), parse_timeout(timeout));
+    client(host, parse_port(port, usage), parse_seconds(timeout, "-t", usage));
     return 0;
 }
 
