@@ -8,11 +8,12 @@
  *
  * What it gives (and the Python it stands for):
  *   program_init(argv0)                  program name for messages; stdout line-buffered
- *   parse_arguments(argc, argv, ...)     argparse: -h, options anywhere, argparse's errors
+ *   parse_arguments(argc, argv, ...)     argparse: -h, options anywhere, flags, its errors
  *   usage_error(usage, fmt, ...)         argparse's "usage: ..." + "prog: error: ...", exit 2
  *   parse_port(text, usage)              argparse's type=int for a port: 0..65535 or exit 2
  *   port_from_text(text, &port)          the same check, returning false instead of exiting
  *   parse_seconds(text, name, usage)     a timeout in seconds (type=float): > 0, <= a day
+ *   parse_count(text, name, usage)       a byte count (type=int): 0..2**60 or exit 2
  *   die_errno(call, address)             an uncaught OSError: one line with the errno, exit 1
  *   die(fmt, ...)                        an uncaught RuntimeError: one line, exit 1
  *   warn_errno(call, address)            the same line as die_errno, but carry on
