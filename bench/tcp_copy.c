@@ -15,10 +15,10 @@
 int main(int argc, char *argv[])
 {
     static char data[CHUNK];
-    program_init(argv[0]);
+    program_init(argv[0], "");
     if (argc != 2)
-        usage_error("BYTECOUNT", "expected one argument");
-    unsigned long long bytecount = parse_count(argv[1], "BYTECOUNT", "BYTECOUNT");
+        usage_error("expected one argument");
+    unsigned long long bytecount = (unsigned long long)parse_int(argv[1], "BYTECOUNT", 0, 1LL << 60);
 
     struct sockaddr_in address = {.sin_family = AF_INET};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

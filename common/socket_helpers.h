@@ -1,28 +1,25 @@
 /*
- * socket_helpers.h - what Python's socket module gives the lecture's scripts for free.
+ * socket_helpers.h - what Python's socket module and argparse give the lecture's scripts
+ * for free. Header-only: every function is `static inline`, so a program gets its own copy
+ * of what it uses and no warning for what it does not. Include it FIRST: it defines
+ * _DEFAULT_SOURCE, which glibc needs to show getaddrinfo, NI_MAXHOST, IP_MTU and friends
+ * to a -std=c11 program.
  *
- * One header, no library to link: every function is `static inline`, so a program that
- * includes it gets its own copy of what it uses and no warning for what it does not.
- * Include it FIRST, before any system header: it defines _DEFAULT_SOURCE, which glibc
- * needs to show getaddrinfo, NI_MAXHOST, IP_MTU and friends to a -std=c11 program.
- *
- * What it gives (and the Python it stands for):
- *   program_init(argv0)                  program name for messages; stdout line-buffered
- *   parse_arguments(argc, argv, ...)     argparse: -h, options anywhere, flags, its errors
- *   usage_error(usage, fmt, ...)         argparse's "usage: ..." + "prog: error: ...", exit 2
- *   parse_port(text, usage)              argparse's type=int for a port: 0..65535 or exit 2
- *   port_from_text(text, &port)          the same check, returning false instead of exiting
- *   parse_seconds(text, name, usage)     a timeout in seconds (type=float): > 0, <= a day
- *   parse_count(text, name, usage)       a byte count (type=int): 0..2**60 or exit 2
- *   die_errno(call, address)             an uncaught OSError: one line with the errno, exit 1
- *   die(fmt, ...)                        an uncaught RuntimeError: one line, exit 1
- *   warn_errno(call, address)            the same line as die_errno, but carry on
- *   errno_name(err)                      "ECONNREFUSED" for ECONNREFUSED
- *   resolve(host, port, family, type)    the (host, port) tuple: getaddrinfo, "" = any
- *   format_address(sa, buf)              str((host, port)): ('127.0.0.1', 1060)
- *   format_repr(data, n, as_bytes, buf)  repr(text) or repr(bytes): 'hi\n' or b'hi\n'
- *   sendall(fd, data, n)                 socket.sendall(): loops over partial sends
- *   monotonic_seconds()                  time.monotonic()
+ *   program_init(argv0, usage)        name and usage line for messages; stdout line-
+ *                                     buffered and checked at exit; fds 0-2 kept open
+ * The command line (options with getopt_long in each main; argparse's words and exit 2):
+ *   show_help(help), usage_error(fmt, ...), option_error(option, argv, options)
+ *   parse_int / parse_float(text, name, min, max)     type=int, type=float
+ *   check_option_value(text, name)    "-p -h": argparse's "expected one argument"
+ *   next_positional(argc, argv, name, choices), no_more_arguments(argc, argv)
+ * Errors, one line on stderr ("prog: connect ('127.0.0.1', 1060): ECONNREFUSED ..."):
+ *   die_errno / warn_errno(call, address), die(fmt, ...)       exit 1 / carry on / exit 1
+ *   errno_name(err), gai_error_name(code), check_log() (a server's stdout failed)
+ * Addresses and data, as Python shows them:
+ *   resolve(host, port, family, type)   getaddrinfo for (host, port); "" = any address
+ *   format_address(sa, buf)             ('127.0.0.1', 1060)
+ *   format_repr(data, n, as_bytes, buf) repr(str) or repr(bytes): 'hi\n' or b'hi\n'
+ *   sendall(fd, data, n), monotonic_seconds()
  *
  * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, SO_BROADCAST,
  * timeouts and recvall() stay in the programs, where the exercises ask students to
@@ -36,6 +33,8 @@
 #endif
 
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -56,55 +55,100 @@
  * plus b, two quotes and the terminating NUL. */
 #define REPR_SIZE(n) (4 * (size_t)(n) + 4)
 
-static const char *program_name = "program";
-
-#if defined(__GNUC__) || defined(__clang__)
-#define HELPERS_NORETURN __attribute__((noreturn))
+#if defined(__GNUC__) || defined(__clang__)      /* lets -Wformat check the callers */
 #define HELPERS_PRINTF(f, a) __attribute__((format(printf, f, a)))
 #else
-#define HELPERS_NORETURN
 #define HELPERS_PRINTF(f, a)
 #endif
 
-/* Remember the program's name for messages, and make stdout line-buffered: Python flushes
- * print() at each newline on a terminal, and tests and pipes should see each line as soon
- * as it is printed too, not when a 4 KiB buffer fills. */
-static inline void program_init(const char *argv0)
-{
-    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
-    program_name = slash ? slash + 1 : (argv0 && *argv0 ? argv0 : program_name);
-    setvbuf(stdout, NULL, _IOLBF, 0);
-}
+static const char *program_name = "program";
+static const char *program_usage = "";
+#define N(e) {e, #e}                   /* a table entry: a constant and its name */
 
 /* The symbolic name of an errno value (what Python shows as ConnectionRefusedError).
- * POSIX has no such function (glibc's strerrorname_np needs _GNU_SOURCE), so here is a
- * table of the ones a socket program meets. */
+ * POSIX has no such function (glibc's strerrorname_np needs _GNU_SOURCE; musl has none),
+ * so here is every one Linux defines; other systems get the POSIX ones. */
 static inline const char *errno_name(int err)
 {
     static const struct { int number; const char *name; } names[] = {
-        {EACCES, "EACCES"}, {EADDRINUSE, "EADDRINUSE"}, {EADDRNOTAVAIL, "EADDRNOTAVAIL"},
-        {EAFNOSUPPORT, "EAFNOSUPPORT"}, {EAGAIN, "EAGAIN"}, {EALREADY, "EALREADY"},
-        {EBADF, "EBADF"}, {ECONNABORTED, "ECONNABORTED"}, {ECONNREFUSED, "ECONNREFUSED"},
-        {ECONNRESET, "ECONNRESET"}, {EDESTADDRREQ, "EDESTADDRREQ"}, {EFAULT, "EFAULT"},
-        {EHOSTUNREACH, "EHOSTUNREACH"}, {EINPROGRESS, "EINPROGRESS"}, {EINTR, "EINTR"},
-        {EINVAL, "EINVAL"}, {EIO, "EIO"}, {EISCONN, "EISCONN"}, {EMFILE, "EMFILE"},
-        {EMSGSIZE, "EMSGSIZE"}, {ENETDOWN, "ENETDOWN"}, {ENETUNREACH, "ENETUNREACH"},
-        {ENFILE, "ENFILE"}, {ENOBUFS, "ENOBUFS"}, {ENODEV, "ENODEV"}, {ENOENT, "ENOENT"},
-        {ENOMEM, "ENOMEM"},
-        {ENOPROTOOPT, "ENOPROTOOPT"}, {ENOTCONN, "ENOTCONN"}, {ENOTSOCK, "ENOTSOCK"},
-        {EOPNOTSUPP, "EOPNOTSUPP"}, {EPERM, "EPERM"}, {EPIPE, "EPIPE"},
-        {EPROTONOSUPPORT, "EPROTONOSUPPORT"}, {EPROTOTYPE, "EPROTOTYPE"},
-        {ETIMEDOUT, "ETIMEDOUT"},
+        N(EPERM), N(ENOENT), N(ESRCH), N(EINTR), N(EIO), N(ENXIO), N(E2BIG), N(ENOEXEC), N(EBADF),
+        N(ECHILD), N(EAGAIN), N(ENOMEM), N(EACCES), N(EFAULT), N(EBUSY), N(EEXIST), N(EXDEV),
+        N(ENODEV), N(ENOTDIR), N(EISDIR), N(EINVAL), N(ENFILE), N(EMFILE), N(ENOTTY), N(ETXTBSY),
+        N(EFBIG), N(ENOSPC), N(ESPIPE), N(EROFS), N(EMLINK), N(EPIPE), N(EDOM), N(ERANGE),
+        N(EDEADLK), N(ENAMETOOLONG), N(ENOLCK), N(ENOSYS), N(ENOTEMPTY), N(ELOOP), N(ENOMSG),
+        N(EIDRM), N(ENOLINK), N(EPROTO), N(EMULTIHOP), N(EBADMSG), N(EOVERFLOW), N(EILSEQ),
+        N(ENOTSOCK), N(EDESTADDRREQ), N(EMSGSIZE), N(EPROTOTYPE), N(ENOPROTOOPT),
+        N(EPROTONOSUPPORT), N(EOPNOTSUPP), N(EAFNOSUPPORT), N(EADDRINUSE), N(EADDRNOTAVAIL),
+        N(ENETDOWN), N(ENETUNREACH), N(ENETRESET), N(ECONNABORTED), N(ECONNRESET), N(ENOBUFS),
+        N(EISCONN), N(ENOTCONN), N(ETIMEDOUT), N(ECONNREFUSED), N(EHOSTUNREACH), N(EALREADY),
+        N(EINPROGRESS), N(ESTALE), N(EDQUOT), N(ECANCELED), N(EOWNERDEAD), N(ENOTRECOVERABLE),
+#ifdef __linux__
+        N(ENOTBLK), N(ECHRNG), N(EL2NSYNC), N(EL3HLT), N(EL3RST), N(ELNRNG), N(EUNATCH),
+        N(ENOCSI), N(EL2HLT), N(EBADE), N(EBADR), N(EXFULL), N(ENOANO), N(EBADRQC), N(EBADSLT),
+        N(EBFONT), N(ENOSTR), N(ENODATA), N(ETIME), N(ENOSR), N(ENONET), N(ENOPKG), N(EREMOTE),
+        N(EADV), N(ESRMNT), N(ECOMM), N(EDOTDOT), N(ENOTUNIQ), N(EBADFD), N(EREMCHG), N(ELIBACC),
+        N(ELIBBAD), N(ELIBSCN), N(ELIBMAX), N(ELIBEXEC), N(ERESTART), N(ESTRPIPE), N(EUSERS),
+        N(ESOCKTNOSUPPORT), N(EPFNOSUPPORT), N(ESHUTDOWN), N(ETOOMANYREFS), N(EHOSTDOWN),
+        N(EUCLEAN), N(ENOTNAM), N(ENAVAIL), N(EISNAM), N(EREMOTEIO), N(ENOMEDIUM), N(EMEDIUMTYPE),
+        N(ENOKEY), N(EKEYEXPIRED), N(EKEYREVOKED), N(EKEYREJECTED), N(ERFKILL), N(EHWPOISON),
+#endif
     };
-    if (err == EWOULDBLOCK)             /* the same number as EAGAIN on Linux */
-        return "EAGAIN";
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].number == err)
             return names[i].name;
     return "errno";
 }
 
-/* str((host, port)) for a socket address: ('127.0.0.1', 1060) for IPv4 and
+/* A failed write to stdout, named as the last failed write left errno (stdio keeps no
+ * record of its own). */
+static inline void report_stdout_error(int err)
+{
+    fprintf(stderr, "%s: write to stdout: %s %s\n", program_name, errno_name(err),
+            strerror(err));
+}
+
+/* At exit: output that could not be written is an error, as it is in Python. */
+static inline void check_stdout_at_exit(void)
+{
+    int err = errno;
+    if (fflush(stdout) != 0)
+        err = errno;
+    if (ferror(stdout)) {
+        report_stdout_error(err ? err : EIO);
+        _exit(1);
+    }
+}
+
+/* For a server, whose log is secondary: if stdout has failed (a full disk, a reader that
+ * went away: servers ignore SIGPIPE), say so once on stderr and go on serving. */
+static inline void check_log(void)
+{
+    static bool reported;
+    if (ferror(stdout) && !reported) {
+        report_stdout_error(errno);
+        reported = true;
+    }
+    clearerr(stdout);
+}
+
+/* Remember the program's name and usage line for messages. Make stdout line-buffered:
+ * Python flushes print() at each newline on a terminal, and tests and pipes should see
+ * each line as soon as it is printed too. If the program was started with descriptor 0, 1
+ * or 2 closed, the first socket() would get that number and printf would write into the
+ * network: give them /dev/null first. */
+static inline void program_init(const char *argv0, const char *usage)
+{
+    const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+    program_name = slash ? slash + 1 : (argv0 && *argv0 ? argv0 : program_name);
+    program_usage = usage;
+    for (int fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
+            _exit(1);                       /* open() takes the lowest free number: fd */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    atexit(check_stdout_at_exit);
+}
+
+/* Python's str(x) of a socket address: ('127.0.0.1', 1060) for IPv4 and
  * ('::1', 1060, 0, 0) for IPv6 (Python adds flowinfo and scope_id). getnameinfo with
  * NI_NUMERICHOST never asks DNS. Writes into the caller's buffer (never a static one,
  * so two addresses can go in one printf) and returns it. */
@@ -146,14 +190,14 @@ static inline void warn_errno(const char *call, const struct sockaddr *address)
 }
 
 /* Report a failed call (errno says why) and exit 1. address may be NULL. */
-static inline HELPERS_NORETURN void die_errno(const char *call, const struct sockaddr *address)
+static inline _Noreturn void die_errno(const char *call, const struct sockaddr *address)
 {
     warn_errno(call, address);
     exit(1);
 }
 
 /* Report a runtime error in one line and exit 1. */
-static inline HELPERS_NORETURN HELPERS_PRINTF(1, 2) void die(const char *format, ...)
+static inline _Noreturn HELPERS_PRINTF(1, 2) void die(const char *format, ...)
 {
     va_list args;
     va_start(args, format);
@@ -164,163 +208,236 @@ static inline HELPERS_NORETURN HELPERS_PRINTF(1, 2) void die(const char *format,
     exit(1);
 }
 
-/* A usage error, worded as argparse words it: the usage line, then "prog: error: ...",
- * exit 2. usage is the text after "usage: prog", e.g. "[-h] [-p PORT] {client,server}". */
-static inline HELPERS_NORETURN HELPERS_PRINTF(2, 3) void usage_error(const char *usage,
-                                                                      const char *format, ...)
+/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one.
+ * Rejects overlong forms, surrogates and values above U+10FFFF, as Python's decoder does. */
+static inline size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *codepoint)
+{
+    size_t length;
+    uint32_t value, minimum;
+    if (s[0] < 0x80) { *codepoint = s[0]; return 1; }
+    else if ((s[0] & 0xe0) == 0xc0) { length = 2; value = s[0] & 0x1f; minimum = 0x80; }
+    else if ((s[0] & 0xf0) == 0xe0) { length = 3; value = s[0] & 0x0f; minimum = 0x800; }
+    else if ((s[0] & 0xf8) == 0xf0) { length = 4; value = s[0] & 0x07; minimum = 0x10000; }
+    else return 0;
+    if (length > n)
+        return 0;
+    for (size_t i = 1; i < length; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        value = (value << 6) | (s[i] & 0x3f);
+    }
+    if (value < minimum || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+        return 0;
+    *codepoint = value;
+    return length;
+}
+
+/* The characters above ASCII that Python 3.11's repr() escapes (str.isprintable() is
+ * false: controls, format characters, separators, spaces other than ' ', private use), as
+ * ranges of Unicode 14.0. Unassigned code points inside a range are escaped too, as in
+ * Python; those outside are shown as they are (Python would escape them as well). */
+static inline bool unicode_is_invisible(uint32_t c)
+{
+    static const uint32_t ranges[][2] = {
+        {0x80, 0xa0}, {0xad, 0xad}, {0x600, 0x605}, {0x61c, 0x61c}, {0x6dd, 0x6dd},
+        {0x70f, 0x70f}, {0x890, 0x891}, {0x8e2, 0x8e2}, {0x1680, 0x1680}, {0x180e, 0x180e},
+        {0x2000, 0x200f}, {0x2028, 0x202f}, {0x205f, 0x206f}, {0x3000, 0x3000},
+        {0xd800, 0xf8ff}, {0xfeff, 0xfeff}, {0xfff9, 0xfffb}, {0x110bd, 0x110bd},
+        {0x110cd, 0x110cd}, {0x13430, 0x13438}, {0x1bca0, 0x1bca3}, {0x1d173, 0x1d17a},
+        {0xe0001, 0xe007f}, {0xf0000, 0x10fffd},
+    };
+    for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++)
+        if (c >= ranges[i][0] && c <= ranges[i][1])
+            return true;
+    return false;
+}
+
+/* Python's repr() of data received from the network, so that nothing a peer sends can
+ * reach the terminal raw (no escape sequences, no invalid UTF-8):
+ *   as_bytes: repr(bytes)  b'Hi\n\x00'  every byte outside printable ASCII is \xNN;
+ *   else:     repr(str)    'Hi\n'       the data decoded as UTF-8: printable characters
+ *             stay as they are, the others become \xNN, \uNNNN or \UNNNNNNNN as in
+ *             Python, and bytes that are not valid UTF-8 become \xNN (Python's decode
+ *             would raise an exception there; we show them instead).
+ * Quotes as Python chooses them: '...' unless the text has a ' and no ".
+ * buf must hold REPR_SIZE(n) characters. Returns buf. */
+static inline char *format_repr(const void *data, size_t n, bool as_bytes, char *buf)
+{
+    const unsigned char *s = data;
+    bool has_single = n > 0 && memchr(s, '\'', n), has_double = n > 0 && memchr(s, '"', n);
+    char quote = has_single && !has_double ? '"' : '\'';
+    char *out = buf;
+    if (as_bytes)
+        *out++ = 'b';
+    *out++ = quote;
+    for (size_t i = 0; i < n;) {
+        uint32_t c = s[i];
+        size_t length = as_bytes ? 1 : utf8_sequence(s + i, n - i, &c);
+        if (length == 0)                    /* not UTF-8: show the byte itself */
+            c = s[i], length = 1;
+        const char *escape = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+        if (c == (uint32_t)quote || c == '\\')
+            out += sprintf(out, "\\%c", (char)c);
+        else if (escape)
+            out += sprintf(out, "%s", escape);
+        else if (c < 0x20 || c == 0x7f || (c >= 0x80 && (as_bytes || length == 1)))
+            out += sprintf(out, "\\x%02x", (unsigned)c);
+        else if (c >= 0x80 && unicode_is_invisible(c))
+            out += sprintf(out, c <= 0xff ? "\\x%02x" : c <= 0xffff ? "\\u%04x" : "\\U%08x",
+                           (unsigned)c);
+        else
+            memcpy(out, s + i, length), out += length;  /* printable: its bytes as they came */
+        i += length;
+    }
+    *out++ = quote;
+    *out = '\0';
+    return buf;
+}
+
+/* ---- The command line, in argparse's words (options: getopt_long in each main) ---- */
+
+/* -h/--help: the usage line and the help text, exit 0. */
+static inline _Noreturn void show_help(const char *help)
+{
+    printf("usage: %s %s\n\n%s", program_name, program_usage, help);
+    exit(0);
+}
+
+/* argparse's error: the usage line, then "prog: error: ...", exit 2. */
+static inline _Noreturn HELPERS_PRINTF(1, 2) void usage_error(const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    fprintf(stderr, "usage: %s %s\n%s: error: ", program_name, usage, program_name);
+    fprintf(stderr, "usage: %s %s\n%s: error: ", program_name, program_usage, program_name);
     vfprintf(stderr, format, args);
     fputc('\n', stderr);
     va_end(args);
     exit(2);
 }
 
-/* A port number from text: all digits, 0..65535. Returns false for anything else ("abc",
- * "70000", "-1", "12x", ""), leaving *port alone. */
-static inline bool port_from_text(const char *text, uint16_t *port)
+/* argparse's %r of a command-line word: 'bad', control characters escaped. */
+#define WORD_REPR_SIZE REPR_SIZE(256)
+static inline const char *word_repr(const char *word, char buf[WORD_REPR_SIZE])
 {
-    unsigned long value = 0;
-    if (*text == '\0')
-        return false;
-    for (const char *p = text; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        value = value * 10 + (unsigned long)(*p - '0');
-        if (value > 65535)
-            return false;
+    return format_repr(word, strnlen(word, 256), false, buf);
+}
+
+/* argparse never takes a word that starts with '-' (other than a negative number) as an
+ * option's value: "-p -h" is "argument -p: expected one argument". getopt would. */
+static inline void check_option_value(const char *text, const char *name)
+{
+    if (text[0] == '-' && text[1] != '\0' && !(text[1] >= '0' && text[1] <= '9'))
+        usage_error("argument %s: expected one argument", name);
+}
+
+/* argparse's type=int (and type=float): the whole text a number, or "invalid int value".
+ * Out of min..max is a usage error too (Python would end in a traceback later). */
+static inline long long parse_int(const char *text, const char *name, long long min,
+                                  long long max)
+{
+    char *end, shown[WORD_REPR_SIZE];
+    check_option_value(text, name);
+    errno = 0;
+    long long value = strtoll(text, &end, 10);
+    if (end == text || end[strspn(end, " \t\n")] != '\0')
+        usage_error("argument %s: invalid int value: %s", name, word_repr(text, shown));
+    if (errno == ERANGE || value < min || value > max)
+        usage_error("argument %s: invalid value: %s (must be %lld..%lld)", name,
+                    word_repr(text, shown), min, max);
+    return value;
+}
+
+static inline double parse_float(const char *text, const char *name, double min, double max)
+{
+    char *end, shown[WORD_REPR_SIZE];
+    check_option_value(text, name);
+    double value = strtod(text, &end);
+    if (end == text || end[strspn(end, " \t\n")] != '\0')
+        usage_error("argument %s: invalid float value: %s", name, word_repr(text, shown));
+    if (!(value >= min && value <= max))                    /* NaN never is */
+        usage_error("argument %s: invalid value: %s (must be %g..%g)", name,
+                    word_repr(text, shown), min, max);
+    return value;
+}
+
+/* argparse reports a missing positional and words it did not recognize only once it has
+ * read the whole command line; these lists keep them until no_more_arguments(). A word
+ * holding control characters is listed escaped (argparse would print it raw). */
+static char missing_arguments[256], unrecognized_arguments[1024];
+
+static inline void note_argument(char *list, size_t size, const char *separator,
+                                 const char *word)
+{
+    char shown[WORD_REPR_SIZE];
+    size_t used = strlen(list), length = strlen(word);
+    if (strlen(word_repr(word, shown)) != length + 2 || strncmp(shown + 1, word, length) != 0)
+        word = shown;
+    size_t gap = used ? strlen(separator) : 0;
+    if (used + gap + strlen(word) < size) {             /* else the list is long enough */
+        memcpy(list + used, separator, gap);
+        memcpy(list + used + gap, word, strlen(word) + 1);
     }
-    *port = (uint16_t)value;
-    return true;
 }
 
-/* The port given with -p (0 asks the OS for any free port); anything that is not a port
- * is a usage error. */
-static inline uint16_t parse_port(const char *text, const char *usage)
+/* getopt_long (opterr = 0, optstring starting with ':') returned '?' or ':'. */
+static inline void option_error(int option, char *const argv[], const struct option options[])
 {
-    uint16_t port;
-    if (!port_from_text(text, &port))
-        usage_error(usage, "argument -p: invalid port: '%s' (must be 0..65535)", text);
-    return port;
+    char name[64] = {'-', (char)optopt, '\0'};
+    for (int i = 0; argv[optind - 1][1] == '-' && options[i].name; i++)
+        if (options[i].val == optopt)
+            snprintf(name, sizeof name, "--%s", options[i].name);
+    if (option == ':')
+        usage_error("argument %s: expected one argument", name);
+    note_argument(unrecognized_arguments, sizeof unrecognized_arguments, " ",
+                  optopt && argv[optind - 1][1] != '-' ? name : argv[optind - 1]);
 }
 
-/* A timeout given on the command line (argparse's type=float): seconds, more than 0 (a
- * socket timeout of 0 means "wait forever") and at most a day. Anything else, NaN
- * included, is a usage error. */
-#define LONGEST_TIMEOUT 86400.0
-
-static inline double parse_seconds(const char *text, const char *name, const char *usage)
+/* The next positional argument, checked against choices (a NULL-ended list, or NULL for
+ * any) as argparse checks it. NULL when there is none: no_more_arguments() reports it. */
+static inline const char *next_positional(int argc, char *const argv[], const char *name,
+                                          const char *const choices[])
 {
-    char *end;
-    double seconds = strtod(text, &end);
-    if (end == text || *end != '\0' || !(seconds > 0) || !(seconds <= LONGEST_TIMEOUT))
-        usage_error(usage, "argument %s: invalid timeout: '%s' (must be more than 0 and at "
-                    "most %.0f seconds)", name, text, LONGEST_TIMEOUT);
-    return seconds;
-}
-
-/* One command-line argument, as argparse's add_argument() declares it. A name that starts
- * with '-' is an option taking a value ("-p" takes "-p 1060" or "-p1060"); any other name
- * is a positional argument, taken in order. kind says more:
- *   false (0)          a required positional argument, or an option with a value
- *   true (1)           a positional argument that may be left out (nargs='?')
- *   ARGUMENT_FLAG      an option without a value (action='store_true'): *value becomes the
- *                      option's name when it is given
- * The value is stored as text in *value, which holds the default beforehand. */
-enum { ARGUMENT_FLAG = 2 };
-
-struct argument {
-    const char *name;
-    const char **value;
-    int kind;
-};
-
-/* argparse's parse_args(): fill in the arguments (a list ending with {NULL}), print
- * "usage: prog USAGE" and then HELP for -h/--help and exit 0; report a missing, unknown or
- * extra argument as argparse does (usage_error, exit 2). Options may come before, between
- * or after the positional arguments; "--" ends the options. */
-/* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
-static inline void parse_arguments(int argc, char *const argv[], const char *usage, const char *help,
-                                   const struct argument *arguments)
-{
-    const struct argument *next_positional = arguments;
-    bool options_ended = false;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        bool is_option = !options_ended && arg[0] == '-' && arg[1] != '\0' &&
-                         !(arg[1] >= '0' && arg[1] <= '9');     /* "-1" is a value */
-        if (is_option && strcmp(arg, "--") == 0) {
-            options_ended = true;
-            continue;
-        }
-        if (is_option && (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0)) {
-            printf("usage: %s %s\n\n%s", program_name, usage, help);
-            exit(0);
-        }
-        if (is_option) {
-            const struct argument *a = arguments;
-            size_t flag_length = 0;
-            for (; a->name; a++) {
-                flag_length = strlen(a->name);
-                if (a->name[0] == '-' && strncmp(arg, a->name, flag_length) == 0 &&
-                    (arg[flag_length] == '\0' || (flag_length == 2 && arg[1] != '-')))
-                    break;
-            }
-            if (a->name == NULL)
-                usage_error(usage, "unrecognized arguments: %s", arg);
-            if (a->kind == ARGUMENT_FLAG && arg[flag_length] != '\0')
-                usage_error(usage, "argument %s: ignored explicit argument '%s'", a->name,
-                            arg + flag_length);
-            if (a->kind == ARGUMENT_FLAG)
-                *a->value = a->name;
-            else if (arg[flag_length] != '\0')
-                *a->value = arg + flag_length;                  /* -p1060 */
-            else if (++i < argc)
-                *a->value = argv[i];
-            else
-                usage_error(usage, "argument %s: expected one argument", a->name);
-            continue;
-        }
-        while (next_positional->name && next_positional->name[0] == '-')
-            next_positional++;
-        if (next_positional->name == NULL)
-            usage_error(usage, "unrecognized arguments: %s", arg);
-        *next_positional->value = arg;
-        next_positional++;
+    char shown[WORD_REPR_SIZE], list[256] = "";
+    if (optind >= argc) {
+        note_argument(missing_arguments, sizeof missing_arguments, ", ", name);
+        return NULL;
     }
-    char missing[256] = "";
-    int missing_count = 0;
-    for (; next_positional->name; next_positional++)
-        if (next_positional->name[0] != '-' && next_positional->kind == 0)
-            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), "%s%s",
-                     missing_count++ ? ", " : "", next_positional->name);
-    if (missing_count > 0)
-        usage_error(usage, "the following arguments are required: %s", missing);
+    for (int i = 0; choices && choices[i]; i++) {
+        if (strcmp(argv[optind], choices[i]) == 0)
+            return argv[optind++];
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", i ? ", " : "",
+                 choices[i]);
+    }
+    if (choices)
+        usage_error("argument %s: invalid choice: %s (choose from %s)", name,
+                    word_repr(argv[optind], shown), list);
+    return argv[optind++];
 }
+
+/* The end of the command line: what is missing, then what is left over (exit 2). */
+static inline void no_more_arguments(int argc, char *const argv[])
+{
+    if (missing_arguments[0])
+        usage_error("the following arguments are required: %s", missing_arguments);
+    while (optind < argc)
+        note_argument(unrecognized_arguments, sizeof unrecognized_arguments, " ", argv[optind++]);
+    if (unrecognized_arguments[0])
+        usage_error("unrecognized arguments: %s", unrecognized_arguments);
+}
+
+/* ---- Addresses and sockets --------------------------------------------------------- */
 
 /* The name of a getaddrinfo() error code, like errno_name() for errno. */
 static inline const char *gai_error_name(int code)
 {
-    switch (code) {
-    case EAI_AGAIN: return "EAI_AGAIN";
-    case EAI_BADFLAGS: return "EAI_BADFLAGS";
-    case EAI_FAIL: return "EAI_FAIL";
-    case EAI_FAMILY: return "EAI_FAMILY";
-    case EAI_MEMORY: return "EAI_MEMORY";
-    case EAI_NONAME: return "EAI_NONAME";
-    case EAI_SERVICE: return "EAI_SERVICE";
-    case EAI_SOCKTYPE: return "EAI_SOCKTYPE";
-    case EAI_SYSTEM: return "EAI_SYSTEM";
-#ifdef EAI_NODATA
-    case EAI_NODATA: return "EAI_NODATA";
-#endif
-#ifdef EAI_ADDRFAMILY
-    case EAI_ADDRFAMILY: return "EAI_ADDRFAMILY";
-#endif
-    default: return "EAI";
-    }
+    static const struct { int number; const char *name; } names[] = {
+        N(EAI_AGAIN), N(EAI_BADFLAGS), N(EAI_FAIL), N(EAI_FAMILY), N(EAI_MEMORY),
+        N(EAI_NONAME), N(EAI_SERVICE), N(EAI_SOCKTYPE), N(EAI_SYSTEM), N(EAI_OVERFLOW),
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].number == code)
+            return names[i].name;
+    return "EAI";
 }
 
 /* Turn (host, port) into socket addresses, as Python does for sock.bind((host, port)) or
@@ -350,99 +467,6 @@ static inline struct addrinfo *resolve(const char *host, uint16_t port, int fami
     return list;
 }
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one.
- * Rejects overlong forms, surrogates and values above U+10FFFF, as Python's decoder does. */
-static inline size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *codepoint)
-{
-    size_t length;
-    uint32_t value, minimum;
-    if (s[0] < 0x80) { *codepoint = s[0]; return 1; }
-    else if ((s[0] & 0xe0) == 0xc0) { length = 2; value = s[0] & 0x1f; minimum = 0x80; }
-    else if ((s[0] & 0xf0) == 0xe0) { length = 3; value = s[0] & 0x0f; minimum = 0x800; }
-    else if ((s[0] & 0xf8) == 0xf0) { length = 4; value = s[0] & 0x07; minimum = 0x10000; }
-    else return 0;
-    if (length > n)
-        return 0;
-    for (size_t i = 1; i < length; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        value = (value << 6) | (s[i] & 0x3f);
-    }
-    if (value < minimum || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
-        return 0;
-    *codepoint = value;
-    return length;
-}
-
-/* True for the characters Python's str.isprintable() rejects above ASCII: C1 controls,
- * spaces other than ' ', line and paragraph separators, invisible format characters
- * (including the ones that reverse text direction) and private-use characters. Unassigned
- * code points would need Unicode's tables; they are shown as they are. */
-static inline bool unicode_is_invisible(uint32_t c)
-{
-    return (c >= 0x80 && c <= 0xa0) || c == 0xad || (c >= 0x600 && c <= 0x605) ||
-           c == 0x61c || c == 0x6dd || c == 0x70f || c == 0x1680 || c == 0x180e ||
-           (c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
-           (c >= 0x205f && c <= 0x206f) || c == 0x3000 || (c >= 0xe000 && c <= 0xf8ff) ||
-           c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb) || (c >= 0xe0000 && c <= 0xe007f) ||
-           c >= 0xf0000;
-}
-
-/* Python's repr() of data received from the network, so that nothing a peer sends can
- * reach the terminal raw (no escape sequences, no invalid UTF-8):
- *   as_bytes: repr(bytes)  b'Hi\n\x00'  every byte outside printable ASCII is \xNN;
- *   else:     repr(str)    'Hi\n'       the data decoded as UTF-8: printable characters
- *             stay as they are, the others become \xNN, \uNNNN or \UNNNNNNNN as in
- *             Python, and bytes that are not valid UTF-8 become \xNN (Python's decode
- *             would raise an exception there; we show them instead).
- * Quotes as Python chooses them: '...' unless the text has a ' and no ".
- * buf must hold REPR_SIZE(n) characters. Returns buf. */
-static inline char *format_repr(const void *data, size_t n, bool as_bytes, char *buf)
-{
-    const unsigned char *s = data;
-    bool has_single = n > 0 && memchr(s, '\'', n), has_double = n > 0 && memchr(s, '"', n);
-    char quote = has_single && !has_double ? '"' : '\'';
-    char *out = buf;
-    if (as_bytes)
-        *out++ = 'b';
-    *out++ = quote;
-    for (size_t i = 0; i < n;) {
-        uint32_t c = s[i];
-        size_t length = as_bytes ? 1 : utf8_sequence(s + i, n - i, &c);
-        if (length == 0) {                  /* not UTF-8: show the byte itself */
-            out += sprintf(out, "\\x%02x", s[i]);
-            i++;
-            continue;
-        }
-        if (c == (uint32_t)quote || c == '\\') {
-            *out++ = '\\';
-            *out++ = (char)c;
-        } else if (c == '\n') {
-            out += sprintf(out, "\\n");
-        } else if (c == '\r') {
-            out += sprintf(out, "\\r");
-        } else if (c == '\t') {
-            out += sprintf(out, "\\t");
-        } else if (c < 0x20 || c == 0x7f || (as_bytes && c >= 0x80)) {
-            out += sprintf(out, "\\x%02x", (unsigned)c);
-        } else if (c >= 0x80 && unicode_is_invisible(c)) {
-            if (c <= 0xff)
-                out += sprintf(out, "\\x%02x", (unsigned)c);
-            else if (c <= 0xffff)
-                out += sprintf(out, "\\u%04x", (unsigned)c);
-            else
-                out += sprintf(out, "\\U%08x", (unsigned)c);
-        } else {
-            memcpy(out, s + i, length);     /* printable: copy its bytes as they came */
-            out += length;
-        }
-        i += length;
-    }
-    *out++ = quote;
-    *out = '\0';
-    return buf;
-}
-
 /* socket.sendall(): send() may take only part of the data (a full socket buffer, a
  * signal); keep going until all of it is sent. Returns 0, or -1 with errno set. */
 static inline int sendall(int fd, const void *data, size_t n)
@@ -467,22 +491,6 @@ static inline double monotonic_seconds(void)
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
     return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-/* argparse's type=int for a count of bytes: digits only, 0 to 2**60, else a usage error. */
-static inline unsigned long long parse_count(const char *text, const char *name,
-                                             const char *usage)
-{
-    unsigned long long value = 0;
-    bool valid = *text != '\0';
-    for (const char *p = text; valid && *p; p++) {
-        valid = *p >= '0' && *p <= '9' && value <= (1ULL << 60);  /* so *10 cannot overflow */
-        value = value * 10 + (unsigned long long)(*p - '0');
-    }
-    if (!valid || value > (1ULL << 60))
-        usage_error(usage, "argument %s: invalid count: '%s' (a whole number of bytes, "
-                    "0 to 2**60)", name, text);
-    return value;
 }
 
 #endif /* SOCKET_HELPERS_H */

@@ -7,9 +7,9 @@
 
 int main(int argc, char *argv[])
 {
-    program_init(argv[0]);
+    program_init(argv[0], "");
     if (argc != 2 || (strcmp(argv[1], "udp") != 0 && strcmp(argv[1], "tcp") != 0))
-        usage_error("{udp,tcp}", "expected udp or tcp");
+        usage_error("expected udp or tcp");
     int type = strcmp(argv[1], "udp") == 0 ? SOCK_DGRAM : SOCK_STREAM;
     struct sockaddr_in address = {.sin_family = AF_INET};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

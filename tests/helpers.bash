@@ -11,6 +11,10 @@
 #                                compile a copy of SRC with the statement after its
 #                                EXPERIMENT comment (the one containing WORD) commented
 #                                out, as a student would
+#   with_hosts_file TEXT CMD...  run CMD (bats `run --separate-stderr`) with a private
+#                                /etc/hosts holding TEXT and nsswitch "hosts: files": no DNS
+#                                query, so an unknown name is EAI_NONAME even offline; needs
+#                                root (skips, saying why, without it)
 #   kill_spawned                 teardown: kill every spawned process (called for you)
 #
 # Test helper programs built by make: tests/free_port (above), tests/udp_probe HOST PORT SIZE
@@ -92,6 +96,21 @@ build_without_experiment() {
         return 1
     fi
     ${CC:-cc} -std=c11 -Wall -O1 -I"$ROOT/common" -o "$output" "$copy" -lpthread
+}
+
+# A resolver of our own: offline, /etc/resolv.conf's servers answer nothing and glibc says
+# EAI_AGAIN ("Temporary failure in name resolution"), which is not a "no such name" answer.
+# With "hosts: files" glibc never asks DNS: the name is in TEXT or it does not exist.
+with_hosts_file() {
+    local text=$1
+    shift
+    [ "$(id -u)" -eq 0 ] || skip "needs root for a private /etc/hosts (unshare -m); without it a lookup may ask DNS"
+    printf '%s' "$text" >"$BATS_TEST_TMPDIR/hosts"
+    printf 'hosts: files\n' >"$BATS_TEST_TMPDIR/nsswitch.conf"
+    unshare -m true 2>/dev/null || skip "unshare -m is not allowed here"
+    run --separate-stderr unshare -m sh -c 'mount --bind "$1" /etc/hosts &&
+        mount --bind "$2" /etc/nsswitch.conf && shift 2 && exec "$@"' sh \
+        "$BATS_TEST_TMPDIR/hosts" "$BATS_TEST_TMPDIR/nsswitch.conf" "$@"
 }
 
 kill_spawned() {

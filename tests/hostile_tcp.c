@@ -58,7 +58,7 @@ static void misbehave(const struct addrinfo *server, const char *mode)
     } else if (strcmp(mode, "silent") == 0) {
         nanosleep(&(struct timespec){0, 300000000}, NULL);
     } else if (strcmp(mode, "hangup") != 0) {
-        usage_error(usage, "unknown mode '%s'", mode);
+        usage_error("unknown mode '%s'", mode);
     }
     close(sock);
     printf("%s: sent %zu bytes, got %zu back\n", mode, size, back);
@@ -68,15 +68,15 @@ int main(int argc, char *argv[])
 {
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     int first = 1;
-    program_init(argv[0]);
+    program_init(argv[0], usage);
     signal(SIGPIPE, SIG_IGN);
     if (argc > 2 && strcmp(argv[1], "-s") == 0) {
         seed = (unsigned)strtoul(argv[2], NULL, 10);
         first = 3;
     }
     if (argc - first < 3)
-        usage_error(usage, "expected HOST PORT MODE...");
-    struct addrinfo *server = resolve(argv[first], parse_port(argv[first + 1], usage), AF_INET,
+        usage_error("expected HOST PORT MODE...");
+    struct addrinfo *server = resolve(argv[first], (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535), AF_INET,
                                       SOCK_STREAM);
     printf("seed %u\n", seed);
     srand(seed);

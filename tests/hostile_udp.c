@@ -80,19 +80,19 @@ int main(int argc, char *argv[])
     unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
     bool listening = false;
     int first = 1;
-    program_init(argv[0]);
+    program_init(argv[0], usage);
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (strcmp(argv[first], "-l") == 0)
             listening = true;
         else if (strcmp(argv[first], "-s") == 0 && first + 1 < argc)
             seed = (unsigned)strtoul(argv[++first], NULL, 10);
         else
-            usage_error(usage, "unknown option %s", argv[first]);
+            usage_error("unknown option %s", argv[first]);
     }
     if (argc - first != 3)
-        usage_error(usage, "expected HOST PORT COUNT");
+        usage_error("expected HOST PORT COUNT");
     long count = strtol(argv[first + 2], NULL, 10);
-    struct addrinfo *address = resolve(argv[first], parse_port(argv[first + 1], usage),
+    struct addrinfo *address = resolve(argv[first], (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535),
                                        AF_INET, SOCK_DGRAM);
     printf("seed %u\n", seed);
     srand(seed);

@@ -125,26 +125,34 @@ static void wait_for_close(int sock)
 
 int main(int argc, char *argv[])
 {
-    const char *port = "0", *mode = NULL, *argument = NULL;
+    const char *port = "0", *mode, *argument;
     char where[ADDRESS_TEXT_SIZE];
-    program_init(argv[0]);
+    program_init(argv[0], usage);
     signal(SIGPIPE, SIG_IGN);
-    parse_arguments(argc, argv, usage, "", (const struct argument[]){
-        {"-p", &port, false}, {"mode", &mode, false}, {"argument", &argument, true},
-        {NULL, NULL, false}});
+    int option;
+    opterr = 0;
+    while ((option = getopt(argc, argv, ":p:")) != -1) {
+        if (option == 'p')
+            port = optarg;
+        else
+            usage_error("bad option");
+    }
+    mode = next_positional(argc, argv, "mode", NULL);
+    argument = optind < argc ? argv[optind++] : NULL;
+    no_more_arguments(argc, argv);
     bool needs_argument = strcmp(mode, "silent") != 0;
     if (strcmp(mode, "reply") != 0 && strcmp(mode, "file") != 0 && strcmp(mode, "reset") != 0 &&
         needs_argument)
-        usage_error(usage, "unknown mode '%s'", mode);
+        usage_error("unknown mode '%s'", mode);
     if (needs_argument != (argument != NULL))
-        usage_error(usage, "mode %s takes %s", mode, needs_argument ? "an argument" : "none");
+        usage_error("mode %s takes %s", mode, needs_argument ? "an argument" : "none");
 
     char *text = strdup(argument ? argument : "");
     if (text == NULL)
         die_errno("strdup", NULL);
     size_t text_length = unescape(text);
 
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(parse_port(port, usage))};
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)parse_int(port, "PORT", 0, 65535))};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct sockaddr_storage bound;
     socklen_t length = sizeof bound;

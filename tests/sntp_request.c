@@ -32,7 +32,7 @@ static size_t from_hex(const char *text, unsigned char *out)
 int main(int argc, char *argv[])
 {
     static unsigned char data[MAX_BYTES];
-    program_init(argv[0]);
+    program_init(argv[0], "");
     if (argc < 2)
         die("usage: sntp_request PORT [HEX...]");
     struct sockaddr_in server = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[1]))};

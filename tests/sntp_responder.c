@@ -105,7 +105,7 @@ int main(int argc, char *argv[])
 {
     static unsigned char request[65535];
     char kind[32], where[ADDRESS_TEXT_SIZE];
-    program_init(argv[0]);
+    program_init(argv[0], "");
     if (argc != 2)
         die("usage: sntp_responder KIND");
     snprintf(kind, sizeof kind, "%s", argv[1]);

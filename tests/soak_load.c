@@ -22,7 +22,7 @@ static size_t from_hex(const char *hex, unsigned char *out, size_t size)
     for (; hex[0] && hex[1] && n < size; hex += 2) {
         unsigned value;
         if (sscanf(hex, "%2x", &value) != 1)
-            usage_error(usage, "not hex: %s", hex);
+            usage_error("not hex: %s", hex);
         out[n++] = (unsigned char)value;
     }
     return n;
@@ -54,17 +54,17 @@ static bool tcp_exchange(const struct addrinfo *server, const unsigned char *dat
 int main(int argc, char *argv[])
 {
     static unsigned char data[65507], reply[65536];
-    program_init(argv[0]);
+    program_init(argv[0], usage);
     signal(SIGPIPE, SIG_IGN);
     if (argc != 6)
-        usage_error(usage, "expected five arguments");
+        usage_error("expected five arguments");
     const char *mode = argv[1];
     long count = strtol(argv[4], NULL, 10);
     size_t n = from_hex(argv[5], data, sizeof data);
     bool tcp = strcmp(mode, "tcp") == 0, quiet = strcmp(mode, "udp-quiet") == 0;
     if (!tcp && !quiet && strcmp(mode, "udp") != 0)
-        usage_error(usage, "unknown mode '%s'", mode);
-    struct addrinfo *server = resolve(argv[2], parse_port(argv[3], usage), AF_INET,
+        usage_error("unknown mode '%s'", mode);
+    struct addrinfo *server = resolve(argv[2], (uint16_t)parse_int(argv[3], "PORT", 0, 65535), AF_INET,
                                       tcp ? SOCK_STREAM : SOCK_DGRAM);
     long failed = 0;
     int sock = -1;

@@ -65,7 +65,7 @@ static void run_steps(int sock, const struct sockaddr *peer, int count, char **s
             if (setsockopt(sock, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0)
                 die_errno("setsockopt SO_LINGER", NULL);
         } else {
-            usage_error(usage, "unknown step '%s'", step);
+            usage_error("unknown step '%s'", step);
         }
     }
 }
@@ -74,7 +74,7 @@ int main(int argc, char *argv[])
 {
     int connections = 1, first = 1;
     bool listening = false;
-    program_init(argv[0]);
+    program_init(argv[0], usage);
     signal(SIGPIPE, SIG_IGN);
     for (; first < argc && argv[first][0] == '-'; first++) {
         if (strcmp(argv[first], "-l") == 0)
@@ -82,18 +82,18 @@ int main(int argc, char *argv[])
         else if (strcmp(argv[first], "-n") == 0 && first + 1 < argc)
             connections = atoi(argv[++first]);
         else
-            usage_error(usage, "unknown option %s", argv[first]);
+            usage_error("unknown option %s", argv[first]);
     }
     if (argc - first < 2 || connections < 1)
-        usage_error(usage, "expected HOST PORT STEP...");
+        usage_error("expected HOST PORT STEP...");
     char **steps = argv + first + 2;
     int count = argc - first - 2;
     for (int i = 0; i < count; i++)     /* check the steps before any traffic */
         if ((strcmp(steps[i], "send") == 0 || strcmp(steps[i], "await") == 0) &&
             ++i == count)
-            usage_error(usage, "step %s needs an argument", steps[i - 1]);
+            usage_error("step %s needs an argument", steps[i - 1]);
 
-    struct addrinfo *address = resolve(argv[first], parse_port(argv[first + 1], usage),
+    struct addrinfo *address = resolve(argv[first], (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535),
                                        AF_INET, SOCK_STREAM);
     int listener = -1;
     if (listening) {

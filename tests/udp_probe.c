@@ -10,13 +10,13 @@
 int main(int argc, char *argv[])
 {
     static char data[65536], shown[REPR_SIZE(sizeof data)];
-    program_init(argv[0]);
+    program_init(argv[0], "");
     if (argc != 4)
-        usage_error("HOST PORT SIZE", "expected three arguments");
+        usage_error("expected three arguments");
     size_t size = strtoul(argv[3], NULL, 10);
     if (size > sizeof data)
         die("SIZE must be at most %zu", sizeof data);
-    struct addrinfo *server = resolve(argv[1], parse_port(argv[2], "HOST PORT SIZE"), AF_INET,
+    struct addrinfo *server = resolve(argv[1], (uint16_t)parse_int(argv[2], "PORT", 0, 65535), AF_INET,
                                       SOCK_DGRAM);
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)

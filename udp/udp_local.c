@@ -115,17 +115,26 @@ static void client(uint16_t port)
 
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *port = "1060";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"-p", &port, false}, {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    no_more_arguments(argc, argv);
 
     if (strcmp(role, "client") == 0)
-        client(parse_port(port, usage));
-    else if (strcmp(role, "server") == 0)
-        server(parse_port(port, usage));
+        client(port);
     else
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
+        server(port);
     return 0;
 }
