@@ -99,36 +99,26 @@ static inline const char *errno_name(int err)
     return "errno";
 }
 
-/* A failed write to stdout, named as the last failed write left errno (stdio keeps no
- * record of its own). */
-static inline void report_stdout_error(int err)
-{
-    fprintf(stderr, "%s: write to stdout: %s %s\n", program_name, errno_name(err),
-            strerror(err));
-}
-
-/* At exit: output that could not be written is an error, as it is in Python. */
-static inline void check_stdout_at_exit(void)
-{
-    int err = errno;
-    if (fflush(stdout) != 0)
-        err = errno;
-    if (ferror(stdout)) {
-        report_stdout_error(err ? err : EIO);
-        _exit(1);
-    }
-}
-
-/* For a server, whose log is secondary: if stdout has failed (a full disk, a reader that
- * went away: servers ignore SIGPIPE), say so once on stderr and go on serving. */
-static inline void check_log(void)
+/* Has a write to stdout failed? Then say so on stderr, with the errno that the last failed
+ * write left (stdio keeps no record of its own). check_log() is for a server, whose log is
+ * secondary: it says so once and the server goes on serving (servers ignore SIGPIPE, so a
+ * reader that went away is EPIPE here). At exit, output that could not be written is an
+ * error, as it is in Python: exit 1. */
+static inline bool check_log(void)
 {
     static bool reported;
-    if (ferror(stdout) && !reported) {
-        report_stdout_error(errno);
-        reported = true;
-    }
-    clearerr(stdout);
+    int err = errno;
+    if (!ferror(stdout) || reported)
+        return ferror(stdout);
+    fprintf(stderr, "%s: write to stdout: %s %s\n", program_name, errno_name(err ? err : EIO),
+            strerror(err ? err : EIO));
+    return reported = true;
+}
+
+static inline void check_stdout_at_exit(void)
+{
+    if ((fflush(stdout) != 0 || ferror(stdout)) && check_log())
+        _exit(1);
 }
 
 /* Remember the program's name and usage line for messages. Make stdout line-buffered:
@@ -196,16 +186,22 @@ static inline _Noreturn void die_errno(const char *call, const struct sockaddr *
     exit(1);
 }
 
+/* One line on stderr, "prog: " + what, then exit: die() 1, usage_error() 2. */
+static inline _Noreturn void exit_with(int status, const char *prefix, const char *format,
+                                       va_list args)
+{
+    fprintf(stderr, "%s%s: %s", prefix, program_name, status == 2 ? "error: " : "");
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    exit(status);
+}
+
 /* Report a runtime error in one line and exit 1. */
 static inline _Noreturn HELPERS_PRINTF(1, 2) void die(const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    fprintf(stderr, "%s: ", program_name);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
-    va_end(args);
-    exit(1);
+    exit_with(1, "", format, args);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one.
@@ -306,13 +302,11 @@ static inline _Noreturn void show_help(const char *help)
 /* argparse's error: the usage line, then "prog: error: ...", exit 2. */
 static inline _Noreturn HELPERS_PRINTF(1, 2) void usage_error(const char *format, ...)
 {
+    char usage[512];
     va_list args;
     va_start(args, format);
-    fprintf(stderr, "usage: %s %s\n%s: error: ", program_name, program_usage, program_name);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
-    va_end(args);
-    exit(2);
+    snprintf(usage, sizeof usage, "usage: %s %s\n", program_name, program_usage);
+    exit_with(2, usage, format, args);
 }
 
 /* argparse's %r of a command-line word: 'bad', control characters escaped. */
@@ -360,36 +354,27 @@ static inline double parse_float(const char *text, const char *name, double min,
     return value;
 }
 
-/* argparse reports a missing positional and words it did not recognize only once it has
- * read the whole command line; these lists keep them until no_more_arguments(). A word
- * holding control characters is listed escaped (argparse would print it raw). */
-static char missing_arguments[256], unrecognized_arguments[1024];
-
-static inline void note_argument(char *list, size_t size, const char *separator,
-                                 const char *word)
-{
-    char shown[WORD_REPR_SIZE];
-    size_t used = strlen(list), length = strlen(word);
-    if (strlen(word_repr(word, shown)) != length + 2 || strncmp(shown + 1, word, length) != 0)
-        word = shown;
-    size_t gap = used ? strlen(separator) : 0;
-    if (used + gap + strlen(word) < size) {             /* else the list is long enough */
-        memcpy(list + used, separator, gap);
-        memcpy(list + used + gap, word, strlen(word) + 1);
-    }
-}
+/* argparse reports what is missing and what it did not recognize only at the end of the
+ * command line: these keep them until no_more_arguments(). */
+static char missing_arguments[256];
+static const char *unrecognized_words[64];
+static int unrecognized_count;
 
 /* getopt_long (opterr = 0, optstring starting with ':') returned '?' or ':'. */
 static inline void option_error(int option, char *const argv[], const struct option options[])
 {
     char name[64] = {'-', (char)optopt, '\0'};
-    for (int i = 0; argv[optind - 1][1] == '-' && options[i].name; i++)
+    const char *word = argv[optind - 1];
+    for (int i = 0; word[1] == '-' && options[i].name; i++)
         if (options[i].val == optopt)
             snprintf(name, sizeof name, "--%s", options[i].name);
     if (option == ':')
         usage_error("argument %s: expected one argument", name);
-    note_argument(unrecognized_arguments, sizeof unrecognized_arguments, " ",
-                  optopt && argv[optind - 1][1] != '-' ? name : argv[optind - 1]);
+    if (optopt && (word[0] != '-' || !strchr(word, optopt)))
+        word = argv[optind];                        /* in the middle of "-xyz" */
+    if (unrecognized_count < 64 &&
+        (unrecognized_count == 0 || unrecognized_words[unrecognized_count - 1] != word))
+        unrecognized_words[unrecognized_count++] = word;
 }
 
 /* The next positional argument, checked against choices (a NULL-ended list, or NULL for
@@ -398,8 +383,10 @@ static inline const char *next_positional(int argc, char *const argv[], const ch
                                           const char *const choices[])
 {
     char shown[WORD_REPR_SIZE], list[256] = "";
+    size_t used = strlen(missing_arguments);
     if (optind >= argc) {
-        note_argument(missing_arguments, sizeof missing_arguments, ", ", name);
+        snprintf(missing_arguments + used, sizeof missing_arguments - used, "%s%s",
+                 used ? ", " : "", name);
         return NULL;
     }
     for (int i = 0; choices && choices[i]; i++) {
@@ -414,15 +401,23 @@ static inline const char *next_positional(int argc, char *const argv[], const ch
     return argv[optind++];
 }
 
-/* The end of the command line: what is missing, then what is left over (exit 2). */
+/* The end of the command line: what is missing, then what is left over, exit 2. A word
+ * with control characters is shown escaped (a departure: argparse prints it raw). */
 static inline void no_more_arguments(int argc, char *const argv[])
 {
+    char list[1024] = "", shown[WORD_REPR_SIZE];
     if (missing_arguments[0])
         usage_error("the following arguments are required: %s", missing_arguments);
-    while (optind < argc)
-        note_argument(unrecognized_arguments, sizeof unrecognized_arguments, " ", argv[optind++]);
-    if (unrecognized_arguments[0])
-        usage_error("unrecognized arguments: %s", unrecognized_arguments);
+    while (optind < argc && unrecognized_count < 64)
+        unrecognized_words[unrecognized_count++] = argv[optind++];
+    for (int i = 0; i < unrecognized_count && strlen(list) < sizeof list / 2; i++) {
+        const char *word = unrecognized_words[i];
+        bool plain = strlen(word_repr(word, shown)) == strlen(word) + 2;
+        snprintf(list + strlen(list), sizeof list / 2, "%s%s", i ? " " : "",
+                 plain ? word : shown);
+    }
+    if (list[0])
+        usage_error("unrecognized arguments: %s", list);
 }
 
 /* ---- Addresses and sockets --------------------------------------------------------- */
@@ -460,10 +455,12 @@ static inline struct addrinfo *resolve(const char *host, uint16_t port, int fami
     }
     snprintf(service, sizeof service, "%u", (unsigned)port);
     int code = getaddrinfo(host[0] ? host : NULL, service, &hints, &list);
+    char shown[WORD_REPR_SIZE];                     /* the name as repr() shows it */
     if (code == EAI_SYSTEM)
-        die("getaddrinfo '%s': %s %s", host, errno_name(errno), strerror(errno));
+        die("getaddrinfo %s: %s %s", word_repr(host, shown), errno_name(errno), strerror(errno));
     if (code != 0)
-        die("getaddrinfo '%s': %s %s", host, gai_error_name(code), gai_strerror(code));
+        die("getaddrinfo %s: %s %s", word_repr(host, shown), gai_error_name(code),
+            gai_strerror(code));
     return list;
 }
 
