@@ -101,10 +101,11 @@ int main(int argc, char *argv[])
     }
     struct packed_address packed;
     for (int i = 0; i < count; i++) {
-        char shown[WORD_REPR_SIZE];
-        if (!pack(addresses[i], &packed))
+        if (!pack(addresses[i], &packed)) {
+            char shown[WORD_REPR_SIZE];
             usage_error("argument address: invalid IP address: %s",
                         word_repr(addresses[i], shown));
+        }
     }
     optind = argc;                          /* every word taken: only a bad option is left */
     no_more_arguments(argc, argv);
