@@ -128,69 +128,58 @@ static void list_well_known_ports(void)
 
 int main(int argc, char *argv[])
 {
-    static const char *const defaults[] = {"http", "80", "25", "53"};
-    program_init(argv[0]);
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'}, {"all", no_argument, NULL, 'a'}, {NULL, 0, NULL, 0}};
+    static char *defaults[] = {"http", "80", "25", "53"};
+    bool all = false;
+    int option;
 
-    const char *all = NULL;
-    /* argparse's nargs='*': one optional positional argument per word of the command line
-     * is always enough. Static, so that memory still in use when a usage error exits is
-     * "still reachable" to the leak checkers, not lost. */
-    static const char **words;
-    static struct argument *arguments;
-    words = calloc((size_t)argc, sizeof *words);
-    arguments = calloc((size_t)argc + 2, sizeof *arguments);   /* -a, --all, words, end */
-    if (words == NULL || arguments == NULL)
-        die("out of memory");
-    arguments[0] = (struct argument){"-a", &all, ARGUMENT_FLAG};
-    arguments[1] = (struct argument){"--all", &all, ARGUMENT_FLAG};
-    for (int i = 0; i < argc - 1; i++)
-        arguments[i + 2] = (struct argument){"service_or_port", &words[i], true};
-    parse_arguments(argc, argv, usage, help, arguments);
-
-    int count = 0;
-    while (count < argc - 1 && words[count])
-        count++;
-    const char *const *list = words;
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":ha", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'a': all = true; break;
+        default: option_error(option, argv, options);
+        }
+    }
+    /* argparse's nargs='*': every word left (none, and no -a: the notebook's four). Digits
+     * are a port, anything else a service name; check them all first, as argparse would. */
+    char **words = argv + optind;
+    int count = argc - optind;
     if (count == 0 && !all) {
-        list = defaults;
+        words = defaults;
         count = (int)(sizeof defaults / sizeof defaults[0]);
     }
-
-    /* Digits are a port; anything else is a service name. Check them all first, as
-     * argparse would. */
     for (int i = 0; i < count; i++) {
-        uint16_t port;
-        if (list[i][0] == '\0')
-            usage_error(usage, "argument service_or_port: empty (give a port or a name)");
-        if (strspn(list[i], "0123456789") == strlen(list[i]) && !port_from_text(list[i], &port))
-            usage_error(usage, "argument service_or_port: invalid port: '%s' (must be 0..65535)",
-                        list[i]);
+        if (words[i][0] == '\0')
+            usage_error("argument service_or_port: empty (give a port or a name)");
+        if (strspn(words[i], "0123456789") == strlen(words[i]))
+            parse_int(words[i], "service_or_port", 0, 65535);
     }
+    optind = argc;                          /* every word taken: only a bad option is left */
+    no_more_arguments(argc, argv);
+
     int status = 0;
     for (int i = 0; i < count; i++) {
-        uint16_t port;
         /* What the user typed, shown as Python's repr shows it: 'http'. */
-        char *shown = malloc(REPR_SIZE(strlen(list[i])));
-        if (shown == NULL)
-            die("out of memory");
-        format_repr(list[i], strlen(list[i]), false, shown);
+        char shown[WORD_REPR_SIZE];
+        word_repr(words[i], shown);
         /* Python's getservbyport/getservbyname raise OSError('port/proto not found') or
          * ('service/proto not found'); here a lookup fails only if neither protocol knows. */
-        bool is_port = port_from_text(list[i], &port);
-        if (is_port ? !find_service_name(port) : !find_service_port(list[i], shown)) {
+        bool is_port = strspn(words[i], "0123456789") == strlen(words[i]);
+        unsigned port = is_port ? (unsigned)strtoul(words[i], NULL, 10) : 0;
+        if (is_port ? !find_service_name(port) : !find_service_port(words[i], shown)) {
             if (is_port)
                 fprintf(stderr, "%s: port %u: not in the services database, for tcp or udp\n",
-                        program_name, (unsigned)port);
+                        program_name, port);
             else
                 fprintf(stderr, "%s: service %s: not in the services database, for tcp or "
                         "udp\n", program_name, shown);
             status = 1;
         }
-        free(shown);
     }
     if (all)
         list_well_known_ports();
-    free(arguments);
-    free(words);
     return status;
 }

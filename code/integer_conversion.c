@@ -4,12 +4,13 @@
  * integer_conversion.py, convert_integer()).
  *
  * Try:
- *     ./integer_conversion            0x12345678 through htonl/ntohl, 0xabcd through htons/ntohs
- *     ./integer_conversion 1234       the book's number, both ways
- * Watch for: on a little-endian PC (x86, most ARM) the bytes in memory come least
- * significant first, and htonl swaps them into the order the network uses (big-endian,
- * most significant first). On a big-endian host htonl does nothing and the numbers stay
- * the same. ntohl is the same swap backwards, so both columns always agree.
+ *     ./integer_conversion            the notebook's 0x12345678 (htonl) and 0xabcd (htons)
+ *     ./integer_conversion 1234       the book's number, both ways, in hex: 4d2 => d2040000
+ * Watch for: the first two lines are the notebook cell's. On a little-endian PC (x86, most
+ * ARM) the bytes in memory come least significant first, and htonl swaps them into the
+ * order the network uses (big-endian, most significant first): in hex, the same byte pairs
+ * read backwards. On a big-endian host htonl does nothing and the numbers stay the same.
+ * ntohl is the same swap backwards, so both columns always agree.
  */
 #include "socket_helpers.h"
 
@@ -19,7 +20,7 @@ static const char usage[] = "[-h] [number]";
 static const char help[] =
     "Show integers in host and network byte order (htonl/ntohl, htons/ntohs)\n\n"
     "positional arguments:\n"
-    "  number      0..4294967295, decimal or 0x hex (default: 0x12345678 as a long and\n"
+    "  number      0..4294967295, in decimal (default: 0x12345678 as a long and\n"
     "              0xabcd as a short)\n\n"
     "options:\n"
     "  -h, --help  show this help message and exit\n";
@@ -44,77 +45,62 @@ static bool host_is_little_endian(void)
     return first == 1;
 }
 
-/* 32 bits: Python's socket.ntohl/htonl, the "Long" of the book (C's long was 32 bits). */
-static void convert_long(uint32_t data)
+/* The notebook's two lines, in its hex (Python's "%x": no 0x, no leading zeros).
+ * 32 bits: socket.ntohl/htonl, the "Long" of the book (C's long was 32 bits then);
+ * 16 bits, a port number's size: socket.ntohs/htons. */
+static void convert_integer(uint32_t long_data, uint32_t short_data)
 {
-    uint32_t network = htonl(data);
+    printf("Long integer: %lx => host byte order: %lx, Network byte order: %lx\n",
+           (unsigned long)long_data, (unsigned long)ntohl(long_data),
+           (unsigned long)htonl(long_data));
+    if (short_data > 0xffff)            /* Python's htons raises OverflowError here */
+        printf("short integer: %lx => too big for htons/ntohs, which take 16 bits (0..ffff)\n",
+               (unsigned long)short_data);
+    else
+        printf("short integer: %x => host byte order: %x, Network byte order: %x\n",
+               (unsigned)short_data, (unsigned)ntohs((uint16_t)short_data),
+               (unsigned)htons((uint16_t)short_data));
+}
+
+/* Beyond the notebook: which order this host uses, and the bytes as they lie in memory. */
+static void show_memory(uint32_t long_data, uint32_t short_data)
+{
     char in_memory[12], network_in_memory[12];
-    printf("Original: %lu => Long  host byte order: %lu, Network byte order: %lu\n",
-           (unsigned long)data, (unsigned long)ntohl(data), (unsigned long)network);
-    printf("  0x%08lx in memory: %s; htonl gives 0x%08lx, in memory: %s\n", (unsigned long)data,
-           memory_bytes(&data, sizeof data, in_memory), (unsigned long)network,
-           memory_bytes(&network, sizeof network, network_in_memory));
-}
-
-/* 16 bits: a port number's size; socket.ntohs/htons. */
-static void convert_short(uint32_t data)
-{
-    if (data > 0xffff) {                /* Python's htons raises OverflowError here */
-        printf("Original: %lu => Short: too big for htons/ntohs, which take 16 bits "
-               "(0..65535)\n", (unsigned long)data);
+    uint32_t long_network = htonl(long_data);
+    printf("\nThis host is %s\n", host_is_little_endian()
+           ? "little-endian: least significant byte first in memory; htonl/htons swap bytes"
+           : "big-endian: the network's own order; htonl/htons change nothing");
+    printf("  0x%08lx in memory: %s; htonl gives 0x%08lx, in memory: %s\n",
+           (unsigned long)long_data, memory_bytes(&long_data, sizeof long_data, in_memory),
+           (unsigned long)long_network,
+           memory_bytes(&long_network, sizeof long_network, network_in_memory));
+    if (short_data > 0xffff)
         return;
-    }
-    uint16_t value = (uint16_t)data, network = htons(value);
-    char in_memory[6], network_in_memory[6];
-    printf("Original: %u => Short  host byte order: %u, Network byte order: %u\n",
-           (unsigned)value, (unsigned)ntohs(value), (unsigned)network);
+    uint16_t value = (uint16_t)short_data, short_network = htons(value);
     printf("  0x%04x in memory: %s; htons gives 0x%04x, in memory: %s\n", (unsigned)value,
-           memory_bytes(&value, sizeof value, in_memory), (unsigned)network,
-           memory_bytes(&network, sizeof network, network_in_memory));
-}
-
-/* Python's int(text, 0) for what this program takes: decimal, or hex with 0x. Returns
- * false for anything else, including signs, spaces and values above 32 bits. */
-static bool parse_number(const char *text, uint32_t *number)
-{
-    bool hex = text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
-    const char *digits = hex ? text + 2 : text;
-    unsigned long long value = 0;
-    if (*digits == '\0')
-        return false;
-    for (const char *p = digits; *p; p++) {
-        int digit;
-        if (*p >= '0' && *p <= '9')
-            digit = *p - '0';
-        else if (hex && *p >= 'a' && *p <= 'f')
-            digit = *p - 'a' + 10;
-        else if (hex && *p >= 'A' && *p <= 'F')
-            digit = *p - 'A' + 10;
-        else
-            return false;
-        value = value * (hex ? 16 : 10) + (unsigned long long)digit;
-        if (value > 0xffffffffULL)
-            return false;
-    }
-    *number = (uint32_t)value;
-    return true;
+           memory_bytes(&value, sizeof value, in_memory), (unsigned)short_network,
+           memory_bytes(&short_network, sizeof short_network, network_in_memory));
 }
 
 int main(int argc, char *argv[])
 {
-    const char *text = NULL;
-    uint32_t number = 0;
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"number", &text, true}, {NULL, NULL, false}});
-    if (text && !parse_number(text, &number))
-        usage_error(usage, "argument number: invalid number: '%s' (0..4294967295, decimal "
-                    "or 0x hex)", text);
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint32_t long_data = 0x12345678, short_data = 0xabcd;      /* the notebook's numbers */
+    int option;
 
-    printf("This host is %s\n", host_is_little_endian()
-           ? "little-endian: least significant byte first in memory; htonl/htons swap bytes"
-           : "big-endian: the network's own order; htonl/htons change nothing");
-    convert_long(text ? number : 0x12345678);
-    convert_short(text ? number : 0xabcd);
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        default: option_error(option, argv, options);
+        }
+    }
+    if (optind < argc)                      /* nargs='?': one number, for both */
+        long_data = short_data = (uint32_t)parse_int(argv[optind++], "number", 0, 0xffffffff);
+    no_more_arguments(argc, argv);
+
+    convert_integer(long_data, short_data);
+    show_memory(long_data, short_data);
     return 0;
 }

@@ -79,45 +79,39 @@ static void convert_ip_address(const char *ip_address, const struct packed_addre
 
 int main(int argc, char *argv[])
 {
-    static const char *defaults[] = {"127.0.0.1", "192.168.0.1"};
-    program_init(argv[0]);
-    /* argparse's nargs='*': one optional positional argument per word of the command line
-     * is always enough. Static, so that memory still in use when a usage error exits is
-     * "still reachable" to the leak checkers, not lost. */
-    static const char **addresses;
-    static struct argument *arguments;
-    addresses = calloc((size_t)argc, sizeof *addresses);
-    arguments = calloc((size_t)argc, sizeof *arguments);
-    if (addresses == NULL || arguments == NULL)
-        die("out of memory");
-    for (int i = 0; i < argc - 1; i++)
-        arguments[i] = (struct argument){"address", &addresses[i], true};
-    parse_arguments(argc, argv, usage, help, arguments);
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static char *defaults[] = {"127.0.0.1", "192.168.0.1"};
+    int option;
 
-    int count = 0;
-    while (count < argc - 1 && addresses[count])
-        count++;
-    const char *const *list = count ? addresses : defaults;
-    if (count == 0)
-        count = (int)(sizeof defaults / sizeof defaults[0]);
-
-    /* Check every address before printing any, as argparse checks its arguments. */
-    struct packed_address packed;
-    for (int i = 0; i < count; i++) {
-        if (!pack(list[i], &packed)) {
-            static char *shown;             /* static: see above */
-            shown = malloc(REPR_SIZE(strlen(list[i])));
-            if (shown == NULL)
-                die("out of memory");
-            usage_error(usage, "argument address: invalid IP address: %s",
-                        format_repr(list[i], strlen(list[i]), false, shown));
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        default: option_error(option, argv, options);
         }
     }
-    for (int i = 0; i < count; i++) {
-        pack(list[i], &packed);
-        convert_ip_address(list[i], &packed);
+    /* argparse's nargs='*': every word left is an address (none: the book's two). Check
+     * them all before printing any, as argparse checks its arguments' types. */
+    char **addresses = argv + optind;
+    int count = argc - optind;
+    if (count == 0) {
+        addresses = defaults;
+        count = (int)(sizeof defaults / sizeof defaults[0]);
     }
-    free(arguments);
-    free(addresses);
+    struct packed_address packed;
+    for (int i = 0; i < count; i++) {
+        if (!pack(addresses[i], &packed)) {
+            char shown[WORD_REPR_SIZE];
+            usage_error("argument address: invalid IP address: %s",
+                        word_repr(addresses[i], shown));
+        }
+    }
+    optind = argc;                          /* every word taken: only a bad option is left */
+    no_more_arguments(argc, argv);
+    for (int i = 0; i < count; i++) {
+        pack(addresses[i], &packed);
+        convert_ip_address(addresses[i], &packed);
+    }
     return 0;
 }

@@ -137,8 +137,18 @@ static void print_machine_info(void)
 
 int main(int argc, char *argv[])
 {
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){{NULL, NULL, false}});
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        default: option_error(option, argv, options);
+        }
+    }
+    no_more_arguments(argc, argv);
     print_machine_info();
     return 0;
 }

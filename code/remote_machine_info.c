@@ -68,12 +68,21 @@ static void get_remote_machine_info(const char *remote_host)
 
 int main(int argc, char *argv[])
 {
-    const char *host = "google.com";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"host", &host, true}, {NULL, NULL, false}});
-    if (host[0] == '\0')
-        usage_error(usage, "argument host: the host name is empty");
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":h", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *host = optind < argc ? argv[optind++] : "google.com";   /* nargs='?' */
+    no_more_arguments(argc, argv);
+    if (host[0] == '\0')         /* getaddrinfo would take "" for "no host" */
+        usage_error("argument host: the host name is empty");
     get_remote_machine_info(host);
     return 0;
 }

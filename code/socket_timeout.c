@@ -4,7 +4,7 @@
  * Programming Cookbook, ch. 1, 1_6_socket_timeout.py).
  *
  * Try:
- *     ./socket_timeout            the recipe's two lines, then a recv() that gives up after 0.5 s
+ *     ./socket_timeout            the notebook's two lines, then a recv() that gives up after 0.5 s
  *     ./socket_timeout -t 2       the same recv() gives up after 2 s
  * Watch for: "None" means a new socket blocks forever; the recv() ends with EAGAIN (Python
  * raises socket.timeout) after about the time asked for, never before it.
@@ -46,7 +46,8 @@ static double get_timeout(int sock)
     return (double)timeout.tv_sec + (double)timeout.tv_usec / 1e6;
 }
 
-/* print("...: %s" % s.gettimeout()): None, or the float as Python shows it (100.0, 0.5). */
+/* print("...: %s seconds" % s.gettimeout()): None, or the float as Python shows it (100.0,
+ * 0.5), and the unit after a number. */
 static void print_timeout(const char *label, double seconds)
 {
     char text[32] = "None";
@@ -55,7 +56,7 @@ static void print_timeout(const char *label, double seconds)
         if (strpbrk(text, ".e") == NULL)
             snprintf(text + length, sizeof text - (size_t)length, ".0");
     }
-    printf("%s socket timeout: %s\n", label, text);
+    printf("%s: %s%s\n", label, text, seconds > 0 ? " seconds" : "");
 }
 
 /* A recv() needs a connected socket: connect to a listener of our own on loopback, which
@@ -80,7 +81,8 @@ static void recv_with_timeout(int sock, double seconds)
         die_errno("connect", (struct sockaddr *)&address);
 
     set_timeout(sock, seconds);
-    print_timeout("Current", get_timeout(sock));
+    printf("\n");                   /* the notebook's lines end here; the rest is ours */
+    print_timeout("Timeout for a recv() that nobody answers", get_timeout(sock));
     double start = monotonic_seconds();
     ssize_t n;
     do      /* a stop and continue (Ctrl+Z, fg) interrupts a recv() that has a timeout */
@@ -100,19 +102,28 @@ static void recv_with_timeout(int sock, double seconds)
 
 int main(int argc, char *argv[])
 {
-    const char *timeout_text = "0.5";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"-t", &timeout_text, false}, {NULL, NULL, false}});
-    /* More than 0: SO_RCVTIMEO 0 means "never time out". */
-    double short_timeout = parse_seconds(timeout_text, "-t", usage);
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    double short_timeout = 0.5;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":ht:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        /* At least 1 us: SO_RCVTIMEO 0 means "never time out". At most a day. */
+        case 't': short_timeout = parse_float(optarg, "-t", 1e-6, 86400); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    no_more_arguments(argc, argv);
 
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    print_timeout("Default", get_timeout(sock));       /* a new socket blocks forever */
+    print_timeout("Default socket timeout", get_timeout(sock));    /* blocks forever */
     set_timeout(sock, RECIPE_TIMEOUT);
-    print_timeout("Current", get_timeout(sock));
+    print_timeout("Current socket timeout", get_timeout(sock));
     recv_with_timeout(sock, short_timeout);
     close(sock);
     return 0;

@@ -120,11 +120,21 @@ getaddrinfo(None, 'nosuchservice', type=SOCK_STREAM) => [Errno -8] Servname not 
     run --separate-stderr ./finding_service_name 80 70000
     [ "$status" -eq 2 ]
     [ -z "$output" ]
-    [ "${stderr_lines[1]}" = "finding_service_name: error: argument service_or_port: invalid port: '70000' (must be 0..65535)" ]
+    [ "${stderr_lines[1]}" = "finding_service_name: error: argument service_or_port: invalid value: '70000' (must be 0..65535)" ]
     run ./finding_service_name ""
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "finding_service_name: error: argument service_or_port: empty (give a port or a name)" ]
-    run ./finding_service_name -x
+    run ./finding_service_name -x 80 -y
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "finding_service_name: error: unrecognized arguments: -x" ]
+    [ "${lines[1]}" = "finding_service_name: error: unrecognized arguments: -x -y" ]
+}
+
+@test "--all and its prefix --al are -a, as argparse takes them" {
+    run ./finding_service_name -a
+    all=$output
+    run ./finding_service_name --all
+    [ "$output" = "$all" ]
+    run ./finding_service_name --al
+    [ "$status" -eq 0 ]
+    [ "$output" = "$all" ]
 }

@@ -69,7 +69,14 @@ IP Address: 0x7f.1 => Packed: b'7f000001', Unpacked: 127.0.0.1
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "usage: ip4_address_conversion [-h] [address ...]" ]
     [[ "$output" == *"usage error, exit 2"* ]]
-    run ./ip4_address_conversion -x
+    run --separate-stderr ./ip4_address_conversion 127.0.0.1 ::1 -x --bad
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "ip4_address_conversion: error: unrecognized arguments: -x" ]
+    [ -z "$output" ]
+    [ "${stderr_lines[1]}" = "ip4_address_conversion: error: unrecognized arguments: -x --bad" ]
+}
+
+@test "a bad address is reported before an unknown option, as argparse orders them" {
+    run --separate-stderr ./ip4_address_conversion -x 300.1.2.3
+    [ "$status" -eq 2 ]
+    [ "${stderr_lines[1]}" = "ip4_address_conversion: error: argument address: invalid IP address: '300.1.2.3'" ]
 }

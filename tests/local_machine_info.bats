@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # code/local_machine_info: the host name and its IPv4 address, then every interface's
-# addresses grouped by interface; a host name that does not resolve.
+# addresses grouped by interface; a host name that does not resolve. The program always
+# looks its host name up: no test lets that lookup reach DNS (see run_local).
 
 load helpers
 bats_require_minimum_version 1.5.0   # run --separate-stderr
@@ -14,27 +15,46 @@ needs_root_namespaces() {
     unshare "$1" true 2>/dev/null || skip "unshare $1 is not allowed here"
 }
 
+# Run local_machine_info (bats `run --separate-stderr`) so that its lookup of the host
+# name never asks DNS: as root with a private /etc/hosts that names this host 127.0.1.1;
+# otherwise only where /etc/hosts itself names it (files come before DNS in nsswitch).
+run_local() {
+    if [ "$(id -u)" -eq 0 ]; then
+        with_hosts_file "127.0.0.1 localhost
+127.0.1.1 $(hostname)
+" "$@"
+        return
+    fi
+    awk -v name="$(hostname)" '!/^[[:space:]]*#/ { for (i = 2; i <= NF; i++) if ($i == name) found = 1 }
+        END { exit !found }' /etc/hosts ||
+        skip "this host's name is not in /etc/hosts: looking it up would ask DNS (run as root)"
+    run --separate-stderr "$@"
+}
+
 @test "the first line is the host name and the IPv4 address it resolves to" {
-    run ./local_machine_info
+    [ "$(id -u)" -eq 0 ] || skip "needs root for a private /etc/hosts and host name (unshare -m -u)"
+    unshare -u true 2>/dev/null || skip "unshare -u is not allowed here"
+    with_hosts_file $'127.0.0.7 a-host.test a-host\n' \
+        unshare -u sh -c 'hostname a-host.test && exec ./local_machine_info'
     [ "$status" -eq 0 ]
-    expected=$(getent ahostsv4 "$(hostname)" | awk '{ print $1; exit }')
-    [ "${lines[0]}" = "hostname: $(hostname); ipv4 address: $expected" ]
+    [ -z "$stderr" ]
+    [ "${lines[0]}" = "hostname: a-host.test; ipv4 address: 127.0.0.7" ]
 }
 
 @test "loopback's IPv4 address is listed with its netmask length" {
-    run ./local_machine_info
+    run_local ./local_machine_info
     [ "$status" -eq 0 ]
     printf '%s\n' "${lines[@]}" | grep -qx 'interface lo: ipv4 address 127.0.0.1/8'
 }
 
 @test "loopback's IPv6 address ::1/128 is listed when IPv6 is on" {
     grep -q '^0*1 .* lo$' /proc/net/if_inet6 2>/dev/null || skip "IPv6 is off on lo"
-    run ./local_machine_info
+    run_local ./local_machine_info
     printf '%s\n' "${lines[@]}" | grep -qx 'interface lo: ipv6 address ::1/128'
 }
 
 @test "every interface line has the same form, and one interface's lines come together" {
-    run ./local_machine_info
+    run_local ./local_machine_info
     [ "$status" -eq 0 ]
     for line in "${lines[@]:1}"; do
         [[ "$line" =~ ^interface\ [^:\ ]+:\ ipv(4\ address\ [0-9.]+/[0-9]+|6\ address\ [0-9a-f:.]+(%[^/]+)?/[0-9]+)$ ]]
@@ -46,7 +66,7 @@ needs_root_namespaces() {
 
 @test "the addresses are the ones ip(8) shows" {
     command -v ip >/dev/null || skip "ip (iproute2) is not installed"
-    run ./local_machine_info
+    run_local ./local_machine_info
     [ "$status" -eq 0 ]
     mine=$(printf '%s\n' "${lines[@]:1}" | sed -E 's/^interface ([^:]+): ipv. address ([^%/]+)(%[^/]*)?(\/[0-9]+)$/\1 \2\4/' | sort)
     theirs=$(ip -o addr show | awk '{ sub(/@.*/, "", $2); print $2, $4 }' | sort)
@@ -55,7 +75,7 @@ needs_root_namespaces() {
 
 @test "in a new network namespace with lo up, only lo's addresses are listed" {
     needs_root_namespaces -n
-    run unshare -n sh -c 'ip link set lo up && ./local_machine_info'
+    run_local unshare -n sh -c 'ip link set lo up && exec ./local_machine_info'
     [ "$status" -eq 0 ]
     [ "${lines[1]}" = "interface lo: ipv4 address 127.0.0.1/8" ]
     [ "${#lines[@]}" -le 3 ]
@@ -64,14 +84,15 @@ needs_root_namespaces() {
 
 @test "with every interface down it says that no interface has an IP address" {
     needs_root_namespaces -n
-    run unshare -n ./local_machine_info
+    run_local unshare -n ./local_machine_info
     [ "$status" -eq 0 ]
     [ "${lines[1]}" = "no interface has an IP address (is even lo down?)" ]
 }
 
 @test "a host name that does not resolve: none, the resolver's error on stderr, exit 1" {
     needs_root_namespaces -u
-    run --separate-stderr unshare -u sh -c 'hostname nosuch-host.invalid && exec ./local_machine_info'
+    with_hosts_file $'127.0.0.1 localhost\n' \
+        unshare -u sh -c 'hostname nosuch-host.invalid && exec ./local_machine_info'
     [ "$status" -eq 1 ]
     [ "${lines[0]}" = "hostname: nosuch-host.invalid; ipv4 address: none" ]
     printf '%s\n' "${lines[@]}" | grep -qx 'interface lo: ipv4 address 127.0.0.1/8'

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# code/modify_buff_size: SO_SNDBUF and SO_RCVBUF before and after asking for 4096 bytes.
+# code/modify_buff_size: SO_SNDBUF and SO_RCVBUF before and after asking for 4096 bytes,
+# in the notebook's four lines.
 
 load helpers
 
@@ -7,28 +8,33 @@ setup() {
     cd "$ROOT/code"
 }
 
-@test "buffers start at the TCP defaults and read back doubled (8192) after asking for 4096" {
+@test "the notebook's four lines: the defaults, then 8192 after asking for 4096 (doubled)" {
     run ./modify_buff_size
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq 4 ]
-    [[ "${lines[0]}" =~ ^Buffer\ size\ \[Before\]:[0-9]+$ ]]
-    [[ "${lines[1]}" =~ ^Receive\ buffer\ size\ \[Before\]:[0-9]+$ ]]
-    [ "${lines[2]}" = "Buffer size [After]:8192" ]
-    [ "${lines[3]}" = "Receive buffer size [After]:8192" ]
+    # The notebook prints, on its machine:
+    #   [Before] send buffer size:16384
+    #   [Before] receive buffer size:131072
+    #   [After] send buffer size:8192
+    #   [After] receive buffer size:8192
+    [[ "${lines[0]}" =~ ^\[Before\]\ send\ buffer\ size:[0-9]+$ ]]
+    [[ "${lines[1]}" =~ ^\[Before\]\ receive\ buffer\ size:[0-9]+$ ]]
+    [ "${lines[2]}" = "[After] send buffer size:8192" ]
+    [ "${lines[3]}" = "[After] receive buffer size:8192" ]
 }
 
 @test "the defaults are the middle numbers of net.ipv4.tcp_wmem and tcp_rmem" {
     [ -r /proc/sys/net/ipv4/tcp_wmem ] || skip "no /proc/sys/net/ipv4/tcp_wmem here"
     run ./modify_buff_size
-    [ "${lines[0]}" = "Buffer size [Before]:$(awk '{print $2}' /proc/sys/net/ipv4/tcp_wmem)" ]
-    [ "${lines[1]}" = "Receive buffer size [Before]:$(awk '{print $2}' /proc/sys/net/ipv4/tcp_rmem)" ]
+    [ "${lines[0]}" = "[Before] send buffer size:$(awk '{print $2}' /proc/sys/net/ipv4/tcp_wmem)" ]
+    [ "${lines[1]}" = "[Before] receive buffer size:$(awk '{print $2}' /proc/sys/net/ipv4/tcp_rmem)" ]
 }
 
 @test "-s asks for another size, and gets twice as much" {
     run ./modify_buff_size -s 50000
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "Buffer size [After]:100000" ]
-    [ "${lines[3]}" = "Receive buffer size [After]:100000" ]
+    [ "${lines[2]}" = "[After] send buffer size:100000" ]
+    [ "${lines[3]}" = "[After] receive buffer size:100000" ]
 }
 
 @test "a tiny size is raised to the kernel's minimum, at least the man page's 2048 and 256" {
@@ -43,8 +49,8 @@ setup() {
     [ -r /proc/sys/net/core/wmem_max ] || skip "no /proc/sys/net/core/wmem_max here"
     run ./modify_buff_size -s 2147483647
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "Buffer size [After]:$((2 * $(cat /proc/sys/net/core/wmem_max)))" ]
-    [ "${lines[3]}" = "Receive buffer size [After]:$((2 * $(cat /proc/sys/net/core/rmem_max)))" ]
+    [ "${lines[2]}" = "[After] send buffer size:$((2 * $(cat /proc/sys/net/core/wmem_max)))" ]
+    [ "${lines[3]}" = "[After] receive buffer size:$((2 * $(cat /proc/sys/net/core/rmem_max)))" ]
 }
 
 @test "-h prints the usage and exits 0" {
@@ -53,11 +59,16 @@ setup() {
     [ "${lines[0]}" = "usage: modify_buff_size [-h] [-s SIZE]" ]
 }
 
-@test "a size that is not 0..2147483647 is a usage error, exit 2" {
-    for value in -1 abc 12x 2147483648 99999999999999999999 ""; do
+@test "a size that is not an int in 0..2147483647 is a usage error, exit 2" {
+    for value in abc 12x ""; do
         run ./modify_buff_size -s "$value"
         [ "$status" -eq 2 ]
-        [ "${lines[1]}" = "modify_buff_size: error: argument -s: invalid size: '$value' (must be 0..2147483647 bytes)" ]
+        [ "${lines[1]}" = "modify_buff_size: error: argument -s: invalid int value: '$value'" ]
+    done
+    for value in -1 2147483648 99999999999999999999; do
+        run ./modify_buff_size -s "$value"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "modify_buff_size: error: argument -s: invalid value: '$value' (must be 0..2147483647)" ]
     done
     run ./modify_buff_size extra
     [ "$status" -eq 2 ]

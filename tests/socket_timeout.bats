@@ -12,13 +12,20 @@ seconds_between() {
     awk -v value="$1" -v low="$2" -v high="$3" 'BEGIN { exit !(value >= low && value <= high) }'
 }
 
-@test "prints None, then 100.0, then the short timeout, and the recv() times out with EAGAIN after it" {
+@test "the notebook's lines come first, word for word: None, then 100.0 seconds" {
+    run ./socket_timeout -t 0.01
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Default socket timeout: None" ]
+    # The notebook's cell: print("Current socket timeout: %s seconds" % s.gettimeout())
+    [ "${lines[1]}" = "Current socket timeout: 100.0 seconds" ]
+}
+
+@test "after a blank line, the short timeout, and the recv() times out with EAGAIN after it" {
     run ./socket_timeout
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 4 ]
-    [ "${lines[0]}" = "Default socket timeout: None" ]
-    [ "${lines[1]}" = "Current socket timeout: 100.0" ]
-    [ "${lines[2]}" = "Current socket timeout: 0.5" ]
+    [ "$(printf '%s\n' "$output" | sed -n 3p)" = "" ]
+    [ "${#lines[@]}" -eq 4 ]        # bats leaves the blank line out of $lines
+    [ "${lines[2]}" = "Timeout for a recv() that nobody answers: 0.5 seconds" ]
     [[ "${lines[3]}" =~ ^recv\(\)\ from\ \(\'127\.0\.0\.1\',\ [0-9]+\)\ timed\ out\ after\ ([0-9.]+)\ s:\ EAGAIN\ Resource\ temporarily\ unavailable$ ]]
     seconds_between "${BASH_REMATCH[1]}" 0.4 3
 }
@@ -29,7 +36,7 @@ seconds_between() {
     run ./socket_timeout -t 0.2
     elapsed_ms=$((($(date +%s%N) - start) / 1000000))
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "Current socket timeout: 0.2" ]
+    [ "${lines[2]}" = "Timeout for a recv() that nobody answers: 0.2 seconds" ]
     [[ "${lines[3]}" =~ timed\ out\ after\ ([0-9.]+)\ s ]]
     seconds_between "${BASH_REMATCH[1]}" 0.15 3
     [ "$elapsed_ms" -ge 150 ]
@@ -47,20 +54,31 @@ seconds_between() {
     [ "${lines[0]}" = "usage: socket_timeout [-h] [-t SECONDS]" ]
 }
 
-@test "a timeout that is not more than 0 and at most a day is a usage error, exit 2" {
-    for value in 0 -1 abc 1x nan inf 86401 ""; do
+@test "a timeout that is not a float is argparse's 'invalid float value', exit 2" {
+    for value in abc 1x ""; do
         run ./socket_timeout -t "$value"
         [ "$status" -eq 2 ]
         [ "${lines[0]}" = "usage: socket_timeout [-h] [-t SECONDS]" ]
-        [ "${lines[1]}" = "socket_timeout: error: argument -t: invalid timeout: '$value' (must be more than 0 and at most 86400 seconds)" ]
+        [ "${lines[1]}" = "socket_timeout: error: argument -t: invalid float value: '$value'" ]
+    done
+}
+
+@test "a timeout under a microsecond or over a day is a usage error, exit 2" {
+    for value in 0 -1 nan inf 86401; do
+        run ./socket_timeout -t "$value"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "socket_timeout: error: argument -t: invalid value: '$value' (must be 1e-06..86400)" ]
     done
 }
 
 @test "an extra argument or a missing value is a usage error, exit 2" {
-    run ./socket_timeout extra
+    run ./socket_timeout extra more
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "socket_timeout: error: unrecognized arguments: extra" ]
+    [ "${lines[1]}" = "socket_timeout: error: unrecognized arguments: extra more" ]
     run ./socket_timeout -t
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "socket_timeout: error: argument -t: expected one argument" ]
+    run ./socket_timeout -t -h
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "socket_timeout: error: argument -t: expected one argument" ]
 }
