@@ -16,10 +16,11 @@
 #include "socket_helpers.h"
 
 #include <arpa/inet.h>
-#include <linux/if_packet.h>
+#include <limits.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <netpacket/packet.h>
 #include <poll.h>
 
 /* Fixed offsets into the IPv4 header (RFC 791) and the TCP header (RFC 9293). */
@@ -41,16 +42,18 @@ enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20 };
 
 #define MAX_PACKET 65536
 #define MAX_SIDES 64        /* connection ends remembered for relative numbers */
+#define MAX_SECONDS 86400   /* -t: at most a day */
 
-static const char usage[] = "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS]";
+static const char usage[] = "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [--ladder]";
 static const char help[] =
     "Print the TCP segments to or from a port, as they cross an interface\n\n"
     "options:\n"
     "  -h, --help  show this help message and exit\n"
     "  -i IFACE    interface to watch (default lo)\n"
     "  -p PORT     TCP port to watch; 0 watches every port (default 1060)\n"
-    "  -c COUNT    stop after COUNT segments (default: never)\n"
-    "  -t SECONDS  stop after SECONDS seconds (default: never)\n";
+    "  -c COUNT    stop after COUNT segments (default 0: never)\n"
+    "  -t SECONDS  stop after SECONDS seconds, at most a day (default 0: never)\n"
+    "  --ladder    draw each connection as a ladder diagram: client left, server right\n";
 
 struct segment {
     struct in_addr source, destination;
@@ -108,6 +111,7 @@ struct side {
     bool used;
 };
 static struct side sides[MAX_SIDES];
+static bool ladder;
 static size_t next_slot;
 
 static struct side *find_side(struct in_addr address, uint16_t port)
@@ -240,24 +244,31 @@ static void watch(const char *interface, uint16_t port, long count, double secon
     close(sock);
 }
 
-/* A number for -c or -t: all digits, at most 9 of them (about 30 years of seconds). */
-static long parse_limit(const char *text, const char *option)
-{
-    size_t digits = strspn(text, "0123456789");
-    if (digits == 0 || digits > 9 || text[digits] != '\0')
-        usage_error(usage, "argument %s: invalid int value: '%s'", option, text);
-    return strtol(text, NULL, 10);
-}
-
 int main(int argc, char *argv[])
 {
-    const char *interface = "lo", *port = "1060", *count = "0", *seconds = "0";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"-i", &interface, false}, {"-p", &port, false}, {"-c", &count, false},
-        {"-t", &seconds, false}, {NULL, NULL, false}});
-    uint16_t watched = parse_port(port, usage);
-    watch(interface, watched, parse_limit(count, "-c"), (double)parse_limit(seconds, "-t"));
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'}, {"ladder", no_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
+    const char *interface = "lo";
+    uint16_t port = 1060;
+    long count = 0;
+    double seconds = 0;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hi:p:c:t:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'i': check_option_value(optarg, "-i"); interface = optarg; break;
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 'c': count = (long)parse_int(optarg, "-c", 0, INT_MAX); break;
+        case 't': seconds = parse_float(optarg, "-t", 0, MAX_SECONDS); break;
+        case 'L': ladder = true; break;
+        default: option_error(option, argv, options);
+        }
+    }
+    no_more_arguments(argc, argv);
+    watch(interface, port, count, seconds);
     return 0;
 }
 #endif

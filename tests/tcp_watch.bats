@@ -2,6 +2,7 @@
 # tcp/tcp_watch: the segments of a tcp_sixteen exchange on lo, as the lecture's "How TCP
 # works" draws them. Watching needs root (an AF_PACKET socket); those tests skip otherwise.
 
+bats_require_minimum_version 1.5.0   # run --separate-stderr
 load helpers
 
 setup() {
@@ -82,6 +83,41 @@ watch_one_exchange() {
     ' "$BATS_TEST_TMPDIR/watch.out"
 }
 
+# Wait (at most 5 s) until every connection in the watch output has ended: the last
+# segment of each is the client's ACK of the server's FIN.
+wait_for_closes() {
+    local tries=500
+    until awk -v server="$1" -v want="$2" '
+        $3 == server && $4 ~ /FIN/ { fin[$1] = 1 }
+        $1 == server && $4 ~ /FIN/ { finned[$3] = 1; acked[$3] = 0 }
+        $3 == server && $4 == "ACK" && finned[$1] { acked[$1] = 1 }
+        END { for (c in acked) n += acked[c]; exit !(n == want) }' "$BATS_TEST_TMPDIR/watch.out"; do
+        ((tries-- > 0)) || { cat "$BATS_TEST_TMPDIR/watch.out" >&2; return 1; }
+        sleep 0.01
+    done
+}
+
+@test "two overlapping connections to one port each get numbers relative to their own ISNs" {
+    need_root
+    # The server takes connection 1 and reads it to the end; connection 2 is made (its
+    # handshake done by the kernel) and closed while connection 1 is still open.
+    start_server server ../tests/tcp_peer -l -n 2 127.0.0.1 0 drain
+    spawn watch ./tcp_watch -p "$PORT" -t 10
+    wait_for watch "^Watching tcp port $PORT on lo$"
+    spawn first ../tests/tcp_peer 127.0.0.1 "$PORT" send hello await "$BATS_TEST_TMPDIR/go" send again
+    wait_for watch " len=5 "
+    run ../tests/tcp_peer 127.0.0.1 "$PORT" send second
+    [ "$status" -eq 0 ]
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_for server "^b'second'$"
+    wait_for_closes "127.0.0.1:$PORT" 2
+    # Nobody sends more than 11 bytes: every relative seq and ack is small.
+    awk '$1 != "Watching" { for (i = 5; i <= 6; i++) if ($i ~ /^(seq|ack)=/) {
+            n = $i; sub(/.*=/, "", n); if (n + 0 > 20) { print "line " NR ": " $0; bad = 1 } } }
+         END { exit bad }' "$BATS_TEST_TMPDIR/watch.out"
+    [ "$(grep -c '(ISN ' "$BATS_TEST_TMPDIR/watch.out")" -eq 4 ]
+}
+
 @test "-c COUNT stops by itself after COUNT segments, exit 0" {
     need_root
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
@@ -123,18 +159,74 @@ watch_one_exchange() {
 }
 
 @test "bad numbers and extra arguments are usage errors, exit 2; -h exits 0" {
-    for option in "-c x" "-c -1" "-t 1.5" "-t 9999999999" "-p 70000"; do
+    local usage="usage: tcp_watch [-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [--ladder]"
+    for option in "-c x" "-c -1" "-t x" "-t -1" "-t 9999999999" "-p 70000" "-i" "-i -h"; do
         run ./tcp_watch $option
         [ "$status" -eq 2 ]
-        [ "${lines[0]}" = "usage: tcp_watch [-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS]" ]
+        [ "${lines[0]}" = "$usage" ]
     done
-    [ "${lines[1]}" = "tcp_watch: error: argument -p: invalid port: '70000' (must be 0..65535)" ]
+    [ "${lines[1]}" = "tcp_watch: error: argument -i: expected one argument" ]
+    run ./tcp_watch -p 70000
+    [ "${lines[1]}" = "tcp_watch: error: argument -p: invalid value: '70000' (must be 0..65535)" ]
     run ./tcp_watch -c x
     [ "${lines[1]}" = "tcp_watch: error: argument -c: invalid int value: 'x'" ]
-    run ./tcp_watch extra
+    run ./tcp_watch -t 1.5x
+    [ "${lines[1]}" = "tcp_watch: error: argument -t: invalid float value: '1.5x'" ]
+    run ./tcp_watch extra more
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_watch: error: unrecognized arguments: extra" ]
+    [ "${lines[1]}" = "tcp_watch: error: unrecognized arguments: extra more" ]
+    run ./tcp_watch --bogus
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_watch: error: unrecognized arguments: --bogus" ]
     run ./tcp_watch -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: tcp_watch [-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS]" ]
+    [ "${lines[0]}" = "$usage" ]
+    [ "${lines[-1]}" = "  --ladder    draw each connection as a ladder diagram: client left, server right" ]
+}
+
+@test "-t takes decimal seconds: -t 0.5 stops after half a second, exit 0" {
+    need_root
+    port=$(free_tcp_port)
+    start=$(date +%s%N)
+    run ./tcp_watch -p "$port" -t 0.5
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$status" -eq 0 ]
+    [ "$output" = "Watching tcp port $port on lo" ]
+    [ "$elapsed_ms" -ge 450 ] && [ "$elapsed_ms" -lt 3000 ]
+}
+
+@test "-t is at most a day: 2147484 s (whose milliseconds overflow an int) is a usage error" {
+    run ./tcp_watch -t 2147484
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_watch: error: argument -t: invalid value: '2147484' (must be 0..86400)" ]
+}
+
+@test "-t 86400, a whole day, is accepted and it watches" {
+    need_root
+    port=$(free_tcp_port)
+    spawn watch ./tcp_watch -p "$port" -t 86400
+    wait_for watch "^Watching tcp port $port on lo$"
+    run ../tests/tcp_peer 127.0.0.1 "$port"
+    [ "$status" -eq 1 ]                     # refused: nobody listens
+    wait_for watch "^127\.0\.0\.1:$port > .* RST-ACK "
+    kill -0 "$PID_watch"
+}
+
+@test "started with stdout closed, its stdout is /dev/null, never its packet socket" {
+    need_root
+    port=$(free_tcp_port)
+    spawn watch sh -c 'exec ./tcp_watch -p "$1" -t 10 >&-' sh "$port"
+    local tries=500
+    until readlink "/proc/$PID_watch/fd/"* 2>/dev/null | grep -q '^socket:'; do
+        ((tries-- > 0)) || false
+        sleep 0.01
+    done
+    [ "$(readlink "/proc/$PID_watch/fd/1")" = /dev/null ]
+}
+
+@test "a stdout that fails (/dev/full) is reported in one line, exit 1" {
+    need_root
+    run --separate-stderr sh -c './tcp_watch -p "$1" -t 0.1 >/dev/full' sh "$(free_tcp_port)"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "tcp_watch: write to stdout: ENOSPC No space left on device" ]
 }
