@@ -185,7 +185,7 @@ static struct connection *track(const struct segment *s, int *sender, bool *new_
  * both SYNs we cannot know the scale: -1. */
 static long window_bytes(const struct connection *c, int sender, const struct segment *s)
 {
-    if (s->flags & SYN)
+    if ((s->flags & SYN) || s->window == 0)            /* and 0 is 0 at any scale */
         return s->window;
     if (c->window_scale[CLIENT] == NO_SYN || c->window_scale[SERVER] == NO_SYN)
         return -1;

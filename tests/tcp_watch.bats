@@ -118,6 +118,107 @@ wait_for_closes() {
     [ "$(grep -c '(ISN ' "$BATS_TEST_TMPDIR/watch.out")" -eq 4 ]
 }
 
+# The ladder's arrows as "DIRECTION FLAGS seq=N [ack=N] len=N win=N [wscale=N]", one a line
+# (-> client to server, <- server to client); and the plain lines the same way.
+arrows() {
+    awk '$2 ~ /^\|/ { line = ($2 ~ /</ ? "<-" : "->") " " $3; len = " len=0"
+        for (i = 4; i < NF; i++) if ($i ~ /^len=/) len = " " $i; else if ($i ~ /^(seq|ack)=/) line = line " " $i
+        for (i = 4; i < NF; i++) if ($i ~ /^(win|wscale)=/) { if (len) { line = line len; len = "" } line = line " " $i }
+        print line }' "$BATS_TEST_TMPDIR/$1.out"
+}
+plain_arrows() {
+    awk -v client="$CLIENT" 'NR > 1 { line = ($1 == client ? "->" : "<-") " " $4
+        for (i = 5; i <= NF; i++) if ($i ~ /^(seq|ack|len|win)=/) line = line " " $i
+        print line }' "$BATS_TEST_TMPDIR/watch.out"
+}
+
+@test "--ladder draws a tcp_sixteen exchange: one arrow per segment, in order, client on the left" {
+    need_root
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn watch ./tcp_watch -p "$PORT" -t 10
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for watch "^Watching tcp port $PORT on lo$"
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ \'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
+    CLIENT="127.0.0.1:${BASH_REMATCH[1]}"
+    wait_for ladder '^#1 +\|------ .* ack=18 '
+    wait_for ladder '^#1 +\|<----- .* ack=18 '
+    wait_for watch "^$CLIENT > .* ack=18 "
+    wait_for watch " > $CLIENT .* ack=18 "
+    [[ "$(sed -n 2p "$BATS_TEST_TMPDIR/ladder.out")" =~ ^#1\ +client\ $CLIENT\ +server\ 127\.0\.0\.1:$PORT$ ]]
+    [ "$(grep -vc '^#1    |' "$BATS_TEST_TMPDIR/ladder.out")" -eq 2 ]    # the two lines above
+    mapfile -t DRAWN < <(arrows ladder)
+    mapfile -t PLAIN < <(plain_arrows)
+    # The same segments as the plain lines, in the same order and direction.
+    [ "${#DRAWN[@]}" -eq "${#PLAIN[@]}" ]
+    for i in "${!DRAWN[@]}"; do
+        [ "${DRAWN[i]% win=*}" = "${PLAIN[i]% win=*}" ]
+    done
+    [[ "${DRAWN[0]}" =~ ^"-> SYN seq=0 len=0 win="[0-9]+" wscale="[0-9]+$ ]]
+    [[ "${DRAWN[1]}" =~ ^"<- SYN-ACK seq=0 ack=1 len=0 win="[0-9]+" wscale="[0-9]+$ ]]
+    [[ "${DRAWN[2]}" =~ ^"-> ACK seq=1 ack=1 len=0 win=" ]]
+    # From the first FIN on: only FINs and ACKs, one FIN each way, an ACK last.
+    local tail
+    tail=$(printf '%s\n' "${DRAWN[@]}" | sed -n '/FIN/,$p' | cut -d' ' -f1-2)
+    [ "$(grep -cvE '^(->|<-) (FIN-ACK|ACK)$' <<<"$tail")" -eq 0 ]
+    [ "$(grep -c '^-> FIN-ACK$' <<<"$tail")" -eq 1 ]
+    [ "$(grep -c '^<- FIN-ACK$' <<<"$tail")" -eq 1 ]
+    [[ "$(tail -n 1 <<<"$tail")" =~ ^(->|<-)\ ACK$ ]]
+}
+
+@test "--ladder shows each window in bytes: the raw field times 2 to its sender's SYN wscale" {
+    need_root
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn watch ./tcp_watch -p "$PORT" -t 10
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for watch "^Watching tcp port $PORT on lo$"
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [[ "${lines[0]}" =~ \'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
+    CLIENT="127.0.0.1:${BASH_REMATCH[1]}"
+    wait_for ladder '^#1 +\|------ .* ack=18 '
+    wait_for watch "^$CLIENT > .* ack=18 "
+    paste -d' ' <(arrows ladder) <(plain_arrows | sed 's/.* win=/plainwin=/') | awk '
+        { win = $0; sub(/.* win=/, "", win); sub(/ .*/, "", win); raw = $NF; sub(/.*=/, "", raw) }
+        $2 ~ /SYN/ { scale[$1] = $0; sub(/.*wscale=/, "", scale[$1]); sub(/ .*/, "", scale[$1])
+                     if (win != raw) { print "SYN window changed: " $0; bad = 1 } next }
+        { if (win != raw * 2 ^ scale[$1]) { print "not scaled: " $0; bad = 1 } n++ }
+        END { if (n < 6) { print "only " n " scaled windows"; bad = 1 } exit bad }'
+}
+
+@test "--ladder draws a refused connection as two arrows: SYN, then RST-ACK back" {
+    need_root
+    port=$(free_tcp_port)
+    spawn ladder ./tcp_watch --ladder -p "$port" -c 2 -t 10
+    wait_for ladder "^Watching tcp port $port on lo$"
+    run ./tcp_sixteen client 127.0.0.1 -p "$port"
+    [ "$status" -eq 1 ]
+    wait_exit "$PID_ladder"
+    mapfile -t LADDER <"$BATS_TEST_TMPDIR/ladder.out"
+    [ "${#LADDER[@]}" -eq 4 ]
+    [[ "${LADDER[1]}" =~ ^#1\ +client\ 127\.0\.0\.1:[0-9]+\ +server\ 127\.0\.0\.1:$port$ ]]
+    [[ "${LADDER[2]}" =~ ^"#1    |------ SYN seq=0 win="[0-9]+" wscale="[0-9]+" "-+">|"$ ]]
+    [[ "${LADDER[3]}" =~ ^"#1    |<----- RST-ACK seq=0 ack=1 win=0 "-+"|"$ ]]
+}
+
+@test "--ladder gives overlapping connections a number and a header each" {
+    need_root
+    start_server server ../tests/tcp_peer -l -n 2 127.0.0.1 0 drain
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    spawn first ../tests/tcp_peer 127.0.0.1 "$PORT" send hello await "$BATS_TEST_TMPDIR/go" send again
+    wait_for ladder '^#1 +\|------ PSH-ACK seq=1 ack=1 len=5 '
+    run ../tests/tcp_peer 127.0.0.1 "$PORT" send second
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_for ladder '^#1 +\|------ PSH-ACK seq=6 ack=1 len=5 '
+    wait_for ladder '^#2 +\|------ PSH-ACK seq=1 ack=1 len=6 '
+    [ "$(grep -c '^#[0-9] *client ' "$BATS_TEST_TMPDIR/ladder.out")" -eq 2 ]
+    [ "$(grep -c '^#1    |------ SYN ' "$BATS_TEST_TMPDIR/ladder.out")" -eq 1 ]
+    [ "$(grep -c '^#2    |------ SYN ' "$BATS_TEST_TMPDIR/ladder.out")" -eq 1 ]
+}
+
 @test "-c COUNT stops by itself after COUNT segments, exit 0" {
     need_root
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
