@@ -10,7 +10,9 @@
  *     ./tcp_sixteen client 127.0.0.1
  * and watch: SYN, SYN-ACK, ACK (the handshake); the two 16-byte messages, each starting
  * where the previous segment of its side ended (seq + len); then a FIN from each side,
- * each acknowledged with its seq + 1. In the lab (README), watch a real link with
+ * each acknowledged with its seq + 1. `sudo ./tcp_watch --ladder` draws the same as the
+ * lecture's ladder diagram: client on the left, server on the right, one arrow per
+ * segment. In the lab (README), watch a real link with
  *     sudo ip netns exec seed ./tcp_watch -i eth0 -p 1060
  */
 #include "socket_helpers.h"
@@ -308,7 +310,9 @@ static void watch(const char *interface, uint16_t port, long count, double secon
             double left = deadline - monotonic_seconds();
             if (left <= 0)
                 break;
-            timeout = (int)(left * 1000) + 1;
+            /* In whole milliseconds, rounded up. Bounded first: a double too big for an
+             * int makes the cast undefined (-t is at most a day, 86,400,000 ms). */
+            timeout = (int)((left < MAX_SECONDS ? left : MAX_SECONDS) * 1000) + 1;
         }
         struct pollfd ready = {.fd = sock, .events = POLLIN};
         int n = poll(&ready, 1, timeout);

@@ -219,6 +219,21 @@ plain_arrows() {
     [ "$(grep -c '^#2    |------ SYN ' "$BATS_TEST_TMPDIR/ladder.out")" -eq 1 ]
 }
 
+@test "--ladder shows tcp_closing reset: #1 closes with FINs, #2 ends in one RST-ACK from the client" {
+    need_root
+    start_server server ./tcp_closing server reset 127.0.0.1 -p 0
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    run ./tcp_closing client reset 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for server 'ECONNRESET'
+    wait_for ladder '^#2 +\|------ RST-ACK seq=1 ack=1 '
+    [ "$(grep -c '^#1 .*FIN' "$BATS_TEST_TMPDIR/ladder.out")" -eq 2 ]
+    [ "$(grep -c '^#1 .*RST' "$BATS_TEST_TMPDIR/ladder.out")" -eq 0 ]
+    mapfile -t SECOND < <(grep '^#2    |' "$BATS_TEST_TMPDIR/ladder.out" | awk '{ print $2, $3 }')
+    [ "${SECOND[*]}" = "|------ SYN |<----- SYN-ACK |------ ACK |------ RST-ACK" ]
+}
+
 @test "-c COUNT stops by itself after COUNT segments, exit 0" {
     need_root
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
