@@ -265,10 +265,8 @@ static void print_segment(const struct segment *s)
     if (s->payload_length)
         n += snprintf(label + n, sizeof label - (size_t)n, " len=%zu", s->payload_length);
     long window = window_bytes(c, sender, s);
-    if (window >= 0)
-        n += snprintf(label + n, sizeof label - (size_t)n, " win=%ld", window);
-    else
-        n += snprintf(label + n, sizeof label - (size_t)n, " win=%u?", (unsigned)s->window);
+    n += snprintf(label + n, sizeof label - (size_t)n, window >= 0 ? " win=%ld" : " win=%ld?",
+                  window >= 0 ? window : (long)s->window);
     if ((s->flags & SYN) && s->window_scale >= 0)
         snprintf(label + n, sizeof label - (size_t)n, " wscale=%d", s->window_scale);
     print_arrow(c, sender, label);

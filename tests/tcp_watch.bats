@@ -234,6 +234,26 @@ plain_arrows() {
     [ "${SECOND[*]}" = "|------ SYN |<----- SYN-ACK |------ ACK |------ RST-ACK" ]
 }
 
+@test "--ladder marks the raw window with '?' on a connection whose SYNs it never saw" {
+    need_root
+    command -v ss >/dev/null || skip "needs ss (iproute2) to see the connection open"
+    start_server server ../tests/tcp_peer -l 127.0.0.1 0 drain
+    spawn client ../tests/tcp_peer 127.0.0.1 "$PORT" await "$BATS_TEST_TMPDIR/go" send hello
+    local tries=500
+    until [ -n "$(ss -tnH state established "( dport = :$PORT )")" ]; do
+        ((tries-- > 0)) || false
+        sleep 0.01
+    done
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_for server "^b'hello'$"
+    wait_for ladder ' len=5 win=[0-9]+\? '
+    # Every arrow: no SYN, so no scale, so the raw field with its '?' (or a zero window).
+    [ "$(grep -c '^#1    |' "$BATS_TEST_TMPDIR/ladder.out")" -ge 3 ]
+    [ "$(grep '^#1    |' "$BATS_TEST_TMPDIR/ladder.out" | grep -cvE ' win=([0-9]+\?|0) ')" -eq 0 ]
+}
+
 @test "-c COUNT stops by itself after COUNT segments, exit 0" {
     need_root
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
