@@ -1,9 +1,37 @@
-# The TCP chapter's tour (make demo): tcp_sixteen, tcp_deadlock with a count small enough
-# not to deadlock and then one big enough (stopped after 2 s), and one of its cures moving
-# the same 16 MB through the same server. Servers use
-# -p 0 so the demo never collides with a server you already run on 1060; the lecture's own
-# commands are in README.md.
+# The TCP chapter's tour (make demo): tcp_sixteen (as root, drawn by tcp_watch --ladder
+# too), tcp_deadlock with a count small enough not to deadlock and then one big enough
+# (stopped after 2 s), and one of its cures moving the same 16 MB through the same server.
+# Servers use -p 0 so the demo never collides with a server you already run on 1060; the
+# lecture's own commands are in README.md.
 . "$(dirname "$0")/lib.sh"
+
+# tcp_watch --ladder beside a chapter (it needs root for its AF_PACKET socket; as a normal
+# user the demo says so in one line and goes on). start_watch PORT, then the clients, then
+# show_watch: it gives the last segments a moment, stops the watcher and shows its ladder.
+start_watch() {
+    WATCH_PID=
+    if [ "$(id -u)" -ne 0 ]; then
+        printf '
+(tcp_watch --ladder needs root: "sudo make demo" also draws this on the wire)\n'
+        return 0
+    fi
+    WATCH_CMD="sudo ./tcp_watch --ladder -p $1"
+    (cd tcp && exec ./tcp_watch --ladder -p "$1" -t 20) >"$DEMO_TMP/watch" 2>&1 &
+    WATCH_PID=$!
+    tries=500
+    until grep -q '^Watching' "$DEMO_TMP/watch" 2>/dev/null || [ $tries -eq 0 ]; do
+        tries=$((tries - 1))
+        sleep 0.01
+    done
+}
+show_watch() {
+    [ -n "$WATCH_PID" ] || return 0
+    sleep 0.3
+    kill $WATCH_PID 2>/dev/null
+    wait $WATCH_PID 2>/dev/null
+    printf '\n===== terminal 3: $ %s    (stopped with Ctrl+C)\n' "$WATCH_CMD"
+    cat "$DEMO_TMP/watch"
+}
 
 chapter "TCP: tcp_sixteen (sixteen octets each way; the server listens on \"\", every address)"
 start_server "terminal 1" tcp ./tcp_sixteen server "" -p 0
@@ -11,8 +39,17 @@ run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.1 -p "$PORT"
 run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.2 -p "$PORT"
 server_wait_count '^  Reply sent' 2
 stop_server
-chapter "TCP: tcp_sixteen with no server (connect() is refused)"
+chapter "TCP: tcp_watch --ladder: the same exchange on the wire (handshake, data, close)"
+start_server "terminal 1" tcp ./tcp_sixteen server 127.0.0.1 -p 0
+start_watch "$PORT"
 run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+server_wait '^  Reply sent'
+show_watch
+stop_server
+chapter "TCP: tcp_sixteen with no server (connect() is refused: SYN, then RST-ACK)"
+start_watch "$PORT"
+run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+show_watch
 
 chapter "TCP: tcp_deadlock with 64 bytes (small enough to fit in the buffers: no deadlock)"
 start_server "terminal 1" tcp ./tcp_deadlock server "" -p 0

@@ -1,10 +1,12 @@
 /*
  * tcp_watch.c - libFuzzer target: what tcp_watch does with each packet the interface
  * hands it, which may be anything: parse_segment() on its own, checked against the header
- * rules written again here from RFC 791 and RFC 9293, then print_segment(), which
- * remembers each side's initial sequence number across segments. One input is several
- * packets, each preceded by its length (2 bytes, big-endian), so that the fuzzer can play
- * whole conversations. Every segment printed must be one line of printable text.
+ * rules written again here from RFC 791, RFC 9293 and RFC 7323 (window scale), then
+ * print_segment(), which remembers each connection's initial sequence numbers and window
+ * scales across segments. One input is a mode byte (odd: --ladder) and several packets,
+ * each preceded by its length (2 bytes, big-endian), so that the fuzzer can play whole
+ * conversations. Every segment printed must be one line of printable text (with --ladder,
+ * a connection's first arrow comes after the line naming its two ends).
  * tcp_watch.c is included with TCP_WATCH_NO_MAIN, which leaves out its socket loop.
  * FUZZ_MAX_LEN 4096
  */
@@ -23,6 +25,31 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static unsigned bits16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
+
+/* The window scale option, read another way: walk the option list by kind. */
+static int expected_window_scale(const unsigned char *options, size_t size)
+{
+    int scale = -1;
+    size_t at = 0;
+    while (at < size) {
+        unsigned kind = options[at];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            at += 1;
+            continue;
+        }
+        if (at + 1 >= size)
+            break;
+        unsigned length = options[at + 1];
+        if (length < 2 || at + length > size)
+            break;
+        if (kind == 3 && length == 3)
+            scale = options[at + 2] < 14 ? options[at + 2] : 14;
+        at += length;
+    }
+    return scale;
+}
 
 static void check_one(const unsigned char *packet, size_t length)
 {
@@ -43,18 +70,28 @@ static void check_one(const unsigned char *packet, size_t length)
     CHECK(s.source_port == bits16(packet + ip) && s.destination_port == bits16(packet + ip + 2));
     CHECK(s.flags == packet[ip + 13] && s.window == bits16(packet + ip + 14));
     CHECK(memcmp(&s.source, packet + 12, 4) == 0 && memcmp(&s.destination, packet + 16, 4) == 0);
+    CHECK(s.window_scale == expected_window_scale(packet + ip + 20, tcp - 20));
 
     print_segment(&s);
     size_t n = captured(printed, sizeof printed);
     CHECK(n > 0 && n < sizeof printed - 1 && printed[n - 1] == '\n');
-    CHECK(memchr(printed, '\n', n) == printed + n - 1);     /* one line per segment */
+    const char *first_end = memchr(printed, '\n', n);
+    if (ladder && first_end != printed + n - 1)           /* a new connection's names */
+        first_end = memchr(first_end + 1, '\n', n - (size_t)(first_end + 1 - printed));
+    CHECK(first_end == printed + n - 1);                  /* then one line per segment */
     assert_printable(printed, n, true);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
 {
-    memset(sides, 0, sizeof sides);         /* each input is a fresh capture */
+    memset(connections, 0, sizeof connections);       /* each input is a fresh capture */
     next_slot = 0;
+    connections_seen = 0;
+    ladder = size > 0 && (input[0] & 1);
+    if (size > 0) {
+        input++;
+        size--;
+    }
     while (size >= 2) {
         size_t length = bits16(input);
         input += 2;

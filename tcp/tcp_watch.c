@@ -10,16 +10,19 @@
  *     ./tcp_sixteen client 127.0.0.1
  * and watch: SYN, SYN-ACK, ACK (the handshake); the two 16-byte messages, each starting
  * where the previous segment of its side ended (seq + len); then a FIN from each side,
- * each acknowledged with its seq + 1. In the lab (README), watch a real link with
+ * each acknowledged with its seq + 1. `sudo ./tcp_watch --ladder` draws the same as the
+ * lecture's ladder diagram: client on the left, server on the right, one arrow per
+ * segment. In the lab (README), watch a real link with
  *     sudo ip netns exec seed ./tcp_watch -i eth0 -p 1060
  */
 #include "socket_helpers.h"
 
 #include <arpa/inet.h>
-#include <linux/if_packet.h>
+#include <limits.h>
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <net/if_arp.h>
+#include <netpacket/packet.h>
 #include <poll.h>
 
 /* Fixed offsets into the IPv4 header (RFC 791) and the TCP header (RFC 9293). */
@@ -37,26 +40,31 @@
 #define TCP_DATA_OFFSET 12  /* high 4 bits: header length in 32-bit words */
 #define TCP_FLAGS 13
 #define TCP_WINDOW 14
+#define TCP_OPTION_WINDOW_SCALE 3
 enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20 };
 
 #define MAX_PACKET 65536
-#define MAX_SIDES 64        /* connection ends remembered for relative numbers */
+#define MAX_CONNECTIONS 64  /* connections remembered for relative numbers */
+#define ARROW_WIDTH 56      /* a ladder's width between its two bars */
+#define MAX_SECONDS 86400   /* -t: at most a day */
 
-static const char usage[] = "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS]";
+static const char usage[] = "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [--ladder]";
 static const char help[] =
     "Print the TCP segments to or from a port, as they cross an interface\n\n"
     "options:\n"
     "  -h, --help  show this help message and exit\n"
     "  -i IFACE    interface to watch (default lo)\n"
     "  -p PORT     TCP port to watch; 0 watches every port (default 1060)\n"
-    "  -c COUNT    stop after COUNT segments (default: never)\n"
-    "  -t SECONDS  stop after SECONDS seconds (default: never)\n";
+    "  -c COUNT    stop after COUNT segments (default 0: never)\n"
+    "  -t SECONDS  stop after SECONDS seconds, at most a day (default 0: never)\n"
+    "  --ladder    draw each connection as a ladder diagram: client left, server right\n";
 
 struct segment {
     struct in_addr source, destination;
     uint16_t source_port, destination_port, window;
     uint32_t sequence, acknowledgement;
     uint8_t flags;
+    int window_scale;                   /* the SYN's window scale option; -1: none */
     size_t payload_length;
 };
 
@@ -94,45 +102,97 @@ static bool parse_segment(const unsigned char *packet, size_t length, struct seg
     out->flags = tcp[TCP_FLAGS];
     out->window = get16(tcp + TCP_WINDOW);
     out->payload_length = total - ip_header - tcp_header;
+    /* The options follow the fixed header: kind 0 ends them, kind 1 pads, any other is
+     * kind, length (counting these two bytes), data. Window scale: kind 3, length 3. */
+    out->window_scale = -1;
+    for (size_t i = TCP_MIN_HEADER, size; i < tcp_header && tcp[i] != 0; i += size) {
+        size = tcp[i] == 1 ? 1 : i + 1 < tcp_header ? tcp[i + 1] : 0;
+        if (size < (tcp[i] == 1 ? 1u : 2u) || i + size > tcp_header)
+            break;                                      /* a broken option: stop there */
+        if (tcp[i] == TCP_OPTION_WINDOW_SCALE && size == 3)
+            out->window_scale = tcp[i + 2] > 14 ? 14 : tcp[i + 2];  /* RFC 7323: 14 at most */
+    }
     return true;
 }
 
 /* Each end of a connection numbers its bytes from a random initial sequence number (ISN),
  * so that a stray segment from an old connection is unlikely to fit a new one. We show
  * numbers relative to it, as Wireshark does: the first byte of data is seq 1, because
- * the SYN itself counts as one. */
-struct side {
-    struct in_addr address;
-    uint16_t port;
-    uint32_t isn;
-    bool used;
+ * the SYN itself counts as one. A connection is its 4-tuple (both addresses and ports):
+ * two clients of one server are two connections, each with its own pair of ISNs. */
+enum { CLIENT, SERVER, NO_SYN = -2 };
+struct connection {
+    struct in_addr address[2];          /* [CLIENT] sent the SYN, [SERVER] answered it */
+    uint16_t port[2];
+    uint32_t isn[2];
+    bool isn_known[2], used, header_shown;
+    int window_scale[2];                /* from each side's SYN: -1 none, NO_SYN not seen */
+    unsigned number;                    /* #1, #2, ... in the order they appeared */
 };
-static struct side sides[MAX_SIDES];
+static struct connection connections[MAX_CONNECTIONS];
 static size_t next_slot;
+static unsigned connections_seen;
+static bool ladder;                     /* --ladder: arrows instead of lines */
 
-static struct side *find_side(struct in_addr address, uint16_t port)
+/* The connection this segment belongs to, and which side sent it (CLIENT or SERVER). */
+static struct connection *find_connection(const struct segment *s, int *sender)
 {
-    for (size_t i = 0; i < MAX_SIDES; i++)
-        if (sides[i].used && sides[i].port == port && sides[i].address.s_addr == address.s_addr)
-            return &sides[i];
+    for (size_t i = 0; i < MAX_CONNECTIONS; i++)
+        for (int side = CLIENT; connections[i].used && side <= SERVER; side++) {
+            const struct connection *c = &connections[i];
+            if (c->address[side].s_addr == s->source.s_addr &&
+                c->port[side] == s->source_port &&
+                c->address[!side].s_addr == s->destination.s_addr &&
+                c->port[!side] == s->destination_port) {
+                *sender = side;
+                return &connections[i];
+            }
+        }
     return NULL;
 }
 
-/* The side that sent this segment; new, or started again by a SYN, it starts from here. */
-static struct side *note_side(const struct segment *s, bool *is_new)
+/* A SYN without ACK opens a connection (again, if its 4-tuple was used before), and its
+ * sender is the client. A connection already open when we started shows no SYN: we guess
+ * that the server is the side with the lower port (a client's port is a high, ephemeral
+ * one). new_isn: this segment told us its side's ISN. */
+static struct connection *track(const struct segment *s, int *sender, bool *new_isn)
 {
-    struct side *side = find_side(s->source, s->source_port);
-    *is_new = side == NULL || (s->flags & SYN);
-    if (side == NULL) {
-        side = &sides[next_slot];               /* the oldest slot makes room */
-        next_slot = (next_slot + 1) % MAX_SIDES;
-        side->address = s->source;
-        side->port = s->source_port;
-        side->used = true;
+    struct connection *c = find_connection(s, sender);
+    bool opening = (s->flags & (SYN | ACK)) == SYN;
+    if (c == NULL || (opening && !(*sender == CLIENT && c->isn[CLIENT] == s->sequence))) {
+        if (c == NULL) {
+            c = &connections[next_slot];                /* the oldest slot makes room */
+            next_slot = (next_slot + 1) % MAX_CONNECTIONS;
+        }
+        *sender = opening || s->source_port > s->destination_port ? CLIENT : SERVER;
+        *c = (struct connection){.used = true, .number = ++connections_seen,
+                                 .window_scale = {NO_SYN, NO_SYN}};
+        c->address[*sender] = s->source;
+        c->port[*sender] = s->source_port;
+        c->address[!*sender] = s->destination;
+        c->port[!*sender] = s->destination_port;
     }
-    if (*is_new)
-        side->isn = s->sequence;
-    return side;
+    *new_isn = !c->isn_known[*sender] || ((s->flags & SYN) && c->isn[*sender] != s->sequence);
+    if (*new_isn)
+        c->isn[*sender] = s->sequence;
+    c->isn_known[*sender] = true;
+    if (s->flags & SYN)
+        c->window_scale[*sender] = s->window_scale;
+    return c;
+}
+
+/* The window field counts units of 2^scale bytes, the scale its sender announced in its
+ * SYN (RFC 7323), so that a 16-bit field can offer more than 64 KiB. Scaling is on only
+ * when both SYNs carried the option, and a SYN's own window is never scaled. Without
+ * both SYNs we cannot know the scale: -1. */
+static long window_bytes(const struct connection *c, int sender, const struct segment *s)
+{
+    if ((s->flags & SYN) || s->window == 0)            /* and 0 is 0 at any scale */
+        return s->window;
+    if (c->window_scale[CLIENT] == NO_SYN || c->window_scale[SERVER] == NO_SYN)
+        return -1;
+    bool scaled = c->window_scale[CLIENT] >= 0 && c->window_scale[SERVER] >= 0;
+    return (long)s->window << (scaled ? c->window_scale[sender] : 0);
 }
 
 static void format_flags(uint8_t flags, char *buf, size_t size)
@@ -148,26 +208,69 @@ static void format_flags(uint8_t flags, char *buf, size_t size)
         snprintf(buf, size, "none");
 }
 
+/* The ladder: each connection's lines start with its number; the client's bar is on the
+ * left, the server's on the right, and each segment is an arrow from its sender:
+ *     #1    |------ SYN seq=0 win=65495 wscale=7 ---------------->|
+ *     #1    |<----- SYN-ACK seq=0 ack=1 win=65483 wscale=7 -------| */
+static void print_arrow(const struct connection *c, int sender, const char *label)
+{
+    char tag[16], arrow[ARROW_WIDTH + 160];
+    snprintf(tag, sizeof tag, "#%u", c->number);
+    if (!c->header_shown) {     /* the two ends' names over the two bars */
+        char client[INET_ADDRSTRLEN], server[INET_ADDRSTRLEN], left[64], right[64];
+        inet_ntop(AF_INET, &c->address[CLIENT], client, sizeof client);
+        inet_ntop(AF_INET, &c->address[SERVER], server, sizeof server);
+        snprintf(left, sizeof left, "client %s:%u", client, (unsigned)c->port[CLIENT]);
+        int width = snprintf(right, sizeof right, "server %s:%u", server,
+                             (unsigned)c->port[SERVER]);
+        printf("%-6s%-*s%s\n", tag, ARROW_WIDTH + 2 - width, left, right);
+    }
+    size_t length = (size_t)snprintf(arrow, sizeof arrow, "%s %s ",
+                                     sender == CLIENT ? "------" : "<-----", label);
+    for (size_t dashes = 0; length < ARROW_WIDTH || dashes < 3; dashes++)
+        arrow[length++] = '-';
+    arrow[length - 1] = sender == CLIENT ? '>' : '-';
+    arrow[length] = '\0';
+    printf("%-6s|%s|\n", tag, arrow);
+}
+
 static void print_segment(const struct segment *s)
 {
-    char from[INET_ADDRSTRLEN], to[INET_ADDRSTRLEN], flags[32], ack[32] = "";
-    bool is_new;
-    const struct side *me = note_side(s, &is_new);
-    const struct side *peer = find_side(s->destination, s->destination_port);
-    inet_ntop(AF_INET, &s->source, from, sizeof from);
-    inet_ntop(AF_INET, &s->destination, to, sizeof to);
+    int sender;
+    bool new_isn;
+    struct connection *c = track(s, &sender, &new_isn);
+    char flags[32], ack[32] = "", label[128];
+    unsigned long seq = (unsigned long)(s->sequence - c->isn[sender]);
     format_flags(s->flags, flags, sizeof flags);
     /* The acknowledgement number is the next byte this side expects from its peer: so it
      * is relative to the PEER's initial sequence number. */
     if (s->flags & ACK)
-        snprintf(ack, sizeof ack, " ack=%lu",
-                 (unsigned long)(peer ? s->acknowledgement - peer->isn : s->acknowledgement));
-    printf("%s:%u > %s:%u %s seq=%lu%s len=%zu win=%u", from, (unsigned)s->source_port, to,
-           (unsigned)s->destination_port, flags, (unsigned long)(s->sequence - me->isn), ack,
-           s->payload_length, (unsigned)s->window);
-    if (is_new)
-        printf(" (ISN %lu)", (unsigned long)me->isn);
-    printf("\n");
+        snprintf(ack, sizeof ack, " ack=%lu", (unsigned long)(s->acknowledgement -
+                                     (c->isn_known[!sender] ? c->isn[!sender] : 0)));
+    if (!ladder) {
+        char from[INET_ADDRSTRLEN], to[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &s->source, from, sizeof from);
+        inet_ntop(AF_INET, &s->destination, to, sizeof to);
+        printf("%s:%u > %s:%u %s seq=%lu%s len=%zu win=%u", from, (unsigned)s->source_port, to,
+               (unsigned)s->destination_port, flags, seq, ack, s->payload_length,
+               (unsigned)s->window);
+        if (new_isn)
+            printf(" (ISN %lu)", (unsigned long)c->isn[sender]);
+        printf("\n");
+        return;
+    }
+    /* On an arrow: len only when there is data; the window in bytes (a '?' after the
+     * raw field when we missed the SYNs); the scale a SYN announces. */
+    int n = snprintf(label, sizeof label, "%s seq=%lu%s", flags, seq, ack);
+    if (s->payload_length)
+        n += snprintf(label + n, sizeof label - (size_t)n, " len=%zu", s->payload_length);
+    long window = window_bytes(c, sender, s);
+    n += snprintf(label + n, sizeof label - (size_t)n, window >= 0 ? " win=%ld" : " win=%ld?",
+                  window >= 0 ? window : (long)s->window);
+    if ((s->flags & SYN) && s->window_scale >= 0)
+        snprintf(label + n, sizeof label - (size_t)n, " wscale=%d", s->window_scale);
+    print_arrow(c, sender, label);
+    c->header_shown = true;
 }
 
 /* A fuzz target defines TCP_WATCH_NO_MAIN, includes this file and calls parse_segment(). */
@@ -205,7 +308,9 @@ static void watch(const char *interface, uint16_t port, long count, double secon
             double left = deadline - monotonic_seconds();
             if (left <= 0)
                 break;
-            timeout = (int)(left * 1000) + 1;
+            /* In whole milliseconds, rounded up. Bounded first: a double too big for an
+             * int makes the cast undefined (-t is at most a day, 86,400,000 ms). */
+            timeout = (int)((left < MAX_SECONDS ? left : MAX_SECONDS) * 1000) + 1;
         }
         struct pollfd ready = {.fd = sock, .events = POLLIN};
         int n = poll(&ready, 1, timeout);
@@ -240,24 +345,31 @@ static void watch(const char *interface, uint16_t port, long count, double secon
     close(sock);
 }
 
-/* A number for -c or -t: all digits, at most 9 of them (about 30 years of seconds). */
-static long parse_limit(const char *text, const char *option)
-{
-    size_t digits = strspn(text, "0123456789");
-    if (digits == 0 || digits > 9 || text[digits] != '\0')
-        usage_error(usage, "argument %s: invalid int value: '%s'", option, text);
-    return strtol(text, NULL, 10);
-}
-
 int main(int argc, char *argv[])
 {
-    const char *interface = "lo", *port = "1060", *count = "0", *seconds = "0";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"-i", &interface, false}, {"-p", &port, false}, {"-c", &count, false},
-        {"-t", &seconds, false}, {NULL, NULL, false}});
-    uint16_t watched = parse_port(port, usage);
-    watch(interface, watched, parse_limit(count, "-c"), (double)parse_limit(seconds, "-t"));
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'}, {"ladder", no_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
+    const char *interface = "lo";
+    uint16_t port = 1060;
+    long count = 0;
+    double seconds = 0;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hi:p:c:t:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'i': check_option_value(optarg, "-i"); interface = optarg; break;
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 'c': count = (long)parse_int(optarg, "-c", 0, INT_MAX); break;
+        case 't': seconds = parse_float(optarg, "-t", 0, MAX_SECONDS); break;
+        case 'L': ladder = true; break;
+        default: option_error(option, argv, options);
+        }
+    }
+    no_more_arguments(argc, argv);
+    watch(interface, port, count, seconds);
     return 0;
 }
 #endif

@@ -2,6 +2,7 @@
 # tcp/tcp_watch: the segments of a tcp_sixteen exchange on lo, as the lecture's "How TCP
 # works" draws them. Watching needs root (an AF_PACKET socket); those tests skip otherwise.
 
+bats_require_minimum_version 1.5.0   # run --separate-stderr
 load helpers
 
 setup() {
@@ -82,6 +83,177 @@ watch_one_exchange() {
     ' "$BATS_TEST_TMPDIR/watch.out"
 }
 
+# Wait (at most 5 s) until every connection in the watch output has ended: the last
+# segment of each is the client's ACK of the server's FIN.
+wait_for_closes() {
+    local tries=500
+    until awk -v server="$1" -v want="$2" '
+        $3 == server && $4 ~ /FIN/ { fin[$1] = 1 }
+        $1 == server && $4 ~ /FIN/ { finned[$3] = 1; acked[$3] = 0 }
+        $3 == server && $4 == "ACK" && finned[$1] { acked[$1] = 1 }
+        END { for (c in acked) n += acked[c]; exit !(n == want) }' "$BATS_TEST_TMPDIR/watch.out"; do
+        ((tries-- > 0)) || { cat "$BATS_TEST_TMPDIR/watch.out" >&2; return 1; }
+        sleep 0.01
+    done
+}
+
+@test "two overlapping connections to one port each get numbers relative to their own ISNs" {
+    need_root
+    # The server takes connection 1 and reads it to the end; connection 2 is made (its
+    # handshake done by the kernel) and closed while connection 1 is still open.
+    start_server server ../tests/tcp_peer -l -n 2 127.0.0.1 0 drain
+    spawn watch ./tcp_watch -p "$PORT" -t 10
+    wait_for watch "^Watching tcp port $PORT on lo$"
+    spawn first ../tests/tcp_peer 127.0.0.1 "$PORT" send hello await "$BATS_TEST_TMPDIR/go" send again
+    wait_for watch " len=5 "
+    run ../tests/tcp_peer 127.0.0.1 "$PORT" send second
+    [ "$status" -eq 0 ]
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_for server "^b'second'$"
+    wait_for_closes "127.0.0.1:$PORT" 2
+    # Nobody sends more than 11 bytes: every relative seq and ack is small.
+    awk '$1 != "Watching" { for (i = 5; i <= 6; i++) if ($i ~ /^(seq|ack)=/) {
+            n = $i; sub(/.*=/, "", n); if (n + 0 > 20) { print "line " NR ": " $0; bad = 1 } } }
+         END { exit bad }' "$BATS_TEST_TMPDIR/watch.out"
+    [ "$(grep -c '(ISN ' "$BATS_TEST_TMPDIR/watch.out")" -eq 4 ]
+}
+
+# The ladder's arrows as "DIRECTION FLAGS seq=N [ack=N] len=N win=N [wscale=N]", one a line
+# (-> client to server, <- server to client); and the plain lines the same way.
+arrows() {
+    awk '$2 ~ /^\|/ { line = ($2 ~ /</ ? "<-" : "->") " " $3; len = " len=0"
+        for (i = 4; i < NF; i++) if ($i ~ /^len=/) len = " " $i; else if ($i ~ /^(seq|ack)=/) line = line " " $i
+        for (i = 4; i < NF; i++) if ($i ~ /^(win|wscale)=/) { if (len) { line = line len; len = "" } line = line " " $i }
+        print line }' "$BATS_TEST_TMPDIR/$1.out"
+}
+plain_arrows() {
+    awk -v client="$CLIENT" 'NR > 1 { line = ($1 == client ? "->" : "<-") " " $4
+        for (i = 5; i <= NF; i++) if ($i ~ /^(seq|ack|len|win)=/) line = line " " $i
+        print line }' "$BATS_TEST_TMPDIR/watch.out"
+}
+
+@test "--ladder draws a tcp_sixteen exchange: one arrow per segment, in order, client on the left" {
+    need_root
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn watch ./tcp_watch -p "$PORT" -t 10
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for watch "^Watching tcp port $PORT on lo$"
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ \'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
+    CLIENT="127.0.0.1:${BASH_REMATCH[1]}"
+    wait_for ladder '^#1 +\|------ .* ack=18 '
+    wait_for ladder '^#1 +\|<----- .* ack=18 '
+    wait_for watch "^$CLIENT > .* ack=18 "
+    wait_for watch " > $CLIENT .* ack=18 "
+    [[ "$(sed -n 2p "$BATS_TEST_TMPDIR/ladder.out")" =~ ^#1\ +client\ $CLIENT\ +server\ 127\.0\.0\.1:$PORT$ ]]
+    [ "$(grep -vc '^#1    |' "$BATS_TEST_TMPDIR/ladder.out")" -eq 2 ]    # the two lines above
+    mapfile -t DRAWN < <(arrows ladder)
+    mapfile -t PLAIN < <(plain_arrows)
+    # The same segments as the plain lines, in the same order and direction.
+    [ "${#DRAWN[@]}" -eq "${#PLAIN[@]}" ]
+    for i in "${!DRAWN[@]}"; do
+        [ "${DRAWN[i]% win=*}" = "${PLAIN[i]% win=*}" ]
+    done
+    [[ "${DRAWN[0]}" =~ ^"-> SYN seq=0 len=0 win="[0-9]+" wscale="[0-9]+$ ]]
+    [[ "${DRAWN[1]}" =~ ^"<- SYN-ACK seq=0 ack=1 len=0 win="[0-9]+" wscale="[0-9]+$ ]]
+    [[ "${DRAWN[2]}" =~ ^"-> ACK seq=1 ack=1 len=0 win=" ]]
+    # From the first FIN on: only FINs and ACKs, one FIN each way, an ACK last.
+    local tail
+    tail=$(printf '%s\n' "${DRAWN[@]}" | sed -n '/FIN/,$p' | cut -d' ' -f1-2)
+    [ "$(grep -cvE '^(->|<-) (FIN-ACK|ACK)$' <<<"$tail")" -eq 0 ]
+    [ "$(grep -c '^-> FIN-ACK$' <<<"$tail")" -eq 1 ]
+    [ "$(grep -c '^<- FIN-ACK$' <<<"$tail")" -eq 1 ]
+    [[ "$(tail -n 1 <<<"$tail")" =~ ^(->|<-)\ ACK$ ]]
+}
+
+@test "--ladder shows each window in bytes: the raw field times 2 to its sender's SYN wscale" {
+    need_root
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn watch ./tcp_watch -p "$PORT" -t 10
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for watch "^Watching tcp port $PORT on lo$"
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [[ "${lines[0]}" =~ \'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
+    CLIENT="127.0.0.1:${BASH_REMATCH[1]}"
+    wait_for ladder '^#1 +\|------ .* ack=18 '
+    wait_for watch "^$CLIENT > .* ack=18 "
+    paste -d' ' <(arrows ladder) <(plain_arrows | sed 's/.* win=/plainwin=/') | awk '
+        { win = $0; sub(/.* win=/, "", win); sub(/ .*/, "", win); raw = $NF; sub(/.*=/, "", raw) }
+        $2 ~ /SYN/ { scale[$1] = $0; sub(/.*wscale=/, "", scale[$1]); sub(/ .*/, "", scale[$1])
+                     if (win != raw) { print "SYN window changed: " $0; bad = 1 } next }
+        { if (win != raw * 2 ^ scale[$1]) { print "not scaled: " $0; bad = 1 } n++ }
+        END { if (n < 6) { print "only " n " scaled windows"; bad = 1 } exit bad }'
+}
+
+@test "--ladder draws a refused connection as two arrows: SYN, then RST-ACK back" {
+    need_root
+    port=$(free_tcp_port)
+    spawn ladder ./tcp_watch --ladder -p "$port" -c 2 -t 10
+    wait_for ladder "^Watching tcp port $port on lo$"
+    run ./tcp_sixteen client 127.0.0.1 -p "$port"
+    [ "$status" -eq 1 ]
+    wait_exit "$PID_ladder"
+    mapfile -t LADDER <"$BATS_TEST_TMPDIR/ladder.out"
+    [ "${#LADDER[@]}" -eq 4 ]
+    [[ "${LADDER[1]}" =~ ^#1\ +client\ 127\.0\.0\.1:[0-9]+\ +server\ 127\.0\.0\.1:$port$ ]]
+    [[ "${LADDER[2]}" =~ ^"#1    |------ SYN seq=0 win="[0-9]+" wscale="[0-9]+" "-+">|"$ ]]
+    [[ "${LADDER[3]}" =~ ^"#1    |<----- RST-ACK seq=0 ack=1 win=0 "-+"|"$ ]]
+}
+
+@test "--ladder gives overlapping connections a number and a header each" {
+    need_root
+    start_server server ../tests/tcp_peer -l -n 2 127.0.0.1 0 drain
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    spawn first ../tests/tcp_peer 127.0.0.1 "$PORT" send hello await "$BATS_TEST_TMPDIR/go" send again
+    wait_for ladder '^#1 +\|------ PSH-ACK seq=1 ack=1 len=5 '
+    run ../tests/tcp_peer 127.0.0.1 "$PORT" send second
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_for ladder '^#1 +\|------ PSH-ACK seq=6 ack=1 len=5 '
+    wait_for ladder '^#2 +\|------ PSH-ACK seq=1 ack=1 len=6 '
+    [ "$(grep -c '^#[0-9] *client ' "$BATS_TEST_TMPDIR/ladder.out")" -eq 2 ]
+    [ "$(grep -c '^#1    |------ SYN ' "$BATS_TEST_TMPDIR/ladder.out")" -eq 1 ]
+    [ "$(grep -c '^#2    |------ SYN ' "$BATS_TEST_TMPDIR/ladder.out")" -eq 1 ]
+}
+
+@test "--ladder shows tcp_closing reset: #1 closes with FINs, #2 ends in one RST-ACK from the client" {
+    need_root
+    start_server server ./tcp_closing server reset 127.0.0.1 -p 0
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    run ./tcp_closing client reset 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for server 'ECONNRESET'
+    wait_for ladder '^#2 +\|------ RST-ACK seq=1 ack=1 '
+    [ "$(grep -c '^#1 .*FIN' "$BATS_TEST_TMPDIR/ladder.out")" -eq 2 ]
+    [ "$(grep -c '^#1 .*RST' "$BATS_TEST_TMPDIR/ladder.out")" -eq 0 ]
+    mapfile -t SECOND < <(grep '^#2    |' "$BATS_TEST_TMPDIR/ladder.out" | awk '{ print $2, $3 }')
+    [ "${SECOND[*]}" = "|------ SYN |<----- SYN-ACK |------ ACK |------ RST-ACK" ]
+}
+
+@test "--ladder marks the raw window with '?' on a connection whose SYNs it never saw" {
+    need_root
+    command -v ss >/dev/null || skip "needs ss (iproute2) to see the connection open"
+    start_server server ../tests/tcp_peer -l 127.0.0.1 0 drain
+    spawn client ../tests/tcp_peer 127.0.0.1 "$PORT" await "$BATS_TEST_TMPDIR/go" send hello
+    local tries=500
+    until [ -n "$(ss -tnH state established "( dport = :$PORT )")" ]; do
+        ((tries-- > 0)) || false
+        sleep 0.01
+    done
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    wait_for ladder "^Watching tcp port $PORT on lo$"
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_for server "^b'hello'$"
+    wait_for ladder ' len=5 win=[0-9]+\? '
+    # Every arrow: no SYN, so no scale, so the raw field with its '?' (or a zero window).
+    [ "$(grep -c '^#1    |' "$BATS_TEST_TMPDIR/ladder.out")" -ge 3 ]
+    [ "$(grep '^#1    |' "$BATS_TEST_TMPDIR/ladder.out" | grep -cvE ' win=([0-9]+\?|0) ')" -eq 0 ]
+}
+
 @test "-c COUNT stops by itself after COUNT segments, exit 0" {
     need_root
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
@@ -123,18 +295,74 @@ watch_one_exchange() {
 }
 
 @test "bad numbers and extra arguments are usage errors, exit 2; -h exits 0" {
-    for option in "-c x" "-c -1" "-t 1.5" "-t 9999999999" "-p 70000"; do
+    local usage="usage: tcp_watch [-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [--ladder]"
+    for option in "-c x" "-c -1" "-t x" "-t -1" "-t 9999999999" "-p 70000" "-i" "-i -h"; do
         run ./tcp_watch $option
         [ "$status" -eq 2 ]
-        [ "${lines[0]}" = "usage: tcp_watch [-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS]" ]
+        [ "${lines[0]}" = "$usage" ]
     done
-    [ "${lines[1]}" = "tcp_watch: error: argument -p: invalid port: '70000' (must be 0..65535)" ]
+    [ "${lines[1]}" = "tcp_watch: error: argument -i: expected one argument" ]
+    run ./tcp_watch -p 70000
+    [ "${lines[1]}" = "tcp_watch: error: argument -p: invalid value: '70000' (must be 0..65535)" ]
     run ./tcp_watch -c x
     [ "${lines[1]}" = "tcp_watch: error: argument -c: invalid int value: 'x'" ]
-    run ./tcp_watch extra
+    run ./tcp_watch -t 1.5x
+    [ "${lines[1]}" = "tcp_watch: error: argument -t: invalid float value: '1.5x'" ]
+    run ./tcp_watch extra more
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_watch: error: unrecognized arguments: extra" ]
+    [ "${lines[1]}" = "tcp_watch: error: unrecognized arguments: extra more" ]
+    run ./tcp_watch --bogus
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_watch: error: unrecognized arguments: --bogus" ]
     run ./tcp_watch -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: tcp_watch [-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS]" ]
+    [ "${lines[0]}" = "$usage" ]
+    [ "${lines[-1]}" = "  --ladder    draw each connection as a ladder diagram: client left, server right" ]
+}
+
+@test "-t takes decimal seconds: -t 0.5 stops after half a second, exit 0" {
+    need_root
+    port=$(free_tcp_port)
+    start=$(date +%s%N)
+    run ./tcp_watch -p "$port" -t 0.5
+    elapsed_ms=$((($(date +%s%N) - start) / 1000000))
+    [ "$status" -eq 0 ]
+    [ "$output" = "Watching tcp port $port on lo" ]
+    [ "$elapsed_ms" -ge 450 ] && [ "$elapsed_ms" -lt 3000 ]
+}
+
+@test "-t is at most a day: 2147484 s (whose milliseconds overflow an int) is a usage error" {
+    run ./tcp_watch -t 2147484
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_watch: error: argument -t: invalid value: '2147484' (must be 0..86400)" ]
+}
+
+@test "-t 86400, a whole day, is accepted and it watches" {
+    need_root
+    port=$(free_tcp_port)
+    spawn watch ./tcp_watch -p "$port" -t 86400
+    wait_for watch "^Watching tcp port $port on lo$"
+    run ../tests/tcp_peer 127.0.0.1 "$port"
+    [ "$status" -eq 1 ]                     # refused: nobody listens
+    wait_for watch "^127\.0\.0\.1:$port > .* RST-ACK "
+    kill -0 "$PID_watch"
+}
+
+@test "started with stdout closed, its stdout is /dev/null, never its packet socket" {
+    need_root
+    port=$(free_tcp_port)
+    spawn watch sh -c 'exec ./tcp_watch -p "$1" -t 10 >&-' sh "$port"
+    local tries=500
+    until readlink "/proc/$PID_watch/fd/"* 2>/dev/null | grep -q '^socket:'; do
+        ((tries-- > 0)) || false
+        sleep 0.01
+    done
+    [ "$(readlink "/proc/$PID_watch/fd/1")" = /dev/null ]
+}
+
+@test "a stdout that fails (/dev/full) is reported in one line, exit 1" {
+    need_root
+    run --separate-stderr sh -c './tcp_watch -p "$1" -t 0.1 >/dev/full' sh "$(free_tcp_port)"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "tcp_watch: write to stdout: ENOSPC No space left on device" ]
 }
