@@ -35,8 +35,8 @@ static const char help[] =
 static int buffer_size;                 /* -b: 0 leaves the kernel's own (autotuned) sizes */
 static bool watch;                      /* -w */
 
-/* -b: set before connect() or listen(), while TCP has not yet offered the peer a window
- * (the server's accepted sockets inherit the sizes from its listening socket). */
+/* -b: before connect() or listen(), because TCP offers the peer its window (and the scale
+ * of the window) in the handshake. Accepted sockets inherit the listening socket's sizes. */
 static void set_buffers(int sock)
 {
     if (buffer_size > 0 &&
@@ -80,8 +80,8 @@ static bool try_again(int sock, bool *stalled)
     return true;
 }
 
-/* sendall() and recv(), with try_again(). */
-static int send_all(int sock, const char *data, size_t n)
+/* The header's sendall() and plain recv(), watched: they call try_again() when they fail. */
+static int sendall_watched(int sock, const char *data, size_t n)
 {
     bool stalled = false;
     while (n > 0) {
@@ -94,13 +94,14 @@ static int send_all(int sock, const char *data, size_t n)
     return 0;
 }
 
-static ssize_t receive(int sock, char *data, size_t size)
+static ssize_t recv_watched(int sock, char *data, size_t size)
 {
     bool stalled = false;
-    ssize_t got;
-    while ((got = recv(sock, data, size, 0)) < 0 && try_again(sock, &stalled))
-        continue;
-    return got;
+    for (;;) {
+        ssize_t got = recv(sock, data, size, 0);
+        if (got >= 0 || !try_again(sock, &stalled))
+            return got;
+    }
 }
 
 static void server(const char *host, uint16_t port)
@@ -139,7 +140,7 @@ static void server(const char *host, uint16_t port)
         unsigned long long n = 0;
         const char *failed = NULL;      /* the call that failed, reported below the progress */
         for (;;) {
-            ssize_t got = receive(sc, data, sizeof data);
+            ssize_t got = recv_watched(sc, data, sizeof data);
             if (got < 0) {
                 failed = "recv";        /* e.g. ECONNRESET: the client went away */
                 break;
@@ -153,7 +154,7 @@ static void server(const char *host, uint16_t port)
                     data[i] = (char)(data[i] - 'a' + 'A');
             /* The trap: while this waits for room to send, nobody reads what the client keeps
              * sending us. If the client is not reading our replies, it never gets room. */
-            if (send_all(sc, data, (size_t)got) < 0) {
+            if (sendall_watched(sc, data, (size_t)got) < 0) {
                 failed = "send";
                 break;
             }
@@ -193,7 +194,7 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
     /* The mistake: send everything first and read the replies only afterwards. */
     unsigned long long sent = 0;
     while (sent < bytecount) {
-        if (send_all(sock, message, 16) < 0)
+        if (sendall_watched(sock, message, 16) < 0)
             die_errno("send", address->ai_addr);
         sent += 16;
         printf("\r  %llu bytes sent ", sent);
@@ -208,7 +209,7 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
     printf("Receiving all the data the server sends back\n");
     unsigned long long received = 0;
     for (;;) {
-        ssize_t got = receive(sock, data, sizeof data);
+        ssize_t got = recv_watched(sock, data, sizeof data);
         if (got < 0)
             die_errno("recv", address->ai_addr);
         if (received == 0)

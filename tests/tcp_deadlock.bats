@@ -139,10 +139,10 @@ last_count() { tr '\r' '\n' <"$1" | sed -nE "s/^  ([0-9]+) bytes $2.*/\1/p" | ta
     [ "$stderr" = "tcp_deadlock: getaddrinfo 'no-such-host.invalid': EAI_NONAME Name or service not known" ]
 }
 
-# The numbers of NAME's first "stalled:" line: its send queue and its receive queue.
+# The numbers of NAME's last "stalled:" line: its send queue and its receive queue.
 stalled_queues() {
     sed -nE 's/^  stalled: ([0-9]+) bytes in our send queue, ([0-9]+) in our receive queue$/\1 \2/p' \
-        "$BATS_TEST_TMPDIR/$1.out" | head -n 1
+        "$BATS_TEST_TMPDIR/$1.out" | tail -n 1
 }
 
 @test "-w: in the 16000000-byte deadlock both sides show their full queues, below the progress" {
@@ -165,8 +165,10 @@ stalled_queues() {
 @test "-w -b 4096: what the client sent waits in the four queues, but the server's chunk in hand" {
     start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -b 4096 -w
     spawn client ./tcp_deadlock client 127.0.0.1 200000 -p "$PORT" -b 4096 -w
-    wait_for client '^  stalled: ' 5
-    wait_for server '^  stalled: ' 5
+    # A side's first stalled line may come before the other side's last move: by the
+    # second line of each, neither has moved for a second.
+    wait_count client '^  stalled: ' 2
+    wait_count server '^  stalled: ' 2
     read -r client_send client_receive <<<"$(stalled_queues client)"
     read -r server_send server_receive <<<"$(stalled_queues server)"
     sent=$(last_count "$BATS_TEST_TMPDIR/client.out" sent)
