@@ -162,8 +162,15 @@ stalled_queues() {
     run ! grep -q Receiving "$BATS_TEST_TMPDIR/client.out"
 }
 
-@test "-w -b 4096: what the client sent waits in the four queues, but the server's chunk in hand" {
+@test "-w -b 4096: 32 bytes show nothing extra; in a deadlock the four queues hold what was sent" {
     start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -b 4096 -w
+    # Nothing stalls: -w adds nothing to either side's output.
+    run ./tcp_deadlock client 127.0.0.1 32 -p "$PORT" -b 4096 -w
+    [ "$status" -eq 0 ]
+    [ "$(terminal <(echo "$output"))" = "$(printf '%s\n' 'Sending 32 bytes of data, in chunks of 16 bytes' \
+        '  32 bytes sent ' 'Receiving all the data the server sends back' "${lines[3]}" '  32 bytes received ')" ]
+    wait_for server '^  Socket closed$'
+    run ! grep -q stalled "$BATS_TEST_TMPDIR/server.out"
     spawn client ./tcp_deadlock client 127.0.0.1 200000 -p "$PORT" -b 4096 -w
     # A side's first stalled line may come before the other side's last move: by the
     # second line of each, neither has moved for a second.
