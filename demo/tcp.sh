@@ -1,8 +1,9 @@
 # The TCP chapter's tour (make demo): tcp_sixteen (as root, drawn by tcp_watch --ladder
 # too), tcp_deadlock with a count small enough not to deadlock and then one big enough
-# (stopped after 2 s), and one of its cures moving the same 16 MB through the same server.
-# Servers use -p 0 so the demo never collides with a server you already run on 1060; the
-# lecture's own commands are in README.md.
+# (stopped after 2 s), and one of its cures moving the same 16 MB through the same server;
+# then, with small buffers (-b 4096) and -w, the deadlock at 200000 bytes with both sides'
+# queues shown, and the cure. Servers use -p 0 so the demo never collides with a server you
+# already run on 1060; the lecture's own commands are in README.md.
 . "$(dirname "$0")/lib.sh"
 
 # tcp_watch --ladder beside a chapter (it needs root for its AF_PACKET socket; as a normal
@@ -62,4 +63,14 @@ server_wait_count '^  Socket closed' 2
 chapter "TCP: tcp_deadlock_poll, a cure: 16 MB through the same server, sending and receiving together"
 run_client "terminal 2" tcp ./tcp_deadlock_poll client 127.0.0.1 16000000 -p "$PORT"
 server_wait_count '^  Socket closed' 3
+stop_server
+
+chapter "TCP: tcp_deadlock -w -b 4096 (small buffers): 200000 bytes deadlock; each side shows its queues (Ctrl+C after 2.5 s)"
+start_server "terminal 1" tcp ./tcp_deadlock server "" -p 0 -w -b 4096
+run_client "terminal 2" tcp timeout -s INT 2.5 ./tcp_deadlock client 127.0.0.1 200000 \
+    -p "$PORT" -w -b 4096 | as_on_screen
+server_wait_count '^  Socket closed' 1
+chapter "TCP: tcp_deadlock_poll -b 4096: the same 200000 bytes through the same small buffers"
+run_client "terminal 2" tcp ./tcp_deadlock_poll client 127.0.0.1 200000 -p "$PORT" -b 4096
+server_wait_count '^  Socket closed' 2
 stop_server

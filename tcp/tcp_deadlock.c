@@ -8,14 +8,18 @@
  *     ./tcp_deadlock client 127.0.0.1 1073741824
  * Watch both progress lines stop: the client sends everything before it reads anything,
  * so the server's replies pile up until every buffer between them is full and each side
- * waits in send() for the other to read. Stop it with Ctrl+C. The cures are clients of
- * this same server: tcp_deadlock_threads, tcp_deadlock_poll and tcp_deadlock_select.
+ * waits in send() for the other to read. Stop it with Ctrl+C. Add -w on both sides to see
+ * where the bytes wait, and -b 4096 on both to make the buffers small. The cures are clients
+ * of this same server: tcp_deadlock_threads, tcp_deadlock_poll and tcp_deadlock_select.
  */
 #include "socket_helpers.h"
 
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
 
-static const char usage[] = "[-h] [-p PORT] {client,server} host [bytecount]";
+static const char usage[] = "[-h] [-p PORT] [-b BYTES] [-w]\n"
+                            "                    {client,server} host [bytecount]";
 static const char help[] =
     "Get deadlocked over TCP\n\n"
     "positional arguments:\n"
@@ -24,7 +28,81 @@ static const char help[] =
     "  bytecount        number of bytes for client to send (default 16)\n\n"
     "options:\n"
     "  -h, --help       show this help message and exit\n"
-    "  -p PORT          TCP port (default 1060)\n";
+    "  -p PORT          TCP port (default 1060)\n"
+    "  -b BYTES         set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it)\n"
+    "  -w, --watch      after each second without progress, show our socket's queues\n";
+
+static int buffer_size;                 /* -b: 0 leaves the kernel's own (autotuned) sizes */
+static bool watch;                      /* -w */
+
+/* -b: before connect() or listen(), because TCP offers the peer its window (and the scale
+ * of the window) in the handshake. Accepted sockets inherit the listening socket's sizes. */
+static void set_buffers(int sock)
+{
+    if (buffer_size > 0 &&
+        (setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &buffer_size, sizeof(int)) < 0 ||
+         setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &buffer_size, sizeof(int)) < 0))
+        die_errno("setsockopt SO_SNDBUF/SO_RCVBUF", NULL);
+}
+
+/* -w watches beside the naive code, with no thread and no signal: a one-second SO_SNDTIMEO
+ * and SO_RCVTIMEO make a send() or recv() that has moved nothing for a second return
+ * EAGAIN, so the loops below can print the queues and call again. (A SIGALRM handler may
+ * not call printf, and its EINTR would interrupt every other call, printf's too.) */
+static void watch_socket(int sock)
+{
+    struct timeval second = {.tv_sec = 1};
+    if (watch && (setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &second, sizeof second) < 0 ||
+                  setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof second) < 0))
+        die_errno("setsockopt SO_SNDTIMEO/SO_RCVTIMEO", NULL);
+}
+
+/* After send() or recv() failed: should we call it again? Yes after EINTR, and with -w
+ * after a second stalled, once we have shown where the bytes wait: our send queue (not yet
+ * acknowledged by the peer, or not yet sent) and our receive queue (arrived, not yet read
+ * by us), ss -tn's Send-Q and Recv-Q. Where the ioctls are missing (or fail: not Linux),
+ * nothing is printed. The first line of a stall starts below the progress line. */
+static bool try_again(int sock, bool *stalled)
+{
+    if (errno == EINTR)
+        return true;
+    if (!watch || (errno != EAGAIN && errno != EWOULDBLOCK))
+        return false;
+#if defined(TIOCOUTQ) && defined(FIONREAD)
+    int send_queue, receive_queue;
+    if (ioctl(sock, TIOCOUTQ, &send_queue) == 0 && ioctl(sock, FIONREAD, &receive_queue) == 0)
+        printf("%s  stalled: %d bytes in our send queue, %d in our receive queue\n",
+               *stalled ? "" : "\n", send_queue, receive_queue);
+#else
+    (void)sock;
+#endif
+    *stalled = true;
+    return true;
+}
+
+/* The header's sendall() and plain recv(), watched: they call try_again() when they fail. */
+static int sendall_watched(int sock, const char *data, size_t n)
+{
+    bool stalled = false;
+    while (n > 0) {
+        ssize_t sent = send(sock, data, n, 0);
+        if (sent < 0 && !try_again(sock, &stalled))
+            return -1;
+        if (sent > 0)
+            data += sent, n -= (size_t)sent;
+    }
+    return 0;
+}
+
+static ssize_t recv_watched(int sock, char *data, size_t size)
+{
+    bool stalled = false;
+    for (;;) {
+        ssize_t got = recv(sock, data, size, 0);
+        if (got >= 0 || !try_again(sock, &stalled))
+            return got;
+    }
+}
 
 static void server(const char *host, uint16_t port)
 {
@@ -33,9 +111,9 @@ static void server(const char *host, uint16_t port)
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    int on = 1;
-    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
+    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
+    set_buffers(sock);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
     freeaddrinfo(address);
@@ -56,14 +134,13 @@ static void server(const char *host, uint16_t port)
                 die_errno("accept", (struct sockaddr *)&me);
             continue;
         }
+        watch_socket(sc);
         printf("Processing up to 1024 bytes at a time from %s\n",
                format_address((struct sockaddr *)&peer, where));
         unsigned long long n = 0;
         const char *failed = NULL;      /* the call that failed, reported below the progress */
         for (;;) {
-            ssize_t got = recv(sc, data, sizeof data, 0);
-            if (got < 0 && errno == EINTR)
-                continue;
+            ssize_t got = recv_watched(sc, data, sizeof data);
             if (got < 0) {
                 failed = "recv";        /* e.g. ECONNRESET: the client went away */
                 break;
@@ -77,7 +154,7 @@ static void server(const char *host, uint16_t port)
                     data[i] = (char)(data[i] - 'a' + 'A');
             /* The trap: while this waits for room to send, nobody reads what the client keeps
              * sending us. If the client is not reading our replies, it never gets room. */
-            if (sendall(sc, data, (size_t)got) < 0) {
+            if (sendall_watched(sc, data, (size_t)got) < 0) {
                 failed = "send";
                 break;
             }
@@ -93,6 +170,7 @@ static void server(const char *host, uint16_t port)
         }
         close(sc);
         printf("  Socket closed\n");
+        check_log();
     }
 }
 
@@ -101,19 +179,22 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
     char data[42], shown[REPR_SIZE(42)];
     static const char message[] = "capitalize this!";   /* 16 bytes to repeat over and over */
     bytecount = (bytecount + 15) / 16 * 16;              /* round up to a multiple of 16 */
+
+    /* As in the script: this line comes first, before the host name is even looked up. */
+    printf("Sending %llu bytes of data, in chunks of 16 bytes\n", bytecount);
     struct addrinfo *address = resolve(host, port, AF_INET, SOCK_STREAM);
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-
-    printf("Sending %llu bytes of data, in chunks of 16 bytes\n", bytecount);
+    set_buffers(sock);
     if (connect(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("connect", address->ai_addr);
+    watch_socket(sock);
 
     /* The mistake: send everything first and read the replies only afterwards. */
     unsigned long long sent = 0;
     while (sent < bytecount) {
-        if (sendall(sock, message, 16) < 0)
+        if (sendall_watched(sock, message, 16) < 0)
             die_errno("send", address->ai_addr);
         sent += 16;
         printf("\r  %llu bytes sent ", sent);
@@ -128,9 +209,7 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
     printf("Receiving all the data the server sends back\n");
     unsigned long long received = 0;
     for (;;) {
-        ssize_t got = recv(sock, data, sizeof data, 0);
-        if (got < 0 && errno == EINTR)
-            continue;
+        ssize_t got = recv_watched(sock, data, sizeof data);
         if (got < 0)
             die_errno("recv", address->ai_addr);
         if (received == 0)
@@ -153,22 +232,35 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
 
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *host = NULL, *bytecount = "16", *port = "1060";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"host", &host, false}, {"bytecount", &bytecount, true},
-        {"-p", &port, false}, {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {
+        {"help", no_argument, NULL, 'h'}, {"watch", no_argument, NULL, 'w'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:b:w", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 'b': buffer_size = (int)parse_int(optarg, "-b", 1, 1 << 30); break;
+        case 'w': watch = true; break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *host = next_positional(argc, argv, "host", NULL);
+    const char *bytecount = optind < argc ? argv[optind++] : "16";
+    long long count = parse_int(bytecount, "bytecount", 0, 1LL << 60);
+    no_more_arguments(argc, argv);
     /* Python ignores SIGPIPE; C must say so itself, or a send() to a client that has gone
      * away kills the whole server with a signal instead of failing with EPIPE. */
     signal(SIGPIPE, SIG_IGN);
 
-    if (strcmp(role, "client") != 0 && strcmp(role, "server") != 0)
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
-    unsigned long long count = parse_count(bytecount, "bytecount", usage);
     if (strcmp(role, "client") == 0)
-        client(host, parse_port(port, usage), count);
+        client(host, port, (unsigned long long)count);
     else
-        server(host, parse_port(port, usage));
+        server(host, port);
     return 0;
 }

@@ -8,7 +8,8 @@
  * cannot watch a descriptor numbered FD_SETSIZE (1024) or above: poll() has no such limit.
  * Try, with the unchanged server in another terminal:
  *     ./tcp_deadlock server ""        ./tcp_deadlock_select client 127.0.0.1 1073741824
- * Compare with ./tcp_deadlock client 127.0.0.1 1073741824, which stalls.
+ * Compare with ./tcp_deadlock client 127.0.0.1 1073741824, which stalls. With -b 4096 on
+ * both sides, the buffers are small and this still never stalls.
  */
 #include "socket_helpers.h"
 
@@ -18,61 +19,63 @@
 
 #define CHUNK 65536             /* at most 4096 copies of the 16-byte message per send() */
 
-static const char usage[] = "[-h] [-p PORT] {client} host [bytecount]";
+static const char usage[] = "[-h] [-p PORT] [-b BYTES] {client} host [bytecount]";
 static const char help[] =
     "Send to tcp_deadlock's server and receive at the same time, with select()\n\n"
     "positional arguments:\n"
-    "  {client}         the only role: the server is tcp_deadlock's\n"
-    "  host             host the client sends to\n"
-    "  bytecount        number of bytes for client to send (default 16)\n\n"
+    "  {client}    the only role: the server is tcp_deadlock's\n"
+    "  host        host the client sends to\n"
+    "  bytecount   number of bytes for client to send (default 16)\n\n"
     "options:\n"
-    "  -h, --help       show this help message and exit\n"
-    "  -p PORT          TCP port (default 1060)\n";
+    "  -h, --help  show this help message and exit\n"
+    "  -p PORT     TCP port (default 1060)\n"
+    "  -b BYTES    set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it)\n";
 
-static const char message[] = "capitalize this!";      /* 16 bytes, repeated */
-
-/* Byte k of the stream we send is message[k % 16], so byte k of what comes back must be its
- * upper case. Anything else (or more bytes than we sent) ends the program. */
-static void verify(const char *data, size_t n, unsigned long long offset,
-                   unsigned long long bytecount)
+/* Byte k that comes back must be the upper case of byte k sent; anything else, or more
+ * bytes than we sent, ends the program. */
+static void verify(const char *data, size_t n, unsigned long long k, unsigned long long bytecount)
 {
     static const char expected[] = "CAPITALIZE THIS!";
-    if (offset + n > bytecount)
-        die("the server sent back more than the %llu bytes we sent", bytecount);
-    for (size_t i = 0; i < n; i++) {
-        const char *want = &expected[(offset + i) % 16];
-        if (data[i] != *want) {
-            char got_text[REPR_SIZE(1)], want_text[REPR_SIZE(1)];
-            die("byte %llu came back as %s instead of %s", offset + i,
-                format_repr(&data[i], 1, true, got_text), format_repr(want, 1, true, want_text));
-        }
-    }
+    char got[REPR_SIZE(1)], want[REPR_SIZE(1)];
+    for (size_t i = 0; i < n; i++, k++)
+        if (k >= bytecount)
+            die("the server sent back more than the %llu bytes we sent", bytecount);
+        else if (data[i] != expected[k % 16])
+            die("byte %llu came back as %s instead of %s", k, format_repr(&data[i], 1, true, got),
+                format_repr(&expected[k % 16], 1, true, want));
 }
 
-static void client(const char *host, uint16_t port, unsigned long long bytecount)
+static void client(const char *host, uint16_t port, unsigned long long bytecount, int buffer_size)
 {
     static char chunk[CHUNK], data[CHUNK];
     for (size_t i = 0; i < CHUNK; i += 16)
-        memcpy(chunk + i, message, 16);
+        memcpy(chunk + i, "capitalize this!", 16);
     bytecount = (bytecount + 15) / 16 * 16;              /* round up to a multiple of 16 */
+    printf("Sending %llu bytes of data, in chunks of up to %d bytes, receiving whenever "
+           "select() says so\n", bytecount, CHUNK);
     struct addrinfo *address = resolve(host, port, AF_INET, SOCK_STREAM);
-    int sock = socket(AF_INET, SOCK_STREAM, 0);
+    int sock = socket(AF_INET, SOCK_STREAM, 0), status = 0;
     if (sock < 0)
         die_errno("socket", NULL);
     if (sock >= FD_SETSIZE)             /* FD_SET() would write past the end of the set */
         die("select() cannot watch descriptor %d: FD_SETSIZE is %d", sock, FD_SETSIZE);
-
-    printf("Sending %llu bytes of data, in chunks of up to %d bytes, receiving whenever "
-           "select() says so\n", bytecount, CHUNK);
+    if (buffer_size > 0 &&              /* -b, as in tcp_deadlock: set before connect() */
+        (setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &buffer_size, sizeof(int)) < 0 ||
+         setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &buffer_size, sizeof(int)) < 0))
+        die_errno("setsockopt SO_SNDBUF/SO_RCVBUF", NULL);
     if (connect(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("connect", address->ai_addr);
     double start = monotonic_seconds();
+
     /* Non-blocking: send() takes only what fits in the socket's buffer now and returns at
-     * once (EAGAIN if nothing fits); recv() returns EAGAIN instead of waiting for data.
-     * select() alone is not enough: "writable" means some room is free, not room for a
-     * whole chunk, and a blocking send() of more would wait there, deadlocked. */
-    int flags = fcntl(sock, F_GETFL);
-    if (flags < 0 || fcntl(sock, F_SETFL, flags | O_NONBLOCK) < 0)
+     * once (EAGAIN if nothing fits); recv() returns EAGAIN instead of waiting for data. So
+     * we never wait inside send() or recv(), only in select(), which wakes us when EITHER is
+     * possible. (A new socket has no other file status flag to keep: O_NONBLOCK alone.) */
+    /* EXPERIMENT: comment this out, make, and run both sides with -b 4096: "writable" means
+     * some room, not room for 65536 bytes, so send() blocks for the rest of the chunk
+     * while the replies pile up unread, and both sides wait in send(), deadlocked. */
+    status = fcntl(sock, F_SETFL, O_NONBLOCK);
+    if (status < 0)
         die_errno("fcntl O_NONBLOCK", NULL);
 
     unsigned long long sent = 0, received = 0;
@@ -125,8 +128,8 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
     if (received < bytecount)
         die("the server closed the connection after sending back %llu of %llu bytes",
             received, bytecount);
-    printf("  %llu bytes received, each the upper case of the byte sent\n", received);
-    printf("  Elapsed %.3f seconds: %.1f MB/s each way\n", elapsed,
+    printf("  %llu bytes received, each the upper case of the byte sent\n"
+           "  Elapsed %.3f seconds: %.1f MB/s each way\n", received, elapsed,
            elapsed > 0 ? (double)bytecount / 1e6 / elapsed : 0.0);
     freeaddrinfo(address);
     close(sock);
@@ -134,16 +137,27 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
 
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *host = NULL, *bytecount = "16", *port = "1060";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"host", &host, false}, {"bytecount", &bytecount, true},
-        {"-p", &port, false}, {NULL, NULL, false}});
-    signal(SIGPIPE, SIG_IGN);           /* a closed connection: send() fails with EPIPE */
+    static const char *const roles[] = {"client", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    int option, buffer_size = 0;
 
-    if (strcmp(role, "client") != 0)
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client'; the "
-                    "server is tcp_deadlock's)", role);
-    client(host, parse_port(port, usage), parse_count(bytecount, "bytecount", usage));
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:b:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 'b': buffer_size = (int)parse_int(optarg, "-b", 1, 1 << 30); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    next_positional(argc, argv, "role", roles);      /* "client", the only choice */
+    const char *host = next_positional(argc, argv, "host", NULL);
+    long long count = parse_int(optind < argc ? argv[optind++] : "16", "bytecount", 0, 1LL << 60);
+    no_more_arguments(argc, argv);
+    signal(SIGPIPE, SIG_IGN);               /* a closed connection: send() fails with EPIPE */
+
+    client(host, port, (unsigned long long)count, buffer_size);
     return 0;
 }

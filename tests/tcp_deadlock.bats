@@ -1,8 +1,10 @@
 #!/usr/bin/env bats
 # tcp/tcp_deadlock: a small exchange completes; a big one deadlocks with both sides blocked
-# in send(); the server survives the client being killed and serves the next one.
+# in send(); the server survives the client being killed and serves the next one. With -w
+# each side shows its queues when stalled; with -b 4096 the deadlock comes much sooner.
 
 load helpers
+bats_require_minimum_version 1.5.0      # run !, run --separate-stderr
 
 setup() {
     cd "$ROOT/tcp"
@@ -61,14 +63,17 @@ last_count() { tr '\r' '\n' <"$1" | sed -nE "s/^  ([0-9]+) bytes $2.*/\1/p" | ta
     [ "${lines[0]}" = "Sending 16 bytes of data, in chunks of 16 bytes" ]
 }
 
-@test "16000000 bytes deadlock: neither side moves for two seconds, both alive and blocked in send" {
-    start_server server ./tcp_deadlock server 127.0.0.1 -p 0
-    spawn client ./tcp_deadlock client 127.0.0.1 16000000 -p "$PORT"
-    # Poll every 0.1 s until neither output has grown for 2 s (20 polls in a row).
+@test "-b 4096 on both sides: 32 bytes complete; 200000 deadlock, both sides blocked in send" {
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -b 4096
+    run ./tcp_deadlock client 127.0.0.1 32 -p "$PORT" -b 4096
+    [ "$status" -eq 0 ]
+    [[ "$output" == *$'\r  32 bytes received ' ]]
+    spawn client ./tcp_deadlock client 127.0.0.1 200000 -p "$PORT" -b 4096
+    # Poll every 0.1 s until neither output has grown for a second (10 polls in a row).
     local files=("$BATS_TEST_TMPDIR/client.out" "$BATS_TEST_TMPDIR/server.out")
     local last="" now still=0 polls=0
-    while ((still < 20)); do
-        ((polls++ < 300)) || { echo "progress never stopped" >&2; return 1; }
+    while ((still < 10)); do
+        ((polls++ < 100)) || { echo "progress never stopped" >&2; return 1; }
         sleep 0.1
         now=$(stat -c %s "${files[@]}" | tr '\n' ' ')
         if [ "$now" = "$last" ]; then ((++still)); else still=0; last=$now; fi
@@ -76,8 +81,8 @@ last_count() { tr '\r' '\n' <"$1" | sed -nE "s/^  ([0-9]+) bytes $2.*/\1/p" | ta
     sent=$(last_count "${files[0]}" sent)
     processed=$(last_count "${files[1]}" 'processed so far')
     echo "# deadlocked after $sent bytes sent, $processed processed" >&3
-    ((sent > 0 && sent < 16000000 && processed > 0 && processed < sent))
-    ! grep -q Receiving "${files[0]}"
+    ((sent > 0 && sent < 200000 && processed > 32 && processed < sent + 32))
+    run ! grep -q Receiving "${files[0]}"
     # Both are alive, sleeping (state S) and inside sendto(), where /proc/PID/syscall can be
     # read (it needs ptrace rights) and we know the system call's number.
     case $(uname -m) in x86_64) sendto=44 ;; aarch64) sendto=206 ;; *) sendto="" ;; esac
@@ -127,25 +132,90 @@ last_count() { tr '\r' '\n' <"$1" | sed -nE "s/^  ([0-9]+) bytes $2.*/\1/p" | ta
     [ "${lines[1]}" = "tcp_deadlock: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
 }
 
+@test "the client prints its Sending line before it looks up the host, as the script does" {
+    with_hosts_file $'127.0.0.1 localhost\n' ./tcp_deadlock client no-such-host.invalid 40
+    [ "$status" -eq 1 ]
+    [ "$output" = "Sending 48 bytes of data, in chunks of 16 bytes" ]
+    [ "$stderr" = "tcp_deadlock: getaddrinfo 'no-such-host.invalid': EAI_NONAME Name or service not known" ]
+}
+
+# The numbers of NAME's last "stalled:" line: its send queue and its receive queue.
+stalled_queues() {
+    sed -nE 's/^  stalled: ([0-9]+) bytes in our send queue, ([0-9]+) in our receive queue$/\1 \2/p' \
+        "$BATS_TEST_TMPDIR/$1.out" | tail -n 1
+}
+
+@test "-w: in the 16000000-byte deadlock both sides show their full queues, below the progress" {
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -w
+    spawn client ./tcp_deadlock client 127.0.0.1 16000000 -p "$PORT" --watch
+    wait_for client '^  stalled: ' 5
+    wait_for server '^  stalled: ' 5
+    for side in client server; do
+        read -r send_queue receive_queue <<<"$(stalled_queues $side)"
+        echo "# $side: $send_queue bytes in its send queue, $receive_queue in its receive queue" >&3
+        ((send_queue > 0 && receive_queue > 0))
+    done
+    # The first stalled line starts a line of its own: the progress line stays on screen.
+    run terminal "$BATS_TEST_TMPDIR/client.out"
+    [[ "${lines[1]}" =~ ^\ \ [0-9]+\ bytes\ sent\ $ ]]
+    [[ "${lines[2]}" =~ ^\ \ stalled:\  ]]
+    run ! grep -q Receiving "$BATS_TEST_TMPDIR/client.out"
+}
+
+@test "-w -b 4096: 32 bytes show nothing extra; in a deadlock the four queues hold what was sent" {
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -b 4096 -w
+    # Nothing stalls: -w adds nothing to either side's output.
+    run ./tcp_deadlock client 127.0.0.1 32 -p "$PORT" -b 4096 -w
+    [ "$status" -eq 0 ]
+    [ "$(terminal <(echo "$output"))" = "$(printf '%s\n' 'Sending 32 bytes of data, in chunks of 16 bytes' \
+        '  32 bytes sent ' 'Receiving all the data the server sends back' "${lines[3]}" '  32 bytes received ')" ]
+    wait_for server '^  Socket closed$'
+    run ! grep -q stalled "$BATS_TEST_TMPDIR/server.out"
+    spawn client ./tcp_deadlock client 127.0.0.1 200000 -p "$PORT" -b 4096 -w
+    # A side's first stalled line may come before the other side's last move: by the
+    # second line of each, neither has moved for a second.
+    wait_count client '^  stalled: ' 2
+    wait_count server '^  stalled: ' 2
+    read -r client_send client_receive <<<"$(stalled_queues client)"
+    read -r server_send server_receive <<<"$(stalled_queues server)"
+    sent=$(last_count "$BATS_TEST_TMPDIR/client.out" sent)
+    queued=$((client_send + client_receive + server_send + server_receive))
+    echo "# deadlocked after $sent bytes sent; the four queues hold $queued" >&3
+    # The server holds what it has read but not yet all sent back (at most 1024 bytes); the
+    # client's last 16-byte send may be in its queue in part, not yet counted as sent.
+    ((queued <= sent + 15 && sent - queued <= 1024))
+}
+
 @test "-h prints the usage and exits 0" {
     run ./tcp_deadlock -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: tcp_deadlock [-h] [-p PORT] {client,server} host [bytecount]" ]
+    [ "${lines[0]}" = "usage: tcp_deadlock [-h] [-p PORT] [-b BYTES] [-w]" ]
+    [ "${lines[1]}" = "                    {client,server} host [bytecount]" ]
+    [[ "$output" == *$'\n  -w, --watch      after each second without progress, show our socket\'s queues' ]]
 }
 
-@test "a bad byte count, role or port is a usage error, exit 2" {
-    for count in abc -5 12x "" 99999999999999999999; do
+@test "a bad byte count, role or option is a usage error in argparse's words, exit 2" {
+    for count in abc 12x ""; do
         run ./tcp_deadlock client 127.0.0.1 "$count"
         [ "$status" -eq 2 ]
-        [ "${lines[1]}" = "tcp_deadlock: error: argument bytecount: invalid count: '$count' (a whole number of bytes, 0 to 2**60)" ]
+        [ "${lines[2]}" = "tcp_deadlock: error: argument bytecount: invalid int value: '$count'" ]
     done
+    run ./tcp_deadlock client 127.0.0.1 99999999999999999999
+    [ "${lines[2]}" = "tcp_deadlock: error: argument bytecount: invalid value: '99999999999999999999' (must be 0..1152921504606846976)" ]
     run ./tcp_deadlock serve 127.0.0.1
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_deadlock: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
+    [ "${lines[2]}" = "tcp_deadlock: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
     run ./tcp_deadlock client 127.0.0.1 16 -p x
     [ "$status" -eq 2 ]
-    [[ "${lines[1]}" == "tcp_deadlock: error: argument -p: invalid port: 'x'"* ]]
+    [ "${lines[2]}" = "tcp_deadlock: error: argument -p: invalid int value: 'x'" ]
+    run ./tcp_deadlock client 127.0.0.1 -b
+    [ "${lines[2]}" = "tcp_deadlock: error: argument -b: expected one argument" ]
+    run ./tcp_deadlock client 127.0.0.1 -b 4k
+    [ "${lines[2]}" = "tcp_deadlock: error: argument -b: invalid int value: '4k'" ]
     run ./tcp_deadlock client
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_deadlock: error: the following arguments are required: host" ]
+    [ "${lines[2]}" = "tcp_deadlock: error: the following arguments are required: host" ]
+    run ./tcp_deadlock client 127.0.0.1 5 6 7
+    [ "$status" -eq 2 ]
+    [ "${lines[2]}" = "tcp_deadlock: error: unrecognized arguments: 6 7" ]
 }

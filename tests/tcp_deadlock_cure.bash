@@ -60,14 +60,36 @@ cure_reports_no_server() {
     [ "${lines[1]}" = "$CURE: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
 }
 
+cure_never_stalls_with_small_buffers() {
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -b 4096
+    run timeout 10 "./$CURE" client 127.0.0.1 1000000 -p "$PORT" -b 4096
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "  1000000 bytes received, each the upper case of the byte sent" ]
+}
+
+# The EXPERIMENT of tcp_deadlock_poll and tcp_deadlock_select, done as a student does it:
+# without O_NONBLOCK, and with small buffers on both sides, the cure deadlocks.
+cure_stalls_without_nonblocking() {
+    build_without_experiment "$CURE.c" "$BATS_TEST_TMPDIR/blocking"
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -b 4096 -w
+    spawn client "$BATS_TEST_TMPDIR/blocking" client 127.0.0.1 1000000 -p "$PORT" -b 4096
+    wait_for server '^  stalled: ' 5            # a second in which the server moved nothing
+    kill -0 "$PID_client"                       # and the client is still waiting
+    [ "$(cat "$BATS_TEST_TMPDIR/client.out")" = "$(sending_line 1000000)" ]
+}
+
 cure_usage() {
     run "./$CURE" -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: $CURE [-h] [-p PORT] {client} host [bytecount]" ]
+    # The usage up to the first empty line, as one line (argparse wraps it at 80 columns).
+    [ "$(echo "${output%%$'\n\n'*}" | tr -s ' \n' ' ')" = "usage: $CURE [-h] [-p PORT] [-b BYTES] {client} host [bytecount] " ]
     run "./$CURE" server 127.0.0.1
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "$CURE: error: argument role: invalid choice: 'server' (choose from 'client'; the server is tcp_deadlock's)" ]
+    [ "${lines[-1]}" = "$CURE: error: argument role: invalid choice: 'server' (choose from 'client')" ]
     run "./$CURE" client 127.0.0.1 lots
     [ "$status" -eq 2 ]
-    [[ "${lines[1]}" == "$CURE: error: argument bytecount: invalid count: 'lots'"* ]]
+    [ "${lines[-1]}" = "$CURE: error: argument bytecount: invalid int value: 'lots'" ]
+    run "./$CURE" client 127.0.0.1 -b 0
+    [ "$status" -eq 2 ]
+    [ "${lines[-1]}" = "$CURE: error: argument -b: invalid value: '0' (must be 1..1073741824)" ]
 }

@@ -13,6 +13,10 @@ HOW='65536 bytes, while a second thread receives'
     cure_moves_16_megabytes
 }
 
+@test "-b 4096 on both sides: 1000000 bytes still go through, every byte checked" {
+    cure_never_stalls_with_small_buffers
+}
+
 @test "small counts are rounded up to a multiple of 16; 0 sends nothing and ends cleanly" {
     cure_rounds_small_counts
 }
