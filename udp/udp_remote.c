@@ -118,31 +118,31 @@ static void client(const char *hostname, uint16_t port)
     close(sock);
 }
 
-/* The probability for -d: a number from 0 to 1. */
-static double parse_probability(const char *text)
-{
-    char *end;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (end == text || *end != '\0' || errno != 0 || !(value >= 0.0 && value <= 1.0))
-        usage_error(usage, "argument -d: invalid probability: '%s' (must be 0..1)", text);
-    return value;
-}
-
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *host = NULL, *port = "1060", *drop = "0.5";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
-        {"-d", &drop, false}, {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    double drop_probability = 0.5;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:d:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 'd': drop_probability = parse_float(optarg, "-d", 0, 1); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *host = next_positional(argc, argv, "host", NULL);
+    no_more_arguments(argc, argv);
 
     if (strcmp(role, "client") == 0)
-        client(host, parse_port(port, usage));
-    else if (strcmp(role, "server") == 0)
-        server(host, parse_port(port, usage), parse_probability(drop));
+        client(host, port);
     else
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
+        server(host, port, drop_probability);
     return 0;
 }
