@@ -15,7 +15,8 @@ assert_clean_lines() {
     local name=$1 pattern=$2 file="$BATS_TEST_TMPDIR/$1.out"
     run grep -cvE "$pattern|^Listening" "$file"
     [ "$output" = 0 ] || { grep -nvE "$pattern|^Listening" "$file" | head -c 600; false; }
-    ! LC_ALL=C grep -q '[[:cntrl:]]' "$file"
+    [ "$(LC_ALL=C grep -c '[[:cntrl:]]' "$file")" = 0 ] ||
+        { LC_ALL=C grep -n '[[:cntrl:]]' "$file" | cat -v | head -c 600; false; }
     iconv -f UTF-8 -t UTF-8 "$file" >/dev/null
     [ ! -s "$BATS_TEST_TMPDIR/$name.err" ] || { err "$name"; false; }
 }
@@ -67,7 +68,7 @@ GARBAGE="'\\\\x1b\[31mGARBAGE\\\\x00\\\\r\\\\n\\\\xff\\\\xfe\\\\'\"\\\\\\\\\\\\x
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq 2 ]
     [[ "${lines[1]}" =~ ^The\ server\ \(\'127\.0\.0\.1\',\ $PORT\)\ replied\ $GARBAGE.*\'$ ]]
-    ! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$output"
+    [ "$(LC_ALL=C grep -c '[[:cntrl:]]' <<<"$output")" = 0 ]
 }
 
 @test "udp_remote client: a garbage reply is shown escaped on one line, exit 0" {
@@ -76,7 +77,7 @@ GARBAGE="'\\\\x1b\[31mGARBAGE\\\\x00\\\\r\\\\n\\\\xff\\\\xfe\\\\'\"\\\\\\\\\\\\x
     [ "$status" -eq 0 ]
     [ "${#lines[@]}" -eq 3 ]
     [[ "${lines[2]}" =~ ^The\ server\ says\ $GARBAGE.*\'$ ]]
-    ! LC_ALL=C grep -q '[[:cntrl:]]' <<<"$output"
+    [ "$(LC_ALL=C grep -c '[[:cntrl:]]' <<<"$output")" = 0 ]
 }
 
 @test "udp_multicast server: 100 random datagrams, then a good multicast is shown" {
