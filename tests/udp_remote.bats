@@ -239,3 +239,18 @@ need_raw_socket() {
     [ -z "$(grep ' says ' "$BATS_TEST_TMPDIR/a.out" | grep -v "('127.0.0.1', $port_b)")" ]
     [ -z "$(grep ' says ' "$BATS_TEST_TMPDIR/b.out" | grep -v "('127.0.0.1', $port_a)")" ]
 }
+
+@test "a server whose log reader goes away says so once on stderr and goes on serving" {
+    port=$(free_udp_port)
+    # head reads the Listening line and exits: the server's next log line meets EPIPE.
+    spawn server bash -c 'exec ./udp_remote server 127.0.0.1 -p "$1" -d 0 > >(head -n 1 >"$2")' \
+        bash "$port" "$BATS_TEST_TMPDIR/head.out"
+    for size in $(seq 1 20); do
+        run "$ROOT/tests/udp_probe" 127.0.0.1 "$port" "$size"
+        [ -s "$BATS_TEST_TMPDIR/server.err" ] && break
+    done
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$port" 30
+    [ "$output" = "'Your data was 30 bytes long'" ]
+    [ "$(err server)" = "udp_remote: write to stdout: EPIPE Broken pipe" ]
+    [ "$(cat "$BATS_TEST_TMPDIR/head.out")" = "Listening at ('127.0.0.1', $port)" ]
+}
