@@ -23,7 +23,7 @@ static uint16_t checksum(const void *first, size_t first_length, const void *sec
 {
     uint32_t sum = 0;
     const unsigned char *pieces[2] = {first, second};
-    size_t lengths[2] = {first_length, second_length};
+    const size_t lengths[2] = {first_length, second_length};
     for (int piece = 0; piece < 2; piece++)
         for (size_t i = 0; i < lengths[piece]; i += 2)
             sum += (uint32_t)(pieces[piece][i] << 8) +
@@ -64,9 +64,11 @@ int main(int argc, char *argv[])
     *udp = (struct udphdr){.uh_sport = htons(source_port), .uh_dport = htons(destination_port),
                            .uh_ulen = htons((uint16_t)udp_length)};
     /* The UDP checksum covers a pseudo-header: both addresses, the protocol, the length. */
-    struct { struct in_addr source, destination; uint8_t zero, protocol; uint16_t length; }
-        pseudo = {source, destination.sin_addr, 0, IPPROTO_UDP, htons((uint16_t)udp_length)};
-    udp->uh_sum = checksum(&pseudo, 12, udp, udp_length);
+    unsigned char pseudo[12] = {[9] = IPPROTO_UDP, [10] = (unsigned char)(udp_length >> 8),
+                                [11] = (unsigned char)udp_length};
+    memcpy(pseudo, &source, 4);
+    memcpy(pseudo + 4, &destination.sin_addr, 4);
+    udp->uh_sum = checksum(pseudo, sizeof pseudo, udp, udp_length);
     if (udp->uh_sum == 0)
         udp->uh_sum = 0xffff;               /* 0 means "no checksum": send its other form */
     *ip = (struct ip){.ip_v = 4, .ip_hl = 5, .ip_ttl = 64, .ip_p = IPPROTO_UDP,

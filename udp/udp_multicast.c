@@ -37,10 +37,11 @@ static const char help[] =
 static struct in_addr group_address(const char *group)
 {
     struct in_addr address;
-    char shown[WORD_REPR_SIZE];
-    if (inet_pton(AF_INET, group, &address) != 1 || !IN_MULTICAST(ntohl(address.s_addr)))
+    if (inet_pton(AF_INET, group, &address) != 1 || !IN_MULTICAST(ntohl(address.s_addr))) {
+        char shown[WORD_REPR_SIZE];
         usage_error("argument group: %s is not an IPv4 multicast group "
                     "(224.0.0.0 to 239.255.255.255)", word_repr(group, shown));
+    }
     return address;
 }
 
