@@ -85,13 +85,13 @@ int main(int argc, char *argv[])
         if (strcmp(argv[first], "-l") == 0)
             listening = true;
         else if (strcmp(argv[first], "-s") == 0 && first + 1 < argc)
-            seed = (unsigned)strtoul(argv[++first], NULL, 10);
+            seed = (unsigned)parse_int(argv[++first], "-s", 0, 4294967295);
         else
             usage_error("unknown option %s", argv[first]);
     }
     if (argc - first != 3)
         usage_error("expected HOST PORT COUNT");
-    long count = strtol(argv[first + 2], NULL, 10);
+    long count = (long)parse_int(argv[first + 2], "COUNT", 0, 1000000);
     struct addrinfo *address = resolve(argv[first], (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535),
                                        AF_INET, SOCK_DGRAM);
     printf("seed %u\n", seed);

@@ -66,9 +66,9 @@ need() {
     [ "${lines[1]}" = "Actual MTU: 1280" ]
 }
 
-@test "big_sender: on seed, 127.0.0.1 is seed's own loopback, where the big datagram fits" {
+@test "big_sender: on seed, 127.0.0.1 is seed's own loopback, where the biggest datagram fits" {
     need "$UDP/big_sender"
-    run ip netns exec seed "$UDP/big_sender" 127.0.0.1
+    run ip netns exec seed "$UDP/big_sender" -s 65507 127.0.0.1
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "The big datagram was sent!" ]
     [[ "${lines[1]}" =~ ^Actual\ MTU:\ 6553[56]$ ]]
@@ -213,4 +213,27 @@ need() {
         lab_leftovers
         false
     }
+}
+
+# ---- big_sender: the largest datagram that leaves (appended; README "MTU" experiment) ----
+
+@test "big_sender: on the 1400-byte link -s 1372 leaves (1400 - 20 IP - 8 UDP) and -s 1373 gets EMSGSIZE" {
+    need "$UDP/big_sender"
+    local seed=${LAB_HOSTS[0]}
+    run ip netns exec "$seed" "$UDP/big_sender" -s 1372 "$PARROT"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "The big datagram was sent!" ]
+    [ "${lines[1]}" = "Actual MTU: 1400" ]
+    run ip netns exec "$seed" "$UDP/big_sender" -s 1373 "$PARROT"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Alas, the datagram did not make it" ]
+    [ "${lines[1]}" = "Actual MTU: 1400" ]
+}
+
+@test "big_sender: the lecture's 999,999 bytes fail even to seed's own loopback, whose MTU is reported" {
+    need "$UDP/big_sender"
+    run ip netns exec "${LAB_HOSTS[0]}" "$UDP/big_sender" 127.0.0.1
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Alas, the datagram did not make it" ]
+    [[ "${lines[1]}" =~ ^Actual\ MTU:\ 6553[56]$ ]]
 }

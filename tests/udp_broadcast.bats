@@ -3,6 +3,7 @@
 # (Broadcast to several hosts is in the network-namespace lab, tests/lab*.bats.)
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
     cd "$ROOT/udp"
@@ -40,7 +41,7 @@ setup() {
     start_server server ./udp_broadcast server "" -p 0
     printf '\xff\x1b]0;owned\x07' >"/dev/udp/127.0.0.1/$PORT"
     wait_for server "says: '.xff.x1b\]0;owned.x07'$"
-    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+    run ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
 }
 
 @test "usage errors exit 2; -h exits 0" {
@@ -50,14 +51,22 @@ setup() {
     [ "${lines[1]}" = "udp_broadcast: error: the following arguments are required: host" ]
     run ./udp_broadcast talk 127.0.0.1
     [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_broadcast: error: argument role: invalid choice: 'talk' (choose from 'client', 'server')" ]
     run ./udp_broadcast server "" -p 99999
     [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_broadcast: error: argument -p: invalid value: '99999' (must be 0..65535)" ]
+    run ./udp_broadcast server "" -p x
+    [ "${lines[1]}" = "udp_broadcast: error: argument -p: invalid int value: 'x'" ]
+    run ./udp_broadcast client 127.0.0.1 extra more
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_broadcast: error: unrecognized arguments: extra more" ]
     run ./udp_broadcast -h
     [ "$status" -eq 0 ]
 }
 
-@test "an unknown host is one line naming it, exit 1" {
-    run ./udp_broadcast client nosuch.invalid
+@test "an unknown host is one line naming it, exit 1 (no DNS: a private hosts file)" {
+    with_hosts_file $'127.0.0.1 localhost\n' ./udp_broadcast client nosuch.invalid
     [ "$status" -eq 1 ]
-    [ "$output" = "udp_broadcast: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
+    [ "$output" = "" ]
+    [ "$stderr" = "udp_broadcast: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
 }

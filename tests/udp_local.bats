@@ -2,6 +2,7 @@
 # udp/udp_local: the local UDP exchange, bad arguments, and the spoofing experiment.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
     cd "$ROOT/udp"
@@ -63,7 +64,7 @@ setup() {
     wait_for server "says 'caf"
     grep -qx "The client at ('127.0.0.1', [0-9]*) says ''" "$BATS_TEST_TMPDIR/server.out"
     grep -qF "says 'caf"$'\xc3\xa9'"\\x00\\x1b[31m\\xff\\n'" "$BATS_TEST_TMPDIR/server.out"
-    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+    run ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
 }
 
 @test "server answers the largest datagram UDP allows (65,507 bytes)" {
@@ -92,24 +93,43 @@ setup() {
     [ "${lines[1]}" = "udp_local: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
 }
 
-@test "bad ports are usage errors, exit 2" {
-    for port in abc 70000 -1 12x ""; do
+@test "bad ports are usage errors in argparse's words, exit 2" {
+    for port in abc 12x "" 1.5; do
         run ./udp_local client -p "$port"
         [ "$status" -eq 2 ]
-        [[ "${lines[1]}" == "udp_local: error: argument -p: invalid port: '$port'"* ]]
+        [ "${lines[1]}" = "udp_local: error: argument -p: invalid int value: '$port'" ]
+    done
+    for port in 70000 -1; do        # Python's traceback is a usage error here (README)
+        run ./udp_local client -p "$port"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "udp_local: error: argument -p: invalid value: '$port' (must be 0..65535)" ]
     done
     run ./udp_local client -p
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "udp_local: error: argument -p: expected one argument" ]
 }
 
-@test "an extra argument or unknown option is a usage error, exit 2" {
-    run ./udp_local client extra
-    [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_local: error: unrecognized arguments: extra" ]
-    run ./udp_local client -x
-    [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_local: error: unrecognized arguments: -x" ]
+@test "argparse's lines for the lecture's bad command lines, word for word" {
+    check() {
+        run ./udp_local "$@"
+        [ "$status" -eq 2 ]
+        [ "${#lines[@]}" -eq 2 ]
+        [ "${lines[0]}" = "usage: udp_local [-h] [-p PORT] {client,server}" ]
+    }
+    check
+    [ "${lines[1]}" = "udp_local: error: the following arguments are required: role" ]
+    check bad
+    [ "${lines[1]}" = "udp_local: error: argument role: invalid choice: 'bad' (choose from 'client', 'server')" ]
+    check client extra more
+    [ "${lines[1]}" = "udp_local: error: unrecognized arguments: extra more" ]
+    check -p abc client
+    [ "${lines[1]}" = "udp_local: error: argument -p: invalid int value: 'abc'" ]
+    check -p
+    [ "${lines[1]}" = "udp_local: error: argument -p: expected one argument" ]
+    check -p -h
+    [ "${lines[1]}" = "udp_local: error: argument -p: expected one argument" ]
+    check $'\x1b[31mbad'
+    [ "${lines[1]}" = "udp_local: error: argument role: invalid choice: '\\x1b[31mbad' (choose from 'client', 'server')" ]
 }
 
 @test "a server on a port already taken reports bind EADDRINUSE, exit 1" {
@@ -117,4 +137,40 @@ setup() {
     run ./udp_local server -p "$PORT"
     [ "$status" -eq 1 ]
     [ "$output" = "udp_local: bind ('127.0.0.1', $PORT): EADDRINUSE Address already in use" ]
+}
+
+@test "a client whose stdout is full says so on stderr and exits 1" {
+    start_server server ./udp_local server -p 0
+    run --separate-stderr bash -c './udp_local client -p "$1" >/dev/full' bash "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "udp_local: write to stdout: ENOSPC No space left on device" ]
+    wait_for server "says 'The time is "
+}
+
+@test "a server whose stdout is full says so once on stderr and goes on serving" {
+    port=$(free_udp_port)
+    spawn server bash -c 'exec ./udp_local server -p "$1" >/dev/full' bash "$port"
+    for _ in $(seq 500); do
+        [ -s "$BATS_TEST_TMPDIR/server.err" ] && break
+        sleep 0.01
+    done
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$port" 3
+    [ "$output" = "'Your data was 3 bytes long'" ]
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$port" 4
+    [ "$output" = "'Your data was 4 bytes long'" ]
+    [ "$(err server)" = "udp_local: write to stdout: ENOSPC No space left on device" ]
+}
+
+@test "a datagram forged from the server's own address and port is ignored, not answered forever" {
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs a raw socket: root"
+    start_server server ./udp_local server -p 0
+    "$ROOT/tests/udp_forge" 127.0.0.1 "$PORT" 127.0.0.1 "$PORT" hello
+    wait_for server "'hello'$|^Ignoring"
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$PORT" 5
+    [ "$output" = "'Your data was 5 bytes long'" ]
+    [ "$(grep -c ' says ' "$BATS_TEST_TMPDIR/server.out")" -eq 1 ]
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/server.out")" = "Ignoring a datagram from ('127.0.0.1', $PORT): the server's own address and port" ]
+    "$ROOT/tests/udp_forge" 127.0.0.1 0 127.0.0.1 "$PORT" zero
+    wait_for server "^Ignoring a datagram from \('127\.0\.0\.1', 0\): port 0$"
+    [ -z "$(err server)" ]
 }

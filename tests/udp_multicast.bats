@@ -4,6 +4,7 @@
 # are in the network-namespace lab, tests/lab.bats.)
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 GROUP=239.255.0.1
 
@@ -46,7 +47,7 @@ setup() {
     start_server server ./udp_multicast server "$GROUP" -i 127.0.0.1 -p 0
     printf '\xff\x1b[2J\x00' >"/dev/udp/127.0.0.1/$PORT"
     wait_for server "says: '.xff.x1b\[2J.x00'$"
-    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+    run ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
 }
 
 @test "a group that is not a multicast address is a usage error, exit 2" {
@@ -67,23 +68,33 @@ setup() {
     [ "${lines[1]}" = "udp_multicast: error: argument role: invalid choice: 'talk' (choose from 'client', 'server')" ]
     run ./udp_multicast server "$GROUP" -p 99999
     [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_multicast: error: argument -p: invalid value: '99999' (must be 0..65535)" ]
     run ./udp_multicast server "$GROUP" -i
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "udp_multicast: error: argument -i: expected one argument" ]
+    run ./udp_multicast server "$GROUP" -i -p 5
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_multicast: error: argument -i: expected one argument" ]
+    run ./udp_multicast client 10.0.0.1 extra
+    [ "${lines[1]}" = "udp_multicast: error: argument group: '10.0.0.1' is not an IPv4 multicast group (224.0.0.0 to 239.255.255.255)" ]
+    run ./udp_multicast client "$GROUP" extra more
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_multicast: error: unrecognized arguments: extra more" ]
     run ./udp_multicast -h
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "usage: udp_multicast [-h] [-p port] [-i interface] {client,server} group" ]
 }
 
-@test "an interface address that does not resolve is one line naming it, exit 1" {
-    run ./udp_multicast client "$GROUP" -i nosuch.invalid
+@test "an interface address that does not resolve is one line naming it, exit 1 (no DNS: a private hosts file)" {
+    with_hosts_file $'127.0.0.1 localhost\n' ./udp_multicast client "$GROUP" -i nosuch.invalid
     [ "$status" -eq 1 ]
-    [ "$output" = "udp_multicast: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
+    [ "$output" = "" ]
+    [ "$stderr" = "udp_multicast: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
 }
 
 @test "a server told to join on an address that is no interface here fails: No such device, exit 1" {
     # 198.51.100.123 (TEST-NET-2) is never one of this machine's addresses; nothing is sent.
     run ./udp_multicast server "$GROUP" -i 198.51.100.123 -p 0
     [ "$status" -eq 1 ]
-    [ "$output" = "udp_multicast: setsockopt IP_ADD_MEMBERSHIP: ENODEV No such device" ]
+    [ "$output" = "udp_multicast: setsockopt IP_ADD_MEMBERSHIP $GROUP on 198.51.100.123: ENODEV No such device" ]
 }

@@ -13,9 +13,7 @@ int main(int argc, char *argv[])
     program_init(argv[0], "");
     if (argc != 4)
         usage_error("expected three arguments");
-    size_t size = strtoul(argv[3], NULL, 10);
-    if (size > sizeof data)
-        die("SIZE must be at most %zu", sizeof data);
+    size_t size = (size_t)parse_int(argv[3], "SIZE", 0, sizeof data);
     struct addrinfo *server = resolve(argv[1], (uint16_t)parse_int(argv[2], "PORT", 0, 65535), AF_INET,
                                       SOCK_DGRAM);
     int sock = socket(AF_INET, SOCK_DGRAM, 0);

@@ -2,6 +2,7 @@
 # udp/udp_remote: the exchange, the connected client's filtering, backoff, port unreachable.
 
 load helpers
+bats_require_minimum_version 1.5.0
 
 setup() {
     cd "$ROOT/udp"
@@ -72,7 +73,7 @@ setup() {
     wait_exit "$PID_client"
     run out client
     [ "${lines[-1]}" = "The server says 'Your data was 23 bytes long'" ]
-    ! grep -q FAKE "$BATS_TEST_TMPDIR/client.out"
+    run ! grep -q FAKE "$BATS_TEST_TMPDIR/client.out"
 }
 
 @test "with no server, the connected client hears port unreachable: ECONNREFUSED, exit 1" {
@@ -93,10 +94,11 @@ setup() {
     [ "$output" = "'Your data was 65507 bytes long'" ]
 }
 
-@test "an unknown host is one line naming it, exit 1" {
-    run ./udp_remote client nosuch.invalid
+@test "an unknown host is one line naming it, exit 1 (no DNS: a private hosts file)" {
+    with_hosts_file $'127.0.0.1 localhost\n' ./udp_remote client nosuch.invalid
     [ "$status" -eq 1 ]
-    [ "$output" = "udp_remote: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
+    [ "$output" = "" ]
+    [ "$stderr" = "udp_remote: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
 }
 
 @test "usage errors: missing host, bad role, bad port, bad probability, exit 2" {
@@ -111,16 +113,144 @@ setup() {
     [ "${lines[1]}" = "udp_remote: error: argument role: invalid choice: 'both' (choose from 'client', 'server')" ]
     run ./udp_remote client 127.0.0.1 -p 65536
     [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_remote: error: argument -p: invalid value: '65536' (must be 0..65535)" ]
     run ./udp_remote server 127.0.0.1 -d 1.5
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument -d: invalid probability: '1.5' (must be 0..1)" ]
-    run ./udp_remote client 127.0.0.1 extra
+    [ "${lines[1]}" = "udp_remote: error: argument -d: invalid value: '1.5' (must be 0..1)" ]
+    run ./udp_remote server 127.0.0.1 -d half
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: unrecognized arguments: extra" ]
+    [ "${lines[1]}" = "udp_remote: error: argument -d: invalid float value: 'half'" ]
+    run ./udp_remote client 127.0.0.1 extra more
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_remote: error: unrecognized arguments: extra more" ]
+}
+
+@test "argparse's words: a bad role is reported before the missing host (udp_remote.py's line)" {
+    run ./udp_remote bad
+    [ "$status" -eq 2 ]
+    [ "${#lines[@]}" -eq 2 ]
+    [ "${lines[1]}" = "udp_remote: error: argument role: invalid choice: 'bad' (choose from 'client', 'server')" ]
+    run ./udp_remote -p abc client 127.0.0.1
+    [ "${lines[1]}" = "udp_remote: error: argument -p: invalid int value: 'abc'" ]
+    run ./udp_remote client 127.0.0.1 -p -h
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_remote: error: argument -p: expected one argument" ]
+    run ./udp_remote --port=5 client 127.0.0.1
+    [ "${lines[1]}" = "udp_remote: error: unrecognized arguments: --port=5" ]
 }
 
 @test "-h prints the usage and exits 0" {
     run ./udp_remote -h
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] {client,server} host" ]
+}
+
+@test "-d 0.25 and --help's unique prefix --he are accepted as argparse accepts them" {
+    start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0.25
+    run ./udp_remote --he
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] {client,server} host" ]
+}
+
+@test "EXPERIMENT: a client of 127.0.0.2 never hears a server bound to \"\": the reply comes from 127.0.0.1" {
+    # The server prints every request, but answers from the address the kernel picks for
+    # the way back (127.0.0.1); the client connect()ed to 127.0.0.2 and its kernel drops
+    # a datagram from anyone else. udp_remote.py does exactly the same.
+    start_server server ./udp_remote server "" -p 0 -d 0
+    run ./udp_remote client 127.0.0.2 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [[ "${lines[0]}" =~ ^Client\ socket\ name\ is\ \(\'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
+    client_port=${BASH_REMATCH[1]}
+    [ "${lines[5]}" = "Waiting up to 1.6 seconds for a reply" ]
+    [ "${lines[6]}" = "udp_remote: I think the server is down" ]
+    [ "$(grep -c "^The client at ('127.0.0.1', $client_port) says 'This is another message'$" \
+        "$BATS_TEST_TMPDIR/server.out")" -eq 5 ]
+}
+
+@test "a client started with stderr closed sends the server nothing but its requests" {
+    # A listener that never answers (udp_broadcast's server) shows every datagram. The
+    # client gives up and writes its error to descriptor 2: /dev/null, not its socket.
+    start_server listener ./udp_broadcast server 127.0.0.1 -p 0
+    run bash -c './udp_remote client 127.0.0.1 -p "$1" 2>&-' bash "$PORT"
+    [ "$status" -eq 1 ]
+    [ "${lines[5]}" = "Waiting up to 1.6 seconds for a reply" ]
+    printf 'END' >"/dev/udp/127.0.0.1/$PORT"        # after everything the client sent
+    wait_for listener "says: 'END'$"
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/listener.out")" -eq 6 ]
+    [ "$(grep -c "says: 'This is another message'$" "$BATS_TEST_TMPDIR/listener.out")" -eq 5 ]
+}
+
+# How many lines of servers a and b match REGEX.
+count() { cat "$BATS_TEST_TMPDIR"/{a,b}.out | grep -c -- "$1" || true; }
+
+need_raw_socket() {
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs a raw socket: root"
+}
+
+@test "a datagram forged from the server's own address and port is ignored, not answered forever" {
+    need_raw_socket
+    n=0
+    for interface in 127.0.0.1 ""; do
+        name=server$((++n))
+        start_server "$name" ./udp_remote server "$interface" -p 0 -d 0
+        "$ROOT/tests/udp_forge" 127.0.0.1 "$PORT" 127.0.0.1 "$PORT" hello
+        wait_for "$name" "'hello'$|^Ignoring"
+        run "$ROOT/tests/udp_probe" 127.0.0.1 "$PORT" 5
+        [ "$output" = "'Your data was 5 bytes long'" ]
+        [ "$(grep -c ' says ' "$BATS_TEST_TMPDIR/$name.out")" -eq 1 ]
+        [ "$(sed -n 2p "$BATS_TEST_TMPDIR/$name.out")" = "Ignoring a datagram from ('127.0.0.1', $PORT): the server's own address and port" ]
+    done
+}
+
+@test "a datagram from port 0 is ignored: no reply can go there" {
+    need_raw_socket
+    start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0
+    "$ROOT/tests/udp_forge" 127.0.0.1 0 127.0.0.1 "$PORT" hello
+    wait_for server "^Ignoring"
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/server.out")" = "Ignoring a datagram from ('127.0.0.1', 0): port 0" ]
+    [ -z "$(err server)" ]
+}
+
+@test "EXPERIMENT: two servers pointed at each other ping-pong one forged datagram until -d 0.5 drops it" {
+    need_raw_socket
+    start_server a ./udp_remote server 127.0.0.1 -p 0 -d 0.5
+    port_a=$PORT
+    start_server b ./udp_remote server 127.0.0.1 -p 0 -d 0.5
+    port_b=$PORT
+    # One forged datagram "from" A to B starts a rally; each server drops half of what it
+    # gets, so each rally ends after a few answers with one drop. Serve rallies until one
+    # has at least two answers, B's and A's (1 in 4 do; 40 all shorter: 1 in 100,000).
+    says=0
+    for rally in $(seq 1 40); do
+        says_before=$says
+        "$ROOT/tests/udp_forge" 127.0.0.1 "$port_a" 127.0.0.1 "$port_b" "serve $rally"
+        for _ in $(seq 500); do
+            [ "$(count '^Pretending to drop')" -ge "$rally" ] && break
+            sleep 0.01
+        done
+        [ "$(count '^Pretending to drop')" -eq "$rally" ]
+        says=$(count ' says ')
+        ((says - says_before >= 2)) && break
+    done
+    ((says - says_before >= 2))
+    # A's answers go to B, B's to A: each server's "says" lines name the other's port.
+    grep -q "^The client at ('127.0.0.1', $port_b) says 'Your data was [0-9]* bytes long'$" "$BATS_TEST_TMPDIR/a.out"
+    grep -q "^The client at ('127.0.0.1', $port_a) says 'serve [0-9]*'$" "$BATS_TEST_TMPDIR/b.out"
+    [ -z "$(grep ' says ' "$BATS_TEST_TMPDIR/a.out" | grep -v "('127.0.0.1', $port_b)")" ]
+    [ -z "$(grep ' says ' "$BATS_TEST_TMPDIR/b.out" | grep -v "('127.0.0.1', $port_a)")" ]
+}
+
+@test "a server whose log reader goes away says so once on stderr and goes on serving" {
+    port=$(free_udp_port)
+    # head reads the Listening line and exits: the server's next log line meets EPIPE.
+    spawn server bash -c 'exec ./udp_remote server 127.0.0.1 -p "$1" -d 0 > >(head -n 1 >"$2")' \
+        bash "$port" "$BATS_TEST_TMPDIR/head.out"
+    for size in $(seq 1 20); do
+        run "$ROOT/tests/udp_probe" 127.0.0.1 "$port" "$size"
+        [ -s "$BATS_TEST_TMPDIR/server.err" ] && break
+    done
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$port" 30
+    [ "$output" = "'Your data was 30 bytes long'" ]
+    [ "$(err server)" = "udp_remote: write to stdout: EPIPE Broken pipe" ]
+    [ "$(cat "$BATS_TEST_TMPDIR/head.out")" = "Listening at ('127.0.0.1', $port)" ]
 }

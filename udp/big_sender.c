@@ -5,29 +5,34 @@
  * lesson is IPv4's "Don't Fragment" bit, so the socket is AF_INET.
  *
  * Try:
- *     ./big_sender 127.0.0.1        (loopback's MTU is 65536: even the biggest datagram fits;
- *                                   IP_MTU reports 65535, the most an IP packet can hold)
- *     ./big_sender 198.18.0.2       (across the lab's 1400-byte link: see README "lab")
+ *     ./big_sender 127.0.0.1        (the lecture's 999,999 bytes never fit: "Alas", then
+ *                                   loopback's MTU, 65535, the most an IP packet can hold)
+ *     ./big_sender -s 65507 127.0.0.1    (the largest UDP payload: it leaves)
+ *     ./big_sender -s 1373 198.18.0.2    (across the lab's 1400-byte link: 1372 fits)
  * Nothing needs to listen at the other end: the kernel refuses the datagram before it
  * leaves if it is bigger than the MTU it knows for the path.
  */
 #include "socket_helpers.h"
 
-#define DATAGRAM_SIZE 65000
+/* The lecture's datagram, b'#' * 999999: far over the 65,507 bytes of payload that fit in
+ * one IPv4 datagram (65,535 - 20 bytes of IP header - 8 of UDP header), so send() always
+ * refuses it, whatever the path. -s picks a size that may fit. */
+#define LECTURE_SIZE 999999
 
-static const char usage[] = "[-h] [-p PORT] host";
+static const char usage[] = "[-h] [-p PORT] [-s SIZE] host";
 static const char help[] =
     "Send UDP packet to get MTU\n\n"
     "positional arguments:\n"
     "  host        the host to which to target the packet\n\n"
     "options:\n"
     "  -h, --help  show this help message and exit\n"
-    "  -p PORT     UDP port (default 1060)\n";
+    "  -p PORT     UDP port (default 1060)\n"
+    "  -s SIZE     bytes of UDP payload to send (default 999999, the lecture's)\n";
 
 #if defined(IP_MTU_DISCOVER) && defined(IP_MTU)
-static void send_big_datagram(const char *host, uint16_t port)
+static void send_big_datagram(const char *host, uint16_t port, size_t size)
 {
-    static char data[DATAGRAM_SIZE];
+    static char data[LECTURE_SIZE];
     struct addrinfo *server = resolve(host, port, AF_INET, SOCK_DGRAM);
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
@@ -41,16 +46,16 @@ static void send_big_datagram(const char *host, uint16_t port)
     /* IP_MTU can only be read on a connected socket: the MTU belongs to a path. */
     if (connect(sock, server->ai_addr, server->ai_addrlen) < 0)
         die_errno("connect", server->ai_addr);
-    memset(data, '#', sizeof data);
-    if (send(sock, data, sizeof data, 0) < 0) {
+    memset(data, '#', size);
+    if (send(sock, data, size, 0) < 0) {
         if (errno != EMSGSIZE)
             die_errno("send", server->ai_addr);
         printf("Alas, the datagram did not make it\n");
     } else {
         printf("The big datagram was sent!\n");
     }
-    /* The original prints the MTU only when the send fails; we print it both times, so
-     * that loopback (whose MTU is bigger than any IP datagram) shows it too. */
+    /* The MTU the kernel knows for this path (a datagram too big for UDP tells it nothing
+     * new). The original prints it only when the send fails; we print it both times. */
     int max_mtu;
     socklen_t length = sizeof max_mtu;
     if (getsockopt(sock, IPPROTO_IP, IP_MTU, &max_mtu, &length) < 0)
@@ -60,19 +65,32 @@ static void send_big_datagram(const char *host, uint16_t port)
     close(sock);
 }
 #else
-static void send_big_datagram(const char *host, uint16_t port)
+static void send_big_datagram(const char *host, uint16_t port, size_t size)
 {
-    (void)host, (void)port;
+    (void)host, (void)port, (void)size;
     die("cannot perform MTU discovery on this operating system (no IP_MTU_DISCOVER/IP_MTU)");
 }
 #endif
 
 int main(int argc, char *argv[])
 {
-    const char *host = NULL, *port = "1060";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"host", &host, false}, {"-p", &port, false}, {NULL, NULL, false}});
-    send_big_datagram(host, parse_port(port, usage));
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    size_t size = LECTURE_SIZE;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:s:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 's': size = (size_t)parse_int(optarg, "-s", 0, LECTURE_SIZE); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *host = next_positional(argc, argv, "host", NULL);
+    no_more_arguments(argc, argv);
+    send_big_datagram(host, port, size);
     return 0;
 }

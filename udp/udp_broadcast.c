@@ -11,6 +11,8 @@
  */
 #include "socket_helpers.h"
 
+#include <signal.h>
+
 #define BUFSIZE 65535
 
 static const char usage[] = "[-h] [-p port] {client,server} host";
@@ -28,6 +30,7 @@ static void server(const char *interface, uint16_t port)
     static char data[BUFSIZE], shown[REPR_SIZE(BUFSIZE)];
     char where[ADDRESS_TEXT_SIZE];
     struct addrinfo *interface_address = resolve(interface, port, AF_INET, SOCK_DGRAM);
+    signal(SIGPIPE, SIG_IGN);               /* if our log's reader goes away, serve on */
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
@@ -42,6 +45,7 @@ static void server(const char *interface, uint16_t port)
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
     printf("Listening for datagrams at %s\n", format_address((struct sockaddr *)&me, where));
+    check_log();
     for (;;) {
         struct sockaddr_storage address;
         socklen_t address_length = sizeof address;
@@ -54,6 +58,7 @@ static void server(const char *interface, uint16_t port)
         }
         printf("The client at %s says: %s\n", format_address((struct sockaddr *)&address, where),
                format_repr(data, (size_t)n, false, shown));
+        check_log();                        /* a log that fails is reported, once */
     }
 }
 
@@ -63,11 +68,12 @@ static void client(const char *network, uint16_t port)
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    const int yes = 1;
+    int status = 0;
     /* A program must ask before it may send to a broadcast address, so that one typo
      * cannot flood a whole network.
-     * EXPERIMENT: comment out the next statement: sendto() fails with EACCES. */
-    if (setsockopt(sock, SOL_SOCKET, SO_BROADCAST, &yes, sizeof yes) < 0)
+     * EXPERIMENT: comment out the next line: sendto() fails with EACCES. */
+    status = setsockopt(sock, SOL_SOCKET, SO_BROADCAST, &(int){1}, sizeof(int));
+    if (status < 0)
         die_errno("setsockopt SO_BROADCAST", NULL);
     const char text[] = "Broadcast datagram!";
     if (sendto(sock, text, strlen(text), 0, destination->ai_addr, destination->ai_addrlen) < 0)
@@ -78,18 +84,27 @@ static void client(const char *network, uint16_t port)
 
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *host = NULL, *port = "1060";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
-        {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *host = next_positional(argc, argv, "host", NULL);
+    no_more_arguments(argc, argv);
 
     if (strcmp(role, "client") == 0)
-        client(host, parse_port(port, usage));
-    else if (strcmp(role, "server") == 0)
-        server(host, parse_port(port, usage));
+        client(host, port);
     else
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
+        server(host, port);
     return 0;
 }

@@ -11,6 +11,7 @@
  */
 #include "socket_helpers.h"
 
+#include <signal.h>
 #include <sys/time.h>
 
 #define MAX_BYTES 65535
@@ -30,6 +31,7 @@ static void server(uint16_t port)
     char where[ADDRESS_TEXT_SIZE];
     struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons(port)};
     me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);            /* 127.0.0.1 */
+    signal(SIGPIPE, SIG_IGN);               /* if our log's reader goes away, serve on */
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
@@ -40,9 +42,10 @@ static void server(uint16_t port)
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
     printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    check_log();
 
     for (;;) {
-        struct sockaddr_storage address;
+        struct sockaddr_in address;
         socklen_t address_length = sizeof address;
         ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&address,
                              &address_length);
@@ -51,8 +54,19 @@ static void server(uint16_t port)
                 continue;
             die_errno("recvfrom", NULL);
         }
-        printf("The client at %s says %s\n", format_address((struct sockaddr *)&address, where),
-               format_repr(data, (size_t)n, false, shown));
+        format_address((struct sockaddr *)&address, where);
+        /* Never answer a datagram "from" ourselves (a forged source: we would answer
+         * ourselves for ever), nor from port 0 (no reply can go there). */
+        bool myself = address.sin_port == me.sin_port &&
+                      address.sin_addr.s_addr == me.sin_addr.s_addr;
+        if (myself || address.sin_port == 0) {
+            printf("Ignoring a datagram from %s: %s\n", where,
+                   myself ? "the server's own address and port" : "port 0");
+            check_log();
+            continue;
+        }
+        printf("The client at %s says %s\n", where, format_repr(data, (size_t)n, false, shown));
+        check_log();                        /* a log that fails is reported, once */
         char reply[64];
         int reply_length = snprintf(reply, sizeof reply, "Your data was %zd bytes long", n);
         /* One client's trouble must not stop the server: report it and serve the next. */

@@ -16,6 +16,7 @@
 #include "socket_helpers.h"
 
 #include <arpa/inet.h>
+#include <signal.h>
 
 #define BUFSIZE 65535
 
@@ -31,13 +32,16 @@ static const char help[] =
     "  -i interface     address of the interface to use (default: the route to the group\n"
     "                   decides), e.g. 127.0.0.1 to stay on this machine\n";
 
-/* The group as an IPv4 address, checked: a unicast address here is a usage error. */
+/* The group as an IPv4 address, checked as argparse checks a type=: a unicast address
+ * here is a usage error. */
 static struct in_addr group_address(const char *group)
 {
     struct in_addr address;
-    if (inet_pton(AF_INET, group, &address) != 1 || !IN_MULTICAST(ntohl(address.s_addr)))
-        usage_error(usage, "argument group: '%s' is not an IPv4 multicast group "
-                           "(224.0.0.0 to 239.255.255.255)", group);
+    if (inet_pton(AF_INET, group, &address) != 1 || !IN_MULTICAST(ntohl(address.s_addr))) {
+        char shown[WORD_REPR_SIZE];
+        usage_error("argument group: %s is not an IPv4 multicast group "
+                    "(224.0.0.0 to 239.255.255.255)", word_repr(group, shown));
+    }
     return address;
 }
 
@@ -50,42 +54,47 @@ static struct in_addr interface_address(const char *interface)
     return address;
 }
 
-static void server(const char *group, const char *interface, uint16_t port)
+static void server(struct in_addr group, const char *interface, uint16_t port)
 {
     static char data[BUFSIZE], shown[REPR_SIZE(BUFSIZE)];
-    char where[ADDRESS_TEXT_SIZE];
-    struct ip_mreq membership;
-    membership.imr_multiaddr = group_address(group);        /* checked first, as in client() */
-    membership.imr_interface = interface_address(interface);
+    char where[ADDRESS_TEXT_SIZE], group_text[INET_ADDRSTRLEN], local_text[INET_ADDRSTRLEN];
+    struct in_addr local = interface_address(interface);
     struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons(port)};
     me.sin_addr.s_addr = htonl(INADDR_ANY);
+    signal(SIGPIPE, SIG_IGN);               /* if our log's reader goes away, serve on */
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
     /* Several members on one host may listen to the same group and port. */
-    const int yes = 1;
-    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) < 0)
+    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
 #ifdef IP_MULTICAST_ALL
     /* Linux only: by default a socket bound to 0.0.0.0 also gets every group that ANY
      * socket on this host joined. Ask for the groups this socket joined, and no others. */
-    const int no = 0;
-    if (setsockopt(sock, IPPROTO_IP, IP_MULTICAST_ALL, &no, sizeof no) < 0)
+    if (setsockopt(sock, IPPROTO_IP, IP_MULTICAST_ALL, &(int){0}, sizeof(int)) < 0)
         die_errno("setsockopt IP_MULTICAST_ALL", NULL);
 #endif
     if (bind(sock, (struct sockaddr *)&me, sizeof me) < 0)
         die_errno("bind", (struct sockaddr *)&me);
+    int status = 0;
     /* Joining tells the kernel (and, with an IGMP report, the switches and routers) that
      * this host wants the group's datagrams on that interface. Binding the port is not
      * enough: datagrams sent to a group nobody here joined are dropped on arrival.
-     * EXPERIMENT: comment out the next statement: the server hears nothing. */
-    if (setsockopt(sock, IPPROTO_IP, IP_ADD_MEMBERSHIP, &membership, sizeof membership) < 0)
-        die_errno("setsockopt IP_ADD_MEMBERSHIP", NULL);
+     * EXPERIMENT: comment out the next line: the server hears nothing. */
+    status = setsockopt(sock, IPPROTO_IP, IP_ADD_MEMBERSHIP, &(struct ip_mreq){group, local}, sizeof(struct ip_mreq));
+    if (status < 0) {                       /* e.g. -i names no interface of this host */
+        int err = errno;
+        inet_ntop(AF_INET, &group, group_text, sizeof group_text);
+        inet_ntop(AF_INET, &local, local_text, sizeof local_text);
+        die("setsockopt IP_ADD_MEMBERSHIP %s on %s: %s %s", group_text, local_text,
+            errno_name(err), strerror(err));
+    }
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
     printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    check_log();
     for (;;) {
         struct sockaddr_storage address;
         socklen_t address_length = sizeof address;
@@ -98,13 +107,14 @@ static void server(const char *group, const char *interface, uint16_t port)
         }
         printf("The client at %s says: %s\n", format_address((struct sockaddr *)&address, where),
                format_repr(data, (size_t)n, false, shown));
+        check_log();                        /* a log that fails is reported, once */
     }
 }
 
-static void client(const char *group, const char *interface, uint16_t port)
+static void client(struct in_addr group, const char *interface, uint16_t port)
 {
     struct sockaddr_in destination = {.sin_family = AF_INET, .sin_port = htons(port),
-                                      .sin_addr = group_address(group)};
+                                      .sin_addr = group};
     struct in_addr outgoing = interface_address(interface);
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
@@ -133,18 +143,30 @@ static void client(const char *group, const char *interface, uint16_t port)
 
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *group = NULL, *port = "1060", *interface = "";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"group", &group, false}, {"-p", &port, false},
-        {"-i", &interface, false}, {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    const char *interface = "";
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:i:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 'i': check_option_value(optarg, "-i"), interface = optarg; break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *group_text = next_positional(argc, argv, "group", NULL);
+    struct in_addr group = group_text ? group_address(group_text) : (struct in_addr){0};
+    no_more_arguments(argc, argv);
 
     if (strcmp(role, "client") == 0)
-        client(group, interface, parse_port(port, usage));
-    else if (strcmp(role, "server") == 0)
-        server(group, interface, parse_port(port, usage));
+        client(group, interface, port);
     else
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
+        server(group, interface, port);
     return 0;
 }

@@ -12,6 +12,7 @@
  */
 #include "socket_helpers.h"
 
+#include <signal.h>
 #include <sys/time.h>
 
 #define MAX_BYTES 65535
@@ -27,11 +28,31 @@ static const char help[] =
     "  -p PORT          UDP port (default 1060)\n"
     "  -d PROBABILITY   chance that the server drops a datagram (default 0.5)\n";
 
+/* Would a reply to peer come back to this very socket? Then we must not answer: a datagram
+ * forged with our own address and port as its source would have us talk to ourselves for
+ * ever. Bound to one address, that is our address and port; bound to "" (0.0.0.0), any
+ * address of this host with our port (only a local address can be bound: try it). */
+static bool from_myself(const struct sockaddr_in *me, const struct sockaddr_in *peer)
+{
+    if (peer->sin_port != me->sin_port)
+        return false;
+    if (me->sin_addr.s_addr != htonl(INADDR_ANY))
+        return peer->sin_addr.s_addr == me->sin_addr.s_addr;
+    struct sockaddr_in probe_address = {.sin_family = AF_INET, .sin_addr = peer->sin_addr};
+    int probe = socket(AF_INET, SOCK_DGRAM, 0);
+    bool local = probe >= 0 &&
+                 bind(probe, (struct sockaddr *)&probe_address, sizeof probe_address) == 0;
+    if (probe >= 0)
+        close(probe);
+    return local;
+}
+
 static void server(const char *interface, uint16_t port, double drop_probability)
 {
     static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
     char where[ADDRESS_TEXT_SIZE];
     struct addrinfo *interface_address = resolve(interface, port, AF_INET, SOCK_DGRAM);
+    signal(SIGPIPE, SIG_IGN);               /* if our log's reader goes away, serve on */
 
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
@@ -39,15 +60,16 @@ static void server(const char *interface, uint16_t port, double drop_probability
     if (bind(sock, interface_address->ai_addr, interface_address->ai_addrlen) < 0)
         die_errno("bind", interface_address->ai_addr);
     freeaddrinfo(interface_address);
-    struct sockaddr_storage me;
+    struct sockaddr_in me;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
     printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    check_log();
 
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
     for (;;) {
-        struct sockaddr_storage address;
+        struct sockaddr_in address;
         socklen_t address_length = sizeof address;
         ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&address,
                              &address_length);
@@ -57,16 +79,21 @@ static void server(const char *interface, uint16_t port, double drop_probability
             die_errno("recvfrom", NULL);
         }
         format_address((struct sockaddr *)&address, where);
-        if ((double)rand() / ((double)RAND_MAX + 1.0) < drop_probability) {
+        if (address.sin_port == 0 || from_myself(&me, &address)) {     /* never answer these */
+            printf("Ignoring a datagram from %s: %s\n", where,
+                   address.sin_port == 0 ? "port 0" : "the server's own address and port");
+        } else if ((double)rand() / ((double)RAND_MAX + 1.0) < drop_probability) {
             printf("Pretending to drop packet from %s\n", where);
-            continue;
+        } else {
+            printf("The client at %s says %s\n", where, format_repr(data, (size_t)n, false, shown));
+            char message[64];
+            int message_length = snprintf(message, sizeof message,
+                                          "Your data was %zd bytes long", n);
+            if (sendto(sock, message, (size_t)message_length, 0, (struct sockaddr *)&address,
+                       address_length) < 0)
+                warn_errno("sendto", (struct sockaddr *)&address);
         }
-        printf("The client at %s says %s\n", where, format_repr(data, (size_t)n, false, shown));
-        char message[64];
-        int message_length = snprintf(message, sizeof message, "Your data was %zd bytes long", n);
-        if (sendto(sock, message, (size_t)message_length, 0, (struct sockaddr *)&address,
-                   address_length) < 0)
-            warn_errno("sendto", (struct sockaddr *)&address);
+        check_log();                        /* a log that fails is reported, once */
     }
 }
 
@@ -118,31 +145,31 @@ static void client(const char *hostname, uint16_t port)
     close(sock);
 }
 
-/* The probability for -d: a number from 0 to 1. */
-static double parse_probability(const char *text)
-{
-    char *end;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (end == text || *end != '\0' || errno != 0 || !(value >= 0.0 && value <= 1.0))
-        usage_error(usage, "argument -d: invalid probability: '%s' (must be 0..1)", text);
-    return value;
-}
-
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *host = NULL, *port = "1060", *drop = "0.5";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
-        {"-d", &drop, false}, {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    double drop_probability = 0.5;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:d:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 'd': drop_probability = parse_float(optarg, "-d", 0, 1); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *host = next_positional(argc, argv, "host", NULL);
+    no_more_arguments(argc, argv);
 
     if (strcmp(role, "client") == 0)
-        client(host, parse_port(port, usage));
-    else if (strcmp(role, "server") == 0)
-        server(host, parse_port(port, usage), parse_probability(drop));
+        client(host, port);
     else
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
+        server(host, port, drop_probability);
     return 0;
 }
