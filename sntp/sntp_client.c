@@ -88,7 +88,7 @@ static char *format_time(struct unix_time t, bool as_ctime, char buf[64])
     time_t seconds = (time_t)t.seconds;
     if ((int64_t)seconds != t.seconds ||
         (as_ctime ? localtime_r(&seconds, &tm) : gmtime_r(&seconds, &tm)) == NULL)
-        return strcpy(buf, "(out of range)");
+        return memcpy(buf, "(out of range)", sizeof "(out of range)");
     size_t n = strftime(buf, 64, as_ctime ? "%a %b %e %H:%M:%S %Y" : "%Y-%m-%d %H:%M:%S", &tm);
     if (!as_ctime)
         snprintf(buf + n, 64 - n, ".%06u UTC", (unsigned)(((uint64_t)t.fraction * 1000000u) >> 32));
@@ -136,7 +136,6 @@ static enum reply_verdict check_reply(const unsigned char *reply, size_t n, bool
     static const unsigned char zero[8];
     static const char unsynchronised[] = "the server's clock is not synchronised";
     const unsigned char *code = reply + NTP_REFERENCE_ID;
-    char shown[REPR_SIZE(4)];
     long long f[ROOT_DISPERSION + 1];
     if (!from_server)           /* anyone can send a datagram to our port */
         VERDICT(REPLY_NOT_FROM_SERVER, "not the server");
@@ -150,11 +149,13 @@ static enum reply_verdict check_reply(const unsigned char *reply, size_t n, bool
         VERDICT(REPLY_NOT_SERVER_MODE, "has mode %lld, not 4 (server)", f[MODE]);
     if (f[VERSION] < 1 || f[VERSION] > 4)
         VERDICT(REPLY_BAD_VERSION, "has version %lld, not 1 to 4", f[VERSION]);
-    if (f[STRATUM] == 0)        /* RATE: we asked too often; DENY, RSTR...: never again */
+    if (f[STRATUM] == 0) {      /* RATE: we asked too often; DENY, RSTR...: never again */
+        char shown[REPR_SIZE(4)];
         VERDICT(REPLY_KISS_OF_DEATH, "is a Kiss-o'-Death %s: %s",
                 format_repr(code, 4, false, shown), memcmp(code, "RATE", 4) == 0
                 ? "wait longer before asking this server again"
                 : "the server refuses to serve us: stop asking it");
+    }
     if (f[LEAP] == 3)
         VERDICT(REPLY_UNSYNCHRONISED, "has leap indicator 3: %s", unsynchronised);
     if (f[STRATUM] > 15)
@@ -220,7 +221,7 @@ static const char help[] =
     "  -p PORT     UDP port (default 123)\n"
     "  -t TIMEOUT  give up after this many seconds without an answer (default 5)\n";
 
-static struct timespec now(void)
+static struct timespec wall_clock(void)
 {
     struct timespec ts;
     if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
@@ -240,7 +241,6 @@ static void client(const char *host, uint16_t port, double timeout)
     int sock = socket(server->ai_family, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-
     double wait = 0.5, waited = 0, deadline = 0;
     int tries = 0, ignored = 0;
     struct unix_time t4;
@@ -256,7 +256,7 @@ static void client(const char *host, uint16_t port, double timeout)
             /* A new request for each try, stamped with T1 just before it leaves. The server
              * copies our transmit field into its originate field: that echo ties its answer
              * to this request, and makes a late answer to an earlier try a stale one. */
-            struct timespec t1 = now();
+            struct timespec t1 = wall_clock();
             uint32_t t1_words[2] = {htonl((uint32_t)((uint64_t)t1.tv_sec + NTP_UNIX_EPOCH_DIFF)),
                                     htonl(fraction_of(t1))};
             memcpy(request + NTP_TRANSMIT_TIME, t1_words, 8);
@@ -278,7 +278,7 @@ static void client(const char *host, uint16_t port, double timeout)
         struct sockaddr_storage sender;
         socklen_t sender_length = sizeof sender;
         ssize_t n = recvfrom(sock, reply, MAX_BYTES, 0, (struct sockaddr *)&sender, &sender_length);
-        struct timespec arrived = now();            /* T4: as soon as the reply is in */
+        struct timespec arrived = wall_clock();     /* T4: as soon as the reply is in */
         if (n < 0 && errno != EINTR)
             die_errno("recvfrom", server->ai_addr);
         if (n < 0)

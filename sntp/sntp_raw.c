@@ -83,16 +83,8 @@ static double unix_seconds(const unsigned char *p)
     return (double)seconds + era - (double)NTP_UNIX_EPOCH_DIFF + get32(p + 4) / 4294967296.0;
 }
 
-static void field(const char *name, const char *format, ...) HELPERS_PRINTF(2, 3);
-static void field(const char *name, const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    printf("  %-10s= ", name);          /* scapy's show(): the name, padded, then "= " */
-    vprintf(format, args);
-    putchar('\n');
-    va_end(args);
-}
+/* One field as scapy's show() prints it: the name, padded, then "= " and the value. */
+#define field(name, ...) (printf("  %-10s= ", name), printf(__VA_ARGS__), putchar('\n'))
 
 static void show_timestamp(const char *name, const unsigned char *p)
 {
@@ -151,7 +143,7 @@ static void show(const unsigned char *ip, size_t n)
     show_timestamp("sent", ntp + 40);
 }
 
-static double now(void)
+static double wall_clock(void)
 {
     struct timespec ts;
     if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
@@ -206,7 +198,7 @@ static void client(const char *host, uint16_t port)
     put16(udp + 4, UDP_HEADER_SIZE + NTP_PACKET_SIZE);
     /* NTP(version=4, mode=3): one byte, 39 zeros, and our clock as the transmit time (T1). */
     ntp[0] = 4 << 3 | 3;
-    double t1 = now();
+    double t1 = wall_clock();
     put32(ntp + 40, (uint32_t)((uint64_t)t1 + NTP_UNIX_EPOCH_DIFF));
     put32(ntp + 44, (uint32_t)((t1 - (double)(uint64_t)t1) * 4294967296.0));
     put16(udp + 6, udp_checksum(packet, udp, UDP_HEADER_SIZE + NTP_PACKET_SIZE));
@@ -230,7 +222,7 @@ static void client(const char *host, uint16_t port)
         if (count == 0)
             die("no answer from %s in 5 seconds", where);
         ssize_t n = recv(catcher, reply, sizeof reply, 0);
-        double t4 = now();
+        double t4 = wall_clock();
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
