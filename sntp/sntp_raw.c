@@ -184,7 +184,7 @@ static void client(const char *host, uint16_t port)
      * an id, Don't Fragment, TTL, protocol 17 (UDP), the checksum, the two addresses. */
     packet[0] = 4 << 4 | IP_HEADER_SIZE / 4;
     put16(packet + 2, PACKET_SIZE);
-    put16(packet + 4, (unsigned)getpid() & 0xffff);
+    put16(packet + 4, ((unsigned)getpid() & 0x7fff) + 1);    /* never 0: Linux would pick one */
     put16(packet + 6, IP_DONT_FRAGMENT);
     packet[8] = TTL;
     packet[9] = IPPROTO_UDP;
