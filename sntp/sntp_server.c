@@ -122,6 +122,7 @@ static int measure_precision(long *fastest)
 static size_t reply_source(const struct cmsghdr *in, unsigned char *control)
 {
     struct cmsghdr *out = (struct cmsghdr *)(void *)control;
+    memset(control, 0, CMSG_SPACE(sizeof(struct in6_pktinfo)));     /* padding too */
     out->cmsg_level = in->cmsg_level;
     out->cmsg_type = in->cmsg_type;
     if (in->cmsg_level == IPPROTO_IP) {
