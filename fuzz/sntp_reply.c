@@ -1,10 +1,12 @@
 /*
  * sntp_reply.c - libFuzzer target: what sntp_client does with a datagram from the server,
- * all of it pure: check_reply() (RFC 4330's checks), decode_reply(), and for a reply that
- * passes, print_reply() with its era arithmetic, offset, delay and dates. Asserts that
- * check_reply() accepts exactly the replies RFC 4330 allows, and that everything printed
- * is whole lines of printable UTF-8 (the reference id is the peer's bytes).
- * Input: 1 byte of choices, 5 bytes of our clock (T4, 1970 to 2500), then the datagram.
+ * all of it pure: check_reply() (the sender, RFC 4330's checks, the sample's sense), the
+ * field table's decode(), and for a reply that passes, print_reply() with its era
+ * arithmetic, offset, delay and dates. Asserts that check_reply() accepts exactly the
+ * replies RFC 4330 allows (less those whose sample makes no sense), and that everything
+ * printed is whole lines of printable UTF-8 (the reference id is the peer's bytes).
+ * Input: 1 byte of choices (bit 0: echo T1; bit 1: from another address), 5 bytes of our
+ * clock (T4, 1970 to 2500), then the datagram.
  * sntp_client.c is included whole, its main() renamed: nothing is copied out of it.
  * FUZZ_MAX_LEN 1100
  */
@@ -23,7 +25,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* RFC 4330 section 5, written again from the RFC as the oracle. */
+/* RFC 4330 section 5, written again from the RFC as the oracle (the two sample checks,
+ * delay and root distance, are the client's own: checked apart below). */
 static bool acceptable(const unsigned char *p, size_t n, const unsigned char sent[8])
 {
     static const unsigned char zero[8];
@@ -51,27 +54,35 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
         memcpy(sent, packet + NTP_ORIGINATE_TIME, 8);
     else
         memcpy(sent, input + 1, 5);
+    bool from_server = !(input[0] & 2);
     uint64_t clock = ((uint64_t)input[1] << 32 | (uint64_t)input[2] << 24 |
                       (uint64_t)input[3] << 16 | (uint64_t)input[4] << 8 | input[5]);
-    struct unix_time destination = {(int64_t)(clock % 16725225600u),   /* 1970..2500 */
-                                    (uint32_t)clock * 2654435761u};
+    struct unix_time t4 = {(int64_t)(clock % 16725225600u),   /* 1970..2500 */
+                           (uint32_t)clock * 2654435761u};
 
-    enum reply_verdict verdict = check_reply(buf, n, sent);
-    CHECK(verdict >= REPLY_OK && verdict <= REPLY_NO_TRANSMIT_TIME);
-    CHECK((verdict == REPLY_OK) == acceptable(buf, n, sent));
-    CHECK((verdict == REPLY_TOO_SHORT) == (n < NTP_PACKET_SIZE));
+    char why[256];
+    enum reply_verdict verdict = check_reply(buf, n, from_server, sent, t4, why);
+    CHECK(verdict >= REPLY_OK && verdict <= REPLY_TOO_FAR);
+    CHECK(strlen(why) > 0 && strlen(why) < sizeof why - 1);
+    assert_printable(why, strlen(why), false);
+    CHECK((verdict == REPLY_NOT_FROM_SERVER) == !from_server);
+    CHECK(!from_server || (verdict == REPLY_TOO_SHORT) == (n < NTP_PACKET_SIZE));
+    if (from_server && verdict != REPLY_NEGATIVE_DELAY && verdict != REPLY_TOO_FAR)
+        CHECK((verdict == REPLY_OK) == acceptable(buf, n, sent));
+    if (verdict == REPLY_NEGATIVE_DELAY || verdict == REPLY_TOO_FAR)
+        CHECK(acceptable(buf, n, sent));
     if (n >= NTP_PACKET_SIZE) {
         unsigned char copy[NTP_PACKET_SIZE];
         memcpy(copy, buf, NTP_PACKET_SIZE);
-        struct ntp_reply r = decode_reply(buf);
-        CHECK(r.leap <= 3 && r.version <= 7 && r.mode <= 7 && r.stratum <= 255);
-        CHECK(r.poll >= -128 && r.poll <= 127 && r.precision >= -128 && r.precision <= 127);
-        char id[INET_ADDRSTRLEN + 32];
-        format_reference_id(&r, id);
-        assert_printable(id, strlen(id), false);
+        long long f[ROOT_DISPERSION + 1];
+        decode(buf, f);
+        CHECK(f[LEAP] <= 3 && f[VERSION] <= 7 && f[MODE] <= 7 && f[STRATUM] <= 255);
+        CHECK(f[POLL] >= -128 && f[POLL] <= 127 && f[PRECISION] >= -128 && f[PRECISION] <= 127);
+        struct sample s = measure(buf, t4);
         if (verdict == REPLY_OK) {
             static char printed[8192];
-            print_reply(&r, destination);
+            CHECK(s.delay >= -(power_of_two(f[PRECISION]) + OUR_PRECISION));
+            print_reply(buf, t4, "('127.0.0.1', 123)");
             size_t length = captured(printed, sizeof printed);
             CHECK(length > 0 && length < sizeof printed - 1 && printed[length - 1] == '\n');
             assert_printable(printed, length, true);

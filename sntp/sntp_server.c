@@ -7,12 +7,18 @@
  *                                       ./sntp_client 127.0.0.1 -p 1230
  * The server answers from this machine's own clock and says so: stratum 10 and reference
  * id 127.127.1.1, the conventional "local clock" (-s and -r change them). Watch it print a
- * line for each request it answers, and a line for each datagram it drops: it answers
- * only well-formed client requests, so it can never be used to reflect or amplify traffic.
+ * line for each request it answers (one line per request: a flood fills a disk), and for
+ * each datagram it drops: it answers only well-formed 48-byte requests, so it can never be
+ * used to reflect or amplify traffic. With "" it serves every address, IPv4 and IPv6
+ * (./sntp_server "" -p 1230, then ./sntp_client 127.0.0.2 -p 1230 or ::1), and answers
+ * from the address each client asked at.
  */
+#define _GNU_SOURCE     /* glibc shows struct in6_pktinfo (RFC 3542) only with it */
 #include "socket_helpers.h"
 
 #include <arpa/inet.h>
+#include <signal.h>
+#include <sys/uio.h>
 
 /* The 48-byte NTP packet, as offsets into it (RFC 5905 figure 8), read and written with
  * memcpy + htonl/ntohl: never a struct laid over the bytes. */
@@ -29,16 +35,17 @@
 #define NTP_RECEIVE_TIME 32
 #define NTP_TRANSMIT_TIME 40
 
+#define NTP_MODE_SYMMETRIC_ACTIVE 1
 #define NTP_MODE_CLIENT 3
-#define NTP_MODE_SERVER 4
 #define NTP_UNIX_EPOCH_DIFF 2208988800UL    /* seconds from 1900-01-01 to 1970-01-01 */
+#define CLOCK_READS 1000                    /* to measure the clock's precision */
 #define MAX_BYTES 65535
 
 static const char usage[] = "[-h] [-p PORT] [-s STRATUM] [-r REFID] [host]";
 static const char help[] =
     "Answer SNTP requests with this machine's clock (SNTPv4, RFC 4330)\n\n"
     "positional arguments:\n"
-    "  host        interface to listen at (default 127.0.0.1; \"\" for every one)\n\n"
+    "  host        address to listen at (default 127.0.0.1; \"\" for every one, IPv4 and IPv6)\n\n"
     "options:\n"
     "  -h, --help  show this help message and exit\n"
     "  -p PORT     UDP port (default 123, which needs root; 0 lets the OS choose)\n"
@@ -46,18 +53,22 @@ static const char help[] =
     "  -r REFID    reference id: up to 4 letters at stratum 1 (e.g. LOCL), an IPv4\n"
     "              address above it (default LOCL at stratum 1, else 127.127.1.1)\n";
 
-/* Why a datagram is not a request we answer, or NULL when it is one. Only mode 3 (client)
- * gets an answer: a reply to a reply (mode 4), to a broadcast (5) or to the control and
- * private modes (6, 7, the amplification attacks of old ntpd) could bounce traffic at a
- * spoofed victim. The answer is never larger than the request. A pure function of its
- * arguments (no I/O), so a fuzzer can call it. */
+/* Why a datagram is not a request we answer, or NULL when it is one. RFC 4330 section 5:
+ * a client request (mode 3) gets a server reply (mode 4), a symmetric-active one (mode 1)
+ * a symmetric-passive reply (mode 2). Nothing else: a reply to a reply (4), to a broadcast
+ * (5) or to the control and private modes (6, 7, the amplification attacks of old ntpd)
+ * could bounce traffic at a spoofed victim. Only exactly 48 bytes: more is a MAC or
+ * extension fields, which we have no keys to answer (chronyd drops them too), and the
+ * reply is never larger than the request. Pure (no I/O): a fuzzer calls it. */
 static const char *check_request(const unsigned char *buf, size_t len)
 {
     if (len < NTP_PACKET_SIZE)
         return "too short for NTP";
+    if (len > NTP_PACKET_SIZE)
+        return "longer than 48 bytes: a MAC or extension fields, and we have no keys";
     unsigned version = (buf[NTP_LI_VN_MODE] >> 3) & 7, mode = buf[NTP_LI_VN_MODE] & 7;
-    if (mode != NTP_MODE_CLIENT)
-        return "not a client request (mode is not 3)";
+    if (mode != NTP_MODE_CLIENT && mode != NTP_MODE_SYMMETRIC_ACTIVE)
+        return "not a client (3) or symmetric active (1) request";
     if (version < 1 || version > 4)
         return "unknown NTP version";
     return NULL;
@@ -85,31 +96,71 @@ static struct timespec clock_now(void)
     return now;
 }
 
-/* log2 of the clock's resolution, rounded up: what the precision field announces. */
-static int clock_precision(void)
+/* RFC 5905's precision: log2 of the time it takes to read the clock (not its resolution,
+ * 1 ns here, which no program can use): the fastest of many reads, to the nearest 2^n s
+ * (as chrony rounds it: 20 ns is 2^-26). */
+static int measure_precision(long *fastest)
 {
-    struct timespec resolution;
-    double seconds = 1e-9, power = 1.0;
     int exponent = 0;
-    if (clock_getres(CLOCK_REALTIME, &resolution) == 0)
-        seconds = (double)resolution.tv_sec + (double)resolution.tv_nsec / 1e9;
-    while (power / 2 >= seconds && exponent > -32) {
-        power /= 2;
-        exponent--;
+    *fastest = 1000000000L;
+    for (int i = 0; i < CLOCK_READS; i++) {
+        struct timespec a = clock_now(), b = clock_now();
+        long ns = (long)(b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec);
+        if (ns > 0 && ns < *fastest)
+            *fastest = ns;
     }
-    return exponent;
+    double step = 1.0;              /* 2^exponent, down to the first power of two <= fastest */
+    for (; step > *fastest * 1e-9 && exponent > -32; step /= 2)
+        exponent--;
+    return step * 1.41421356 < *fastest * 1e-9 ? exponent + 1 : exponent;   /* sqrt(2): halfway */
 }
 
-static void server(const char *interface, uint16_t port, unsigned stratum,
+/* The reply goes out from the address the request came to. A socket bound to every
+ * address would otherwise send from the one the kernel's routing picks, which a client
+ * that asked at another address rightly ignores. The kernel told us where the request
+ * came to (IP_PKTINFO, IPV6_PKTINFO); we hand it back as the reply's source. */
+static size_t reply_source(const struct cmsghdr *in, unsigned char *control)
+{
+    struct cmsghdr *out = (struct cmsghdr *)(void *)control;
+    memset(control, 0, CMSG_SPACE(sizeof(struct in6_pktinfo)));     /* padding too */
+    out->cmsg_level = in->cmsg_level;
+    out->cmsg_type = in->cmsg_type;
+    if (in->cmsg_level == IPPROTO_IP) {
+        struct in_pktinfo info;
+        memcpy(&info, CMSG_DATA(in), sizeof info);
+        info.ipi_ifindex = 0;           /* route as usual, from ipi_spec_dst: where it came to */
+        out->cmsg_len = CMSG_LEN(sizeof info);
+        memcpy(CMSG_DATA(out), &info, sizeof info);
+        return CMSG_SPACE(sizeof info);
+    }
+    out->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));      /* address and interface */
+    memcpy(CMSG_DATA(out), CMSG_DATA(in), sizeof(struct in6_pktinfo));
+    return CMSG_SPACE(sizeof(struct in6_pktinfo));
+}
+
+static void server(const char *host, uint16_t port, unsigned stratum,
                    const unsigned char reference_id[4])
 {
     static unsigned char data[MAX_BYTES];
     char where[ADDRESS_TEXT_SIZE];
-    struct addrinfo *address = resolve(interface, port, AF_UNSPEC, SOCK_DGRAM);
-
-    int sock = socket(address->ai_family, SOCK_DGRAM, 0);
+    /* "": one IPv6 socket for both families. With IPV6_V6ONLY off, `::` also takes IPv4
+     * datagrams, whose senders appear as v4-mapped addresses ('::ffff:127.0.0.2', ...). */
+    struct addrinfo *address = resolve(host, port, host[0] ? AF_UNSPEC : AF_INET6, SOCK_DGRAM);
+    int family = address->ai_family, status = 0;
+    int sock = socket(family, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
+    if (family == AF_INET6 && host[0] == '\0')
+        status = setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &(int){0}, sizeof(int));
+    if (status == 0 && family == AF_INET)
+        status = setsockopt(sock, IPPROTO_IP, IP_PKTINFO, &(int){1}, sizeof(int));
+    if (status == 0 && family == AF_INET6)
+        status = setsockopt(sock, IPPROTO_IPV6, IPV6_RECVPKTINFO, &(int){1}, sizeof(int));
+    /* The kernel stamps each datagram as it arrives: T2 without our scheduling delay. */
+    if (status == 0)
+        status = setsockopt(sock, SOL_SOCKET, SO_TIMESTAMPNS, &(int){1}, sizeof(int));
+    if (status < 0)
+        die_errno("setsockopt", NULL);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
     freeaddrinfo(address);
@@ -118,30 +169,48 @@ static void server(const char *interface, uint16_t port, unsigned stratum,
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
     printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    long fastest;
+    int precision = measure_precision(&fastest);
+    printf("Precision: %d (2^%d s: the fastest of %d clock reads took %ld ns)\n", precision,
+           precision, CLOCK_READS, fastest);
+    check_log();
 
-    int precision = clock_precision();
     for (;;) {
         struct sockaddr_storage client;
-        socklen_t client_length = sizeof client;
-        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&client,
-                             &client_length);
-        struct timespec received = clock_now();     /* T2: as soon as the request is in */
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die_errno("recvfrom", NULL);
-        }
+        struct iovec buffer = {data, sizeof data};
+        union { struct cmsghdr align; unsigned char bytes[256]; } control_in, control_out;
+        struct msghdr message = {.msg_name = &client, .msg_namelen = sizeof client,
+                                 .msg_iov = &buffer, .msg_iovlen = 1,
+                                 .msg_control = control_in.bytes,
+                                 .msg_controllen = sizeof control_in.bytes};
+        ssize_t n = recvmsg(sock, &message, 0);
+        struct timespec received = clock_now();     /* T2, if the kernel gives none */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            die_errno("recvmsg", NULL);
         format_address((struct sockaddr *)&client, where);
         const char *problem = check_request(data, (size_t)n);
         if (problem) {
             printf("Dropped %zd bytes from %s: %s\n", n, where, problem);
+            check_log();
             continue;
+        }
+        size_t control_length = 0;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
+            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
+                memcpy(&received, CMSG_DATA(c), sizeof received);
+            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) ||
+                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO))
+                control_length = reply_source(c, control_out.bytes);
         }
 
         unsigned char reply[NTP_PACKET_SIZE] = {0};
-        unsigned version = (data[NTP_LI_VN_MODE] >> 3) & 7;
-        /* Leap indicator 0 (no warning: the top two bits stay 0), the request's version. */
-        reply[NTP_LI_VN_MODE] = (unsigned char)((version << 3) | NTP_MODE_SERVER);
+        unsigned version = (data[NTP_LI_VN_MODE] >> 3) & 7, mode = data[NTP_LI_VN_MODE] & 7;
+        /* Leap indicator 0 (no warning: the top two bits stay 0), the request's version,
+         * and mode 4 for mode 3, 2 for 1. */
+        unsigned reply_mode = mode == NTP_MODE_CLIENT ? 4 : 2;
+        reply[NTP_LI_VN_MODE] = (unsigned char)((version << 3) | reply_mode);
         reply[NTP_STRATUM] = (unsigned char)stratum;
         reply[NTP_POLL] = data[NTP_POLL];           /* RFC 4330: copied from the request */
         reply[NTP_PRECISION] = (unsigned char)(signed char)precision;
@@ -150,64 +219,76 @@ static void server(const char *interface, uint16_t port, unsigned stratum,
         write_u32(reply, NTP_ROOT_DELAY, 0);
         write_u32(reply, NTP_ROOT_DISPERSION, 1);
         memcpy(reply + NTP_REFERENCE_ID, reference_id, 4);
-        write_timestamp(reply, NTP_REFERENCE_TIME, received);   /* the local clock is always "set" */
+        write_timestamp(reply, NTP_REFERENCE_TIME, received);   /* our clock is always "set" */
         /* The client's transmit time goes back as our originate time, byte for byte:
          * the client recognises its answer by it. */
         memcpy(reply + NTP_ORIGINATE_TIME, data + NTP_TRANSMIT_TIME, 8);
         write_timestamp(reply, NTP_RECEIVE_TIME, received);
-        write_timestamp(reply, NTP_TRANSMIT_TIME, clock_now());  /* T3: just before it leaves */
+        buffer = (struct iovec){reply, sizeof reply};
+        message.msg_iov = &buffer;
+        message.msg_control = control_length ? control_out.bytes : NULL;
+        message.msg_controllen = control_length;
+        write_timestamp(reply, NTP_TRANSMIT_TIME, clock_now());  /* T3: last, then send */
         /* One client's trouble must not stop the server: report it and serve the next. */
-        if (sendto(sock, reply, sizeof reply, 0, (struct sockaddr *)&client, client_length) < 0)
-            warn_errno("sendto", (struct sockaddr *)&client);
+        if (sendmsg(sock, &message, 0) < 0)
+            warn_errno("sendmsg", (struct sockaddr *)&client);
         else
-            printf("Answered a version %u request from %s\n", version, where);
+            printf("Answered a version %u %srequest from %s\n", version,
+                   mode == NTP_MODE_CLIENT ? "" : "symmetric active ", where);
+        check_log();
     }
-}
-
-/* -s: a stratum from 1 to 15 (0 would be a Kiss-o'-Death, 16 "unsynchronised"). */
-static unsigned parse_stratum(const char *text)
-{
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (end == text || *end != '\0' || errno != 0 || value < 1 || value > 15)
-        usage_error(usage, "argument -s: invalid stratum: '%s' (must be 1..15)", text);
-    return (unsigned)value;
 }
 
 /* -r: four bytes. At stratum 1 a name of up to four printable ASCII characters,
  * zero-filled; above it an IPv4 address (the server we would follow). */
 static void parse_reference_id(const char *text, unsigned stratum, unsigned char id[4])
 {
+    char shown[WORD_REPR_SIZE];
+    size_t n = strlen(text);
+    bool printable = n >= 1 && n <= 4;
+    for (size_t i = 0; printable && i < n; i++)
+        printable = text[i] > ' ' && text[i] < 0x7f;
     memset(id, 0, 4);
-    if (stratum == 1) {
-        size_t n = strlen(text);
-        bool printable = n >= 1 && n <= 4;
-        for (size_t i = 0; printable && i < n; i++)
-            printable = text[i] > ' ' && text[i] < 0x7f;
-        if (!printable)
-            usage_error(usage, "argument -r: invalid reference id at stratum 1: '%s' "
-                        "(1 to 4 letters, e.g. LOCL)", text);
+    if (stratum == 1 && !printable)
+        usage_error("argument -r: invalid reference id at stratum 1: %s (1 to 4 letters, "
+                    "e.g. LOCL)", word_repr(text, shown));
+    if (stratum == 1)
         memcpy(id, text, n);
-    } else if (inet_pton(AF_INET, text, id) != 1) {
-        usage_error(usage, "argument -r: invalid reference id above stratum 1: '%s' "
-                    "(an IPv4 address)", text);
-    }
+    else if (inet_pton(AF_INET, text, id) != 1)
+        usage_error("argument -r: invalid reference id above stratum 1: %s (an IPv4 address)",
+                    word_repr(text, shown));
 }
 
 int main(int argc, char *argv[])
 {
-    const char *host = "127.0.0.1", *port = "123", *stratum_text = "10", *reference = NULL;
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    const char *reference = NULL;
     unsigned char reference_id[4];
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"host", &host, true}, {"-p", &port, false}, {"-s", &stratum_text, false},
-        {"-r", &reference, false}, {NULL, NULL, false}});
-    uint16_t port_number = parse_port(port, usage);
-    unsigned stratum = parse_stratum(stratum_text);
+    uint16_t port = 123;
+    unsigned stratum = 10;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:s:r:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        /* 0 would be a Kiss-o'-Death, 16 "unsynchronised" */
+        case 's': stratum = (unsigned)parse_int(optarg, "-s", 1, 15); break;
+        case 'r': check_option_value(optarg, "-r"); reference = optarg; break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *host = optind < argc ? argv[optind++] : "127.0.0.1";
+    no_more_arguments(argc, argv);
     if (reference == NULL)
         reference = stratum == 1 ? "LOCL" : "127.127.1.1";
     parse_reference_id(reference, stratum, reference_id);
-    server(host, port_number, stratum, reference_id);
+    /* A server's log is secondary: if its reader goes away (./sntp_server | head -2), a
+     * write must fail with EPIPE, reported once by check_log(), not kill the server. */
+    if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+        die_errno("signal", NULL);
+    server(host, port, stratum, reference_id);
     return 0;
 }

@@ -77,10 +77,21 @@ static void sntp_client(const char *host, uint16_t port)
 
 int main(int argc, char *argv[])
 {
-    const char *host = "pool.ntp.org", *port = "123";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"host", &host, true}, {"-p", &port, false}, {NULL, NULL, false}});
-    sntp_client(host, parse_port(port, usage));
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 123;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *host = optind < argc ? argv[optind++] : "pool.ntp.org";
+    no_more_arguments(argc, argv);
+    sntp_client(host, port);
     return 0;
 }

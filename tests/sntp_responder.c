@@ -7,6 +7,8 @@
  * KIND is one of:
  *   good            a correct reply (stratum 2, reference id 192.0.2.1)
  *   short           the first 47 bytes of a correct reply
+ *   tiny            5 bytes
+ *   request         a request (mode 3) with originate 0, as a reflected request would be
  *   mode            mode 3 (client) instead of 4 (server)
  *   origin          an originate time that is not the request's transmit time (spoofed)
  *   kod-CODE        a Kiss-o'-Death: stratum 0, reference id CODE (e.g. kod-RATE)
@@ -15,8 +17,13 @@
  *   stratum16       stratum 16 (unsynchronised)
  *   version0, version5
  *   other-port      a correct reply, but sent from another port (another socket)
- *   era1            a correct reply whose transmit time is NTP second 1000 of era 1:
- *                   2036-02-07 06:44:56 UTC
+ *   era1            a reply from a server whose clock is in 2036: receive and transmit
+ *                   times are NTP second 1000 of era 1, 2036-02-07 06:44:56 UTC
+ *   era1-t3         the same with only the transmit time in 2036 (an inconsistent reply:
+ *                   its round-trip delay comes out hugely negative)
+ *   held            a receive time 5 s before the transmit time: the server claims it held
+ *                   the request 5 s, so the round-trip delay is about -5 s
+ *   far             a root dispersion of 100 s (a root distance far over 1.5 s)
  *   silent          no reply at all (requests are read and ignored)
  * KIND+good (e.g. origin+good) sends the bad datagram, then a correct reply.
  */
@@ -27,6 +34,7 @@
 #define NTP_PACKET_SIZE 48
 #define NTP_LI_VN_MODE 0
 #define NTP_STRATUM 1
+#define NTP_ROOT_DISPERSION 8
 #define NTP_REFERENCE_ID 12
 #define NTP_REFERENCE_TIME 16
 #define NTP_ORIGINATE_TIME 24
@@ -61,6 +69,13 @@ static size_t make_reply(const char *kind, const unsigned char *request, unsigne
 
     if (strcmp(kind, "short") == 0)
         return NTP_PACKET_SIZE - 1;
+    if (strcmp(kind, "tiny") == 0)
+        return 5;
+    if (strcmp(kind, "request") == 0) {         /* our own request, reflected */
+        memset(reply, 0, NTP_PACKET_SIZE);
+        reply[NTP_LI_VN_MODE] = (4 << 3) | 3;
+        write_now(reply, NTP_TRANSMIT_TIME);
+    }
     if (strcmp(kind, "mode") == 0)
         reply[NTP_LI_VN_MODE] = (4 << 3) | 3;
     else if (strcmp(kind, "origin") == 0)
@@ -74,8 +89,17 @@ static size_t make_reply(const char *kind, const unsigned char *request, unsigne
         reply[NTP_LI_VN_MODE] = (3 << 6) | (4 << 3) | 4;
     else if (strcmp(kind, "zero-transmit") == 0)
         memset(reply + NTP_TRANSMIT_TIME, 0, 8);
-    else if (strcmp(kind, "era1") == 0)
-        memcpy(reply + NTP_TRANSMIT_TIME, "\0\0\x03\xe8\0\0\0\0", 8);     /* 1000 s */
+    else if (strcmp(kind, "era1") == 0 || strcmp(kind, "era1-t3") == 0) {
+        if (strcmp(kind, "era1") == 0)
+            memcpy(reply + NTP_RECEIVE_TIME, "\0\0\x03\xe8\0\0\0\0", 8);  /* 1000 s */
+        memcpy(reply + NTP_TRANSMIT_TIME, "\0\0\x03\xe8\0\0\0\0", 8);
+    } else if (strcmp(kind, "held") == 0) {
+        uint32_t seconds;
+        memcpy(&seconds, reply + NTP_RECEIVE_TIME, 4);
+        seconds = htonl(ntohl(seconds) - 5);
+        memcpy(reply + NTP_RECEIVE_TIME, &seconds, 4);
+    } else if (strcmp(kind, "far") == 0)
+        memcpy(reply + NTP_ROOT_DISPERSION, "\0\x64\0\0", 4);              /* 100 s */
     else if (strcmp(kind, "stratum16") == 0)
         reply[NTP_STRATUM] = 16;
     else if (strcmp(kind, "version0") == 0)
@@ -83,7 +107,7 @@ static size_t make_reply(const char *kind, const unsigned char *request, unsigne
     else if (strcmp(kind, "version5") == 0)
         reply[NTP_LI_VN_MODE] = (5 << 3) | 4;
     else if (strcmp(kind, "good") != 0 && strcmp(kind, "other-port") != 0 &&
-             strcmp(kind, "silent") != 0)
+             strcmp(kind, "silent") != 0 && strcmp(kind, "request") != 0)
         die("unknown kind '%s'", kind);
     return NTP_PACKET_SIZE;
 }

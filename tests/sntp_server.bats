@@ -18,9 +18,24 @@ request() { echo "$1$(zeros 1)$2$(zeros 37)$TRANSMIT"; }
 
 MARKER=4d41524b45522121        # "MARKER!!", the probe's transmit time
 
-@test "the server prints its Listening line (127.0.0.1 by default)" {
+@test "the server prints its Listening line (127.0.0.1 by default), then the precision it measured" {
     start_server server ./sntp_server -p 0
-    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)" ]
+    wait_for server '^Precision'
+    [ "$(out server | head -n 1)" = "Listening at ('127.0.0.1', $PORT)" ]
+    [[ "$(out server | sed -n 2p)" =~ ^Precision:\ -[0-9]+\ \(2\^-[0-9]+\ s:\ the\ fastest\ of\ 1000\ clock\ reads\ took\ [0-9]+\ ns\)$ ]]
+}
+
+@test "the precision announced is the measured one: log2 of the fastest clock read, in a plausible band" {
+    start_server server ./sntp_server -p 0
+    wait_for server '^Precision'
+    read -r exponent ns < <(sed -nE 's/^Precision: (-[0-9]+) \(2\^-[0-9]+ s: the fastest of 1000 clock reads took ([0-9]+) ns\)$/\1 \2/p' "$BATS_TEST_TMPDIR/server.out")
+    run "$ROOT/tests/sntp_request" "$PORT"
+    [ "$status" -eq 0 ]
+    [ $((16#${lines[0]:6:2})) -eq $((256 + exponent)) ]     # the reply's precision byte
+    # 2^exponent is within a factor sqrt(2) of the fastest read (rounded to the nearest
+    # power of two), and the band is plausible: 1 ns (2^-30) to 1 ms (2^-10).
+    awk -v e="$exponent" -v ns="$ns" 'BEGIN { p = 2 ^ e * 1e9; exit !(ns > 0 && p / ns < 1.415 && ns / p < 1.415) }'
+    [ "$exponent" -ge -30 ] && [ "$exponent" -le -10 ]
 }
 
 @test "a version 3 request gets a 48-byte version 3 server reply with every field right" {
@@ -52,11 +67,12 @@ MARKER=4d41524b45522121        # "MARKER!!", the probe's transmit time
     [ "${lines[2]:48:16}" = "$MARKER" ]
 }
 
-@test "a 68-byte request (with a MAC) gets a 48-byte reply: never more than it was sent" {
+@test "only 48-byte requests are answered: with a MAC, a crypto-NAK or extension fields (52..84+ bytes) nothing" {
     start_server server ./sntp_server -p 0
-    run "$ROOT/tests/sntp_request" "$PORT" "$(request 23 00)$(zeros 20)"
-    [ "$status" -eq 0 ]
-    [ "${#lines[0]}" -eq 96 ]
+    for extra in 4 16 20 24 36 52; do
+        silent "$((48 + extra)) bytes" "$(request 23 00)$(zeros $extra)"
+    done
+    grep -q "^Dropped 68 bytes from ('127.0.0.1', [0-9]*): longer than 48 bytes: a MAC or extension fields, and we have no keys$" "$BATS_TEST_TMPDIR/server.out"
 }
 
 @test "-s and -r set the stratum and reference id it announces" {
@@ -93,20 +109,28 @@ silent() {
     grep -q "^Dropped 48 bytes from ('127.0.0.1', [0-9]*): unknown NTP version$" "$BATS_TEST_TMPDIR/server.out"
 }
 
-@test "only mode 3 is answered: modes 0, 1, 2, 4 (server), 5 (broadcast), 6 and 7 get nothing" {
+@test "RFC 4330's mode rule: mode 3 gets mode 4, mode 1 (symmetric active) gets mode 2" {
     start_server server ./sntp_server -p 0
-    for first in 20 21 22 24 25 26 27; do
-        silent "first byte $first" "$(request "$first" 00)"
-    done
-    [ "$(grep -c ': not a client request (mode is not 3)$' "$BATS_TEST_TMPDIR/server.out")" -eq 7 ]
-    [ "$(grep -c '^Answered' "$BATS_TEST_TMPDIR/server.out")" -eq 7 ]     # the markers only
+    run "$ROOT/tests/sntp_request" "$PORT" "$(request 23 00)" "$(request 21 00)"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]:0:2}" = 24 ]                      # version 4, mode 4 (server)
+    [ "${lines[1]:0:2}" = 22 ]                      # version 4, mode 2 (symmetric passive)
+    [ "${lines[1]:48:16}" = "$TRANSMIT" ]
+    wait_for server "^Answered a version 4 symmetric active request from \('127\.0\.0\.1', [0-9]+\)$"
 }
 
-@test "a 65,507-byte datagram gets at most a 48-byte reply and the server keeps going" {
+@test "modes 0, 2, 4 (server), 5 (broadcast), 6 and 7 (control, private) get nothing" {
     start_server server ./sntp_server -p 0
-    run "$ROOT/tests/sntp_request" "$PORT" "$(request 23 00)$(zeros 65459)"
-    [ "$status" -eq 0 ]
-    [ "${#lines[0]}" -eq 96 ]
+    for first in 20 22 24 25 26 27; do
+        silent "first byte $first" "$(request "$first" 00)"
+    done
+    [ "$(grep -c ': not a client (3) or symmetric active (1) request$' "$BATS_TEST_TMPDIR/server.out")" -eq 6 ]
+    [ "$(grep -c '^Answered' "$BATS_TEST_TMPDIR/server.out")" -eq 6 ]     # the markers only
+}
+
+@test "a 65,507-byte datagram gets no reply and the server keeps going" {
+    start_server server ./sntp_server -p 0
+    silent "65,507 bytes" "$(request 23 00)$(zeros 65459)"
     kill -0 "$PID_server"
 }
 
@@ -117,10 +141,15 @@ silent() {
 }
 
 @test "bad stratum, reference id or port is a usage error, exit 2" {
-    for stratum in 0 16 x ""; do
+    for stratum in 0 16; do
         run ./sntp_server -p 0 -s "$stratum"
         [ "$status" -eq 2 ]
-        [ "${lines[1]}" = "sntp_server: error: argument -s: invalid stratum: '$stratum' (must be 1..15)" ]
+        [ "${lines[1]}" = "sntp_server: error: argument -s: invalid value: '$stratum' (must be 1..15)" ]
+    done
+    for stratum in x ""; do
+        run ./sntp_server -p 0 -s "$stratum"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "sntp_server: error: argument -s: invalid int value: '$stratum'" ]
     done
     run ./sntp_server -p 0 -s 1 -r TOOLONG
     [ "$status" -eq 2 ]
@@ -137,4 +166,31 @@ silent() {
     run ./sntp_server -p "$PORT"
     [ "$status" -eq 1 ]
     [ "$output" = "sntp_server: bind ('127.0.0.1', $PORT): EADDRINUSE Address already in use" ]
+}
+
+@test "bound to \"\", it answers each client from the address it asked at: 127.0.0.2 and ::1" {
+    spawn server ./sntp_server "" -p 0
+    wait_for server '^Listening'
+    PORT=$(port_of server)
+    [ "$(out server | head -n 1)" = "Listening at ('::', $PORT, 0, 0)" ]
+    run ./sntp_client 127.0.0.2 -p "$PORT" -t 2
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "Response received from: ('127.0.0.2', $PORT)" ]
+    wait_for server "^Answered a version 4 request from \('::ffff:127\.0\.0\.1', [0-9]+, 0, 0\)$"
+    grep -q '^0*1 ' /proc/net/if_inet6 || skip "no IPv6 loopback (::1) here"
+    run ./sntp_client ::1 -p "$PORT" -t 2
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "Response received from: ('::1', $PORT, 0, 0)" ]
+}
+
+@test "its log must not stop it: with its reader gone (| head -2) it says EPIPE once and goes on answering" {
+    spawn server bash -c 'exec ./sntp_server -p 0 2>"$1" > >(head -n 2)' _ "$BATS_TEST_TMPDIR/server.stderr"
+    wait_for server '^Precision'
+    PORT=$(port_of server)
+    for i in 1 2 3 4; do
+        run "$ROOT/tests/sntp_request" "$PORT"
+        [ "$status" -eq 0 ]
+    done
+    kill -0 "$PID_server"
+    [ "$(cat "$BATS_TEST_TMPDIR/server.stderr")" = "sntp_server: write to stdout: EPIPE Broken pipe" ]
 }

@@ -56,8 +56,30 @@ setup() {
 @test "bad arguments are usage errors, exit 2" {
     run ./sntp_time 127.0.0.1 -p 70000
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "sntp_time: error: argument -p: invalid port: '70000' (must be 0..65535)" ]
+    [ "${lines[1]}" = "sntp_time: error: argument -p: invalid value: '70000' (must be 0..65535)" ]
     run ./sntp_time 127.0.0.1 extra
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "sntp_time: error: unrecognized arguments: extra" ]
+}
+
+@test "output that cannot be written is an error: > /dev/full says ENOSPC, exit 1" {
+    start_server server ./sntp_server -p 0
+    run bash -c "./sntp_time 127.0.0.1 -p $PORT >/dev/full"
+    [ "$status" -eq 1 ]
+    [ "$output" = "sntp_time: write to stdout: ENOSPC No space left on device" ]
+}
+
+@test "options as argparse takes them: --help, -p=VALUE forms, and its error words" {
+    run ./sntp_time --he
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "usage: sntp_time [-h] [-p PORT] [host]" ]
+    run ./sntp_time -p abc
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "sntp_time: error: argument -p: invalid int value: 'abc'" ]
+    run ./sntp_time -p
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "sntp_time: error: argument -p: expected one argument" ]
+    run ./sntp_time -p -h
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "sntp_time: error: argument -p: expected one argument" ]
 }
