@@ -74,8 +74,8 @@ hostile() {
     hostile
     run timeout 5 ./tcp_file client 127.0.0.1 -p "$PORT" <<<$'one\ntwo'
     [ "$status" -eq 0 ]
-    [ "${lines[1]}" = "The server answered 'ONE\\n'" ]
-    [ "${lines[2]}" = "The server answered 'TWO\\n'" ]
+    [ "${lines[2]}" = "The server answered 'ONE\\n'" ]
+    [ "${lines[3]}" = "The server answered 'TWO\\n'" ]
     assert_server_clean "$PID_server" server
 }
 
