@@ -55,7 +55,8 @@ hostile() {
 }
 
 @test "tcp_closing server (each step): after hostile connections it answers a good half-closing client" {
-    for step in halfclose reset epipe; do
+    # shutrd is left out: it waits up to 10 s for each silent client's data.
+    for step in halfclose reset epipe shared; do
         start_server "server_$step" ./tcp_closing server "$step" 127.0.0.1 -p 0
         # epipe waits up to 2 s for each client that keeps reading (as garbage does): one.
         [ $step = epipe ] && HOSTILE="partial reset hangup silent garbage"
