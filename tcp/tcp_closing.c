@@ -322,6 +322,7 @@ static void client(enum step step, const char *host, uint16_t port)
             die_errno("shutdown", address->ai_addr);
         printf("Sent %s, then shutdown(SHUT_WR): I will send no more\n", shown);
         print_answer(sock, address, "the server has closed the connection too");
+        close(sock);
     } else if (step == RESET) {
         close(sock);
         printf("close(): an orderly close, the kernel sends FIN\n");
@@ -331,10 +332,12 @@ static void client(enum step step, const char *host, uint16_t port)
         struct linger linger = {.l_onoff = 1, .l_linger = 0};
         if (setsockopt(sock, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0)
             die_errno("setsockopt SO_LINGER", NULL);
+        close(sock);
         printf("SO_LINGER {on, 0 s}, close(): an abortive close, the kernel sends RST\n");
     } else if (step == EPIPE_STEP) {
         if (sendall(sock, REQUEST, strlen(REQUEST)) < 0)
             die_errno("send", address->ai_addr);
+        close(sock);
         printf("Sent %s, then close() without reading the answer\n", shown);
     } else if (step == SHUTRD) {
         char note[sizeof GO_ON];        /* MSG_WAITALL: wait for all of it, not a part */
@@ -347,6 +350,7 @@ static void client(enum step step, const char *host, uint16_t port)
         printf("Sent %s after the server's SHUT_RD\n",
                format_repr(LATE_DATA, strlen(LATE_DATA), true, shown));
         print_answer(sock, address, "the server has closed the connection");
+        close(sock);
     } else {
         /* The server's parent close()s its descriptor: we see nothing, its child answers. */
         print_answer(sock, address, "the child, the last holder, closed it (FIN)");
@@ -355,8 +359,8 @@ static void client(enum step step, const char *host, uint16_t port)
         /* Now the parent calls shutdown(SHUT_RDWR): the end, though the child holds it. */
         print_answer(sock, address, "the server's shutdown(SHUT_RDWR) ended it, though its "
                      "child still holds it");
+        close(sock);
     }
-    close(sock);
     freeaddrinfo(address);
 }
 

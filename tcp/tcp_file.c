@@ -6,7 +6,8 @@
  * reads one, fwrite() and fflush() send one. The server answers each line upper-cased.
  * Try, in two terminals:
  *     ./tcp_file server ""                    ./tcp_file client 127.0.0.1
- * and type lines into the client (Ctrl+D ends). Or: printf 'one\ntwo\n' | ./tcp_file client 127.0.0.1
+ * and type lines into the client (Ctrl+D ends), or pipe them in:
+ *     printf 'one\ntwo\n' | ./tcp_file client 127.0.0.1
  * Then the experiment: comment out the marked fflush() in serve_client(), rebuild, and
  * type a line: the answer waits in the server's stdio buffer and the client waits forever.
  * Both sides print the socket's descriptor and each stream's fileno(): look them up in

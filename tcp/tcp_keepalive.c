@@ -8,12 +8,15 @@
  * it, and recv() fails with ETIMEDOUT.
  *
  * Try, in three terminals:
- *     ./tcp_keepalive server ""      ./tcp_keepalive client 127.0.0.1 -k      ./tcp_keepalive client 127.0.0.1
+ *     ./tcp_keepalive server ""
+ *     ./tcp_keepalive client 127.0.0.1 -k
+ *     ./tcp_keepalive client 127.0.0.1
  * All wait (the server watches both connections at once with poll()). Stop the server with
- * Ctrl+C: its kernel closes both sockets (FIN) and each client says the server closed. Probes need a peer that is gone without a word, which loopback
- * cannot show (the kernel answers them even for a stopped process): across two machines,
- * pull the cable (or, in the network lab, take the link down). With -k the client gives up
- * after about 1 + 3 x 1 = 4 seconds with ETIMEDOUT; without -k it waits forever.
+ * Ctrl+C: its kernel closes both sockets (FIN) and each client says the server closed.
+ * Probes need a peer that is gone without a word, which loopback cannot show (the kernel
+ * answers them even for a stopped process): across two machines, pull the cable (or, in
+ * the network lab, take the link down). With -k the client gives up 3 to 4 seconds later
+ * (1 s idle, then 3 probes 1 s apart) with ETIMEDOUT; without -k it waits forever.
  */
 #include "socket_helpers.h"
 
