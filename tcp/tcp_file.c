@@ -2,8 +2,8 @@
  * tcp_file.c - a TCP socket used like a file (lecture: "Using TCP streams like files",
  * Python's sock.makefile(); Foundations of Python Network Programming, 3rd ed., chapter 3).
  *
- * fdopen() wraps the socket in stdio streams, so the protocol is plain lines: getline()
- * reads one, fwrite() and fflush() send one. The server answers each line upper-cased.
+ * fdopen() wraps the socket in stdio streams, so the protocol is plain lines: read_line()
+ * (getc() up to '\n', at most 1 MiB) reads one, fwrite() and fflush() send one. The server answers each line upper-cased.
  * Try, in two terminals:
  *     ./tcp_file server ""                    ./tcp_file client 127.0.0.1
  * and type lines into the client (Ctrl+D ends), or pipe them in:

@@ -141,6 +141,22 @@ Accepted a connection from ('127.0.0.1', $client_port)
     [ "$stderr" = "tcp_file: the standard input has a line longer than 1048576 bytes (the limit)" ]
 }
 
+@test "a server out of memory for a line says ENOMEM (not 'closed after 0 lines') and goes on" {
+    grep -qa __asan_init tcp_file && skip "AddressSanitizer reserves far more address space than ulimit -v allows"
+    start_server probe ./tcp_file server 127.0.0.1 -p 0
+    size=$(sed -nE 's/^VmSize:[[:space:]]+([0-9]+) kB/\1/p' "/proc/$PID_probe/status")
+    # room for the program and a line of a few hundred KiB, not for one of 900 KB
+    start_server server bash -c "ulimit -v $((size + 400)) && exec ./tcp_file server 127.0.0.1 -p 0"
+    run bash -c "{ head -c 900000 /dev/zero | tr '\\0' a; echo; } | ./tcp_file client 127.0.0.1 -p $PORT"
+    [ "$status" -eq 1 ]                     # the server hung up on it
+    wait_for server '^  Socket closed$'
+    [[ "$(err server)" =~ ^tcp_file:\ realloc\ \(\'127\.0\.0\.1\',\ [0-9]+\):\ ENOMEM\ Cannot\ allocate\ memory$ ]]
+    run grep -c 'closed the connection after' "$BATS_TEST_TMPDIR/server.out"
+    [ "$output" = 0 ]
+    run ./tcp_file client 127.0.0.1 -p "$PORT" <<<'next'
+    [ "${lines[2]}" = "The server answered 'NEXT\n'" ]
+}
+
 @test "the printed descriptors are the socket's, as /proc/PID/fd shows them" {
     start_server server ./tcp_file server 127.0.0.1 -p 0
     spawn peer "$PEER" 127.0.0.1 "$PORT" send $'hi\n' await "$BATS_TEST_TMPDIR/go" shut drain
