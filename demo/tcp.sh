@@ -1,9 +1,9 @@
 # The TCP chapter's tour (make demo): tcp_sixteen (as root, drawn by tcp_watch --ladder
-# too), tcp_deadlock with a count small enough not to deadlock and then one big enough
-# (stopped after 2 s), and one of its cures moving the same 16 MB through the same server;
-# then, with small buffers (-b 4096) and -w, the deadlock at 200000 bytes with both sides'
-# queues shown, and the cure. Servers use -p 0 so the demo never collides with a server you
-# already run on 1060; the lecture's own commands are in README.md.
+# too, and held by a silent client), tcp_deadlock with a count small enough not to deadlock
+# and then one big enough (stopped after 2 s), and one of its cures moving the same 16 MB
+# through the same server; then, with small buffers (-b 4096) and -w, the deadlock at 200000
+# bytes with both sides' queues shown, and the cure. Servers use -p 0 so the demo never
+# collides with a server you already run on 1060; the lecture's own commands are in README.md.
 . "$(dirname "$0")/lib.sh"
 
 # tcp_watch --ladder beside a chapter (it needs root for its AF_PACKET socket; as a normal
@@ -51,6 +51,24 @@ chapter "TCP: tcp_sixteen with no server (connect() is refused: SYN, then RST-AC
 start_watch "$PORT"
 run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.1 -p "$PORT"
 show_watch
+chapter "TCP: tcp_sixteen held by a connection that says nothing: the next client waits until it goes"
+start_server "terminal 1" tcp ./tcp_sixteen server 127.0.0.1 -p 0
+printf '\n===== terminal 3: $ exec 3<>/dev/tcp/127.0.0.1/%s    (bash: connect, say nothing)\n' "$PORT"
+tests/tcp_peer 127.0.0.1 "$PORT" await "$DEMO_TMP/hang-up" &
+HOLDER_PID=$!
+server_wait '^  Socket peer'
+(cd tcp && exec timeout 20 ./tcp_sixteen client 127.0.0.1 -p "$PORT") >"$DEMO_TMP/client" 2>&1 &
+CLIENT_PID=$!
+sleep 1
+printf '\n===== terminal 2: $ ./tcp_sixteen client 127.0.0.1 -p %s    (after 1 s: still waiting)\n' "$PORT"
+cat "$DEMO_TMP/client"
+printf '\n===== terminal 3: $ exec 3>&-    (hang up)\n'
+touch "$DEMO_TMP/hang-up"
+wait $HOLDER_PID $CLIENT_PID
+printf '\n===== terminal 2: (now served)\n'
+cat "$DEMO_TMP/client"
+server_wait_count '^  Reply sent' 1
+stop_server
 
 chapter "TCP: tcp_deadlock with 64 bytes (small enough to fit in the buffers: no deadlock)"
 start_server "terminal 1" tcp ./tcp_deadlock server "" -p 0

@@ -51,6 +51,18 @@ run_client "terminal 2" tcp ./tcp_closing client epipe 127.0.0.1 -p "$PORT"
 server_wait '^  Socket closed'
 stop_server
 
+chapter "TCP: tcp_closing shutrd (after shutdown(SHUT_RD) recv() returns 0, yet Linux still queues what comes)"
+start_server "terminal 1" tcp ./tcp_closing server shutrd 127.0.0.1 -p 0
+run_client "terminal 2" tcp ./tcp_closing client shutrd 127.0.0.1 -p "$PORT"
+server_wait '^  Socket closed'
+stop_server
+
+chapter "TCP: tcp_closing shared (after fork(): close() in one process ends nothing; shutdown(SHUT_RDWR) ends it)"
+start_server "terminal 1" tcp ./tcp_closing server shared 127.0.0.1 -p 0
+run_client "terminal 2" tcp ./tcp_closing client shared 127.0.0.1 -p "$PORT"
+server_wait_count '^  Socket closed' 2
+stop_server
+
 chapter "TCP: tcp_file (the socket wrapped in stdio streams: one line, one answer)"
 start_server "terminal 1" tcp ./tcp_file server 127.0.0.1 -p 0
 printf '\n===== terminal 2: $ printf '"'"'hello\\nstreams like files\\n'"'"' | ./tcp_file client 127.0.0.1 -p %s\n' "$PORT"
@@ -58,17 +70,23 @@ printf 'hello\nstreams like files\n' | (cd tcp && timeout 20 ./tcp_file client 1
 server_wait '^  Socket closed'
 stop_server
 
-chapter "TCP: tcp_keepalive -k (keepalive probes an idle connection; a killed server still sends FIN)"
-start_server "terminal 1" tcp ./tcp_keepalive server 127.0.0.1 -p 0 -k
+chapter "TCP: tcp_keepalive, two clients, one with -k (a killed server still sends FIN to both)"
+start_server "terminal 1" tcp ./tcp_keepalive server 127.0.0.1 -p 0
 (cd tcp && exec timeout 20 ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k) >"$DEMO_TMP/client" 2>&1 &
 CLIENT_PID=$!
-server_wait '^Waiting in recv'
-tries=500
-until grep -q '^Waiting in recv' "$DEMO_TMP/client" || [ $tries -eq 0 ]; do
-    tries=$((tries - 1))
-    sleep 0.01
+(cd tcp && exec timeout 20 ./tcp_keepalive client 127.0.0.1 -p "$PORT") >"$DEMO_TMP/client2" 2>&1 &
+CLIENT2_PID=$!
+server_wait 'on 2 connections$'
+for file in client client2; do
+    tries=500
+    until grep -q '^Waiting in recv' "$DEMO_TMP/$file" || [ $tries -eq 0 ]; do
+        tries=$((tries - 1))
+        sleep 0.01
+    done
 done
-stop_server             # the server's kernel closes its socket: the client reads end of file
-wait $CLIENT_PID
+stop_server             # the server's kernel closes its sockets: each client reads end of file
+wait $CLIENT_PID $CLIENT2_PID
 printf '\n===== terminal 2: $ ./tcp_keepalive client 127.0.0.1 -p %s -k\n' "$PORT"
 cat "$DEMO_TMP/client"
+printf '\n===== terminal 3: $ ./tcp_keepalive client 127.0.0.1 -p %s\n' "$PORT"
+cat "$DEMO_TMP/client2"

@@ -1,70 +1,93 @@
 /*
  * tcp_closing.c - how a TCP connection ends (lecture: "Closed connections and half-open
- * connections", the TCP chapter's section after tcp_deadlock; Foundations of Python Network
+ * connections" and "How to close a TCP connection?"; Foundations of Python Network
  * Programming, 3rd ed., chapter 3, "Closed Connections, Half-Open Connections").
  *
  * Run both sides with the same STEP, in two terminals:
- *     ./tcp_closing server halfclose ""       ./tcp_closing client halfclose 127.0.0.1
- *     ./tcp_closing server reset ""           ./tcp_closing client reset 127.0.0.1
- *     ./tcp_closing server epipe ""           ./tcp_closing client epipe 127.0.0.1
+ *     ./tcp_closing server STEP ""            ./tcp_closing client STEP 127.0.0.1
  *   halfclose  the client sends its request, then shutdown(SHUT_WR): the server reads to end
- *              of file, and its answer still travels back the other way.
+ *              of file, and its answer still travels back the other way (TCP is duplex).
  *   reset      the client closes one connection in order (FIN) and aborts another (RST): the
  *              server's recv() returns 0 for the first and fails with ECONNRESET for the second.
  *   epipe      the client closes without reading the answer: the server's first send()
  *              succeeds, its second fails with EPIPE. Then comment out the marked
  *              signal(SIGPIPE, SIG_IGN), rebuild and run it again: the server dies without a
  *              word at its second send (a shell shows exit status 141 = 128 + SIGPIPE).
+ *   shutrd     the server shuts its reading side: recv() returns 0, yet what the client sends
+ *              next is still queued (ss -tn: Recv-Q) and read. Linux refuses nothing.
+ *   shared     the server fork()s, so two processes hold each connection: one close() ends
+ *              nothing; one shutdown(SHUT_RDWR) ends the connection for both.
  */
 #include "socket_helpers.h"
 
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
 
 #define REQUEST "Hi there, server. That is all I have to say."
 #define MAX_SHOWN 64                    /* bytes of a request or answer shown on screen */
+#define SHOWN_SIZE (REPR_SIZE(MAX_SHOWN) + 3)   /* their repr, and "..." when cut */
+#define GO_ON "shutdown(SHUT_RD) done: go on sending\n"
+#define LATE_DATA "More data, after your SHUT_RD"
+#define LOOK_SECONDS 3                  /* time to look at Recv-Q with ss -tn */
 
-static const char usage[] = "[-h] [-p PORT] {client,server} {halfclose,reset,epipe} host";
+static const char usage[] =
+    "[-h] [-p PORT] {client,server} {halfclose,reset,epipe,shutrd,shared} host";
 static const char help[] =
     "Close TCP connections in order (FIN), half-way (shutdown) or abortively (RST)\n\n"
     "positional arguments:\n"
     "  {client,server}  which role to play\n"
-    "  {halfclose,reset,epipe}\n"
+    "  {halfclose,reset,epipe,shutrd,shared}\n"
     "                   which step to show (give both sides the same one)\n"
     "  host             interface the server listens at; host the client connects to\n\n"
     "options:\n"
     "  -h, --help       show this help message and exit\n"
     "  -p PORT          TCP port (default 1060)\n";
 
-enum step { HALFCLOSE, RESET, EPIPE_STEP };
+static const char *const steps[] = {"halfclose", "reset", "epipe", "shutrd", "shared", NULL};
+enum step { HALFCLOSE, RESET, EPIPE_STEP, SHUTRD, SHARED };
 
-/* Read until the client has nothing more to say, show what came and how the stream ended.
- * recv() returning 0 is TCP's end of file: the peer sent FIN, an orderly "I will send no
- * more". A peer that aborts sends RST instead, and recv() fails with ECONNRESET. Returns
- * true at end of file (with the byte count in *total), false if the connection failed. */
-static bool read_to_end(int sc, size_t *total)
+/* Read until the peer has nothing more to say: recv() returning 0 is TCP's end of file, the
+ * peer sent FIN, an orderly "I will send no more". A peer that aborts sends RST instead, and
+ * recv() fails with ECONNRESET. Counts the bytes in *total and keeps the first MAX_SHOWN
+ * in kept. Returns 0 at end of file, -1 (errno set) if the connection failed. */
+static int read_to_end(int sock, char kept[MAX_SHOWN], size_t *total)
 {
-    char data[4096], kept[MAX_SHOWN];
+    char data[4096];
     ssize_t n;
     *total = 0;
-    while ((n = recv(sc, data, sizeof data, 0)) != 0) {
+    while ((n = recv(sock, data, sizeof data, 0)) != 0) {
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            break;
+            return -1;
         if (*total < MAX_SHOWN)
             memcpy(kept + *total, data,
                    (size_t)n < MAX_SHOWN - *total ? (size_t)n : MAX_SHOWN - *total);
         *total += (size_t)n;
     }
+    return 0;
+}
+
+/* repr(bytes) of what read_to_end() kept, with "..." when there was more. */
+static const char *shown_bytes(const char *kept, size_t total, char shown[SHOWN_SIZE])
+{
+    format_repr(kept, total < MAX_SHOWN ? total : MAX_SHOWN, true, shown);
+    if (total > MAX_SHOWN)
+        strcat(shown, "...");
+    return shown;
+}
+
+/* The server's side of halfclose, reset and epipe: read to the end, say how it ended. */
+static bool serve_reading(int sc, size_t *total)
+{
+    char kept[MAX_SHOWN], shown[SHOWN_SIZE];
+    int status = read_to_end(sc, kept, total);
     int err = errno;
-    if (*total > 0) {
-        char shown[REPR_SIZE(MAX_SHOWN)];
-        printf("  Received %zu bytes: %s%s\n", *total,
-               format_repr(kept, *total < MAX_SHOWN ? *total : MAX_SHOWN, true, shown),
-               *total > MAX_SHOWN ? "..." : "");
-    }
-    if (n == 0) {
+    if (*total > 0)
+        printf("  Received %zu bytes: %s\n", *total, shown_bytes(kept, *total, shown));
+    if (status == 0) {
         printf("  recv() returned 0: end of file, the client sent FIN (it will send no more)\n");
         return true;
     }
@@ -86,14 +109,121 @@ static void send_answer(int sc, const char *which, const char *answer)
                strerror(errno));
 }
 
+/* shutrd: shutdown(SHUT_RD) says "I will read no more". POSIX leaves what happens to data
+ * that still arrives to the system: some discard it, some answer with RST. Linux keeps
+ * queueing and acknowledging it, and recv() returns it; only an EMPTY queue now reads as
+ * end of file. The other direction is untouched: we can still send. */
+static void serve_shutrd(int sc)
+{
+    char data[MAX_SHOWN], shown[REPR_SIZE(MAX_SHOWN)], answer[64];
+    if (shutdown(sc, SHUT_RD) < 0) {
+        warn_errno("shutdown", NULL);
+        return;
+    }
+    ssize_t n = recv(sc, data, sizeof data, 0);
+    printf("  shutdown(SHUT_RD), then recv() returned %zd: nothing is queued, so end of file\n", n);
+    send_answer(sc, "", GO_ON);        /* SHUT_RD closed our reading side only */
+    int queued = 0;                     /* FIONREAD: bytes waiting in the receive queue */
+    for (int tries = 0; tries < 1000 && queued == 0; tries++) {    /* 10 s at most */
+        if (ioctl(sc, FIONREAD, &queued) < 0) {
+            warn_errno("ioctl FIONREAD", NULL);
+            return;
+        }
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);      /* 10 ms */
+    }
+    if (queued == 0) {
+        printf("  Nothing arrived in 10 s\n");
+        return;
+    }
+    printf("  %d bytes arrived after SHUT_RD: queued and acknowledged all the same (ss -tn: "
+           "Recv-Q %d); reading them in %d s\n", queued, queued, LOOK_SECONDS);
+    check_log();
+    sleep(LOOK_SECONDS);
+    while ((n = recv(sc, data, sizeof data, 0)) < 0 && errno == EINTR)
+        ;
+    if (n < 0) {
+        printf("  recv() failed with %s (%s)\n", errno_name(errno), strerror(errno));
+        return;
+    }
+    printf("  recv() returned %zd bytes after SHUT_RD: %s\n", n,
+           format_repr(data, (size_t)n, true, shown));
+    snprintf(answer, sizeof answer, "You sent me %zd bytes after my SHUT_RD", n);
+    send_answer(sc, "", answer);
+}
+
+/* shared: after fork() the parent and the child each hold a descriptor of the same socket.
+ * close() drops only the caller's descriptor; the connection ends (FIN) when the last one
+ * goes. shutdown() acts on the socket itself, so it ends the connection for every holder.
+ * The first connection shows close(), the second shutdown(SHUT_RDWR), and so on. */
+static void serve_shared(int sc, int listener, bool by_close)
+{
+    int go[2];                          /* the parent tells the child "your turn" */
+    if (pipe(go) < 0) {
+        warn_errno("pipe", NULL);
+        return;
+    }
+    pid_t child = fork();
+    if (child < 0) {
+        warn_errno("fork", NULL);
+        close(go[0]);
+        close(go[1]);
+        return;
+    }
+    if (child == 0) {                   /* the child: wait for the parent, then its turn */
+        char byte, shown[REPR_SIZE(MAX_SHOWN)];
+        const char *message = "Still open: the child holds the connection";
+        close(listener);
+        close(go[1]);
+        while (read(go[0], &byte, 1) < 0 && errno == EINTR)
+            ;
+        if (by_close) {
+            int sent = sendall(sc, message, strlen(message));
+            printf("  [child %ld] send() of %s %s\n", (long)getpid(),
+                   format_repr(message, strlen(message), true, shown),
+                   sent == 0 ? "succeeded" : "failed");
+            close(sc);
+            printf("  [child %ld] close(): the last descriptor is gone, the kernel sends FIN\n",
+                   (long)getpid());
+        } else {
+            ssize_t n;
+            while ((n = recv(sc, &byte, 1, 0)) < 0 && errno == EINTR)
+                ;
+            printf("  [child %ld] recv() returned %zd: the parent's shutdown() ended it here "
+                   "too\n", (long)getpid(), n);
+            close(sc);
+        }
+        exit(0);
+    }
+    long parent = (long)getpid();
+    close(go[0]);
+    printf("  fork(): parent %ld and child %ld both hold the connection\n", parent, (long)child);
+    if (by_close) {
+        close(sc);
+        printf("  [parent %ld] close(): only my descriptor is gone; the child still holds the "
+               "connection, no FIN\n", parent);
+    } else {
+        if (shutdown(sc, SHUT_RDWR) < 0)
+            warn_errno("shutdown", NULL);
+        printf("  [parent %ld] shutdown(SHUT_RDWR): the connection ends for every process that "
+               "holds it (FIN)\n", parent);
+        close(sc);
+    }
+    check_log();
+    if (write(go[1], "!", 1) < 0)
+        warn_errno("write", NULL);
+    close(go[1]);
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+        ;
+}
+
 static void server(enum step step, const char *interface, uint16_t port)
 {
     char where[ADDRESS_TEXT_SIZE], answer[64];
     struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_STREAM);
-    int sock = socket(AF_INET, SOCK_STREAM, 0), on = 1;
+    int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
+    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
@@ -106,7 +236,8 @@ static void server(enum step step, const char *interface, uint16_t port)
         die_errno("getsockname", NULL);
     printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
-    for (;;) {
+    for (unsigned connections = 0;; connections++) {
+        check_log();
         struct sockaddr_in peer;
         length = sizeof peer;
         int sc = accept(sock, (struct sockaddr *)&peer, &length);
@@ -117,7 +248,13 @@ static void server(enum step step, const char *interface, uint16_t port)
         }
         printf("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
         size_t total;
-        if (read_to_end(sc, &total) && step != RESET) {
+        if (step == SHUTRD) {
+            serve_shutrd(sc);
+        } else if (step == SHARED) {
+            serve_shared(sc, sock, connections % 2 == 0);
+            printf("  Socket closed\n");
+            continue;                   /* serve_shared() closed it */
+        } else if (serve_reading(sc, &total) && step != RESET) {
             snprintf(answer, sizeof answer, "You sent me %zu bytes", total);
             /* End of file closed only the client-to-server direction: ours is still open.
              * That is the half-close: the client said "that is all", and still hears us. */
@@ -157,6 +294,18 @@ static int connect_to(const struct addrinfo *address)
     return sock;
 }
 
+/* The rest of what the server says, up to its FIN, and why it ended; an error ends us. */
+static void print_answer(int sock, const struct addrinfo *address, const char *why)
+{
+    char kept[MAX_SHOWN], shown[SHOWN_SIZE];
+    size_t total;
+    if (read_to_end(sock, kept, &total) < 0)
+        die_errno("recv", address->ai_addr);
+    if (total > 0)
+        printf("The server answered %s\n", shown_bytes(kept, total, shown));
+    printf("recv() returned 0: %s\n", why);
+}
+
 static void client(enum step step, const char *host, uint16_t port)
 {
     char shown[REPR_SIZE(MAX_SHOWN)];
@@ -172,23 +321,8 @@ static void client(enum step step, const char *host, uint16_t port)
         if (shutdown(sock, SHUT_WR) < 0)
             die_errno("shutdown", address->ai_addr);
         printf("Sent %s, then shutdown(SHUT_WR): I will send no more\n", shown);
-        char data[4096], kept[MAX_SHOWN];
-        size_t total = 0;
-        ssize_t n;
-        while ((n = recv(sock, data, sizeof data, 0)) != 0) {
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0)
-                die_errno("recv", address->ai_addr);
-            if (total < MAX_SHOWN)
-                memcpy(kept + total, data,
-                       (size_t)n < MAX_SHOWN - total ? (size_t)n : MAX_SHOWN - total);
-            total += (size_t)n;
-        }
-        printf("The server answered %s%s\n",
-               format_repr(kept, total < MAX_SHOWN ? total : MAX_SHOWN, true, shown),
-               total > MAX_SHOWN ? "..." : "");
-        printf("recv() returned 0: the server has closed the connection too\n");
+        print_answer(sock, address, "the server has closed the connection too");
+        close(sock);
     } else if (step == RESET) {
         close(sock);
         printf("close(): an orderly close, the kernel sends FIN\n");
@@ -200,22 +334,59 @@ static void client(enum step step, const char *host, uint16_t port)
             die_errno("setsockopt SO_LINGER", NULL);
         close(sock);
         printf("SO_LINGER {on, 0 s}, close(): an abortive close, the kernel sends RST\n");
-    } else {
+    } else if (step == EPIPE_STEP) {
         if (sendall(sock, REQUEST, strlen(REQUEST)) < 0)
             die_errno("send", address->ai_addr);
         close(sock);
         printf("Sent %s, then close() without reading the answer\n", shown);
+    } else if (step == SHUTRD) {
+        char note[sizeof GO_ON];        /* MSG_WAITALL: wait for all of it, not a part */
+        ssize_t n = recv(sock, note, sizeof note - 1, MSG_WAITALL);
+        if (n < 0)
+            die_errno("recv", address->ai_addr);
+        printf("The server said %s\n", format_repr(note, (size_t)n, true, shown));
+        if (sendall(sock, LATE_DATA, strlen(LATE_DATA)) < 0)
+            die_errno("send", address->ai_addr);
+        printf("Sent %s after the server's SHUT_RD\n",
+               format_repr(LATE_DATA, strlen(LATE_DATA), true, shown));
+        print_answer(sock, address, "the server has closed the connection");
+        close(sock);
+    } else {
+        /* The server's parent close()s its descriptor: we see nothing, its child answers. */
+        print_answer(sock, address, "the child, the last holder, closed it (FIN)");
+        close(sock);
+        sock = connect_to(address);
+        /* Now the parent calls shutdown(SHUT_RDWR): the end, though the child holds it. */
+        print_answer(sock, address, "the server's shutdown(SHUT_RDWR) ended it, though its "
+                     "child still holds it");
+        close(sock);
     }
     freeaddrinfo(address);
 }
 
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *step_name = NULL, *host = NULL, *port = "1060";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"step", &step_name, false}, {"host", &host, false},
-        {"-p", &port, false}, {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *step_name = next_positional(argc, argv, "step", steps);
+    const char *host = next_positional(argc, argv, "host", NULL);
+    no_more_arguments(argc, argv);
+    enum step step = HALFCLOSE;
+    while (strcmp(steps[step], step_name) != 0)
+        step++;
     /* Python ignores SIGPIPE for you; C does not. By default a send() to a connection the
      * peer has reset does not fail with EPIPE: the kernel first sends SIGPIPE, whose
      * default action kills the process, without a message. For a server that is one
@@ -224,22 +395,9 @@ int main(int argc, char *argv[])
      * its second send (exit status 141 in a shell) instead of reporting EPIPE. */
     signal(SIGPIPE, SIG_IGN);
 
-    if (strcmp(role, "client") != 0 && strcmp(role, "server") != 0)
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
-    enum step step;
-    if (strcmp(step_name, "halfclose") == 0)
-        step = HALFCLOSE;
-    else if (strcmp(step_name, "reset") == 0)
-        step = RESET;
-    else if (strcmp(step_name, "epipe") == 0)
-        step = EPIPE_STEP;
-    else
-        usage_error(usage, "argument step: invalid choice: '%s' (choose from 'halfclose', "
-                    "'reset', 'epipe')", step_name);
     if (strcmp(role, "client") == 0)
-        client(step, host, parse_port(port, usage));
+        client(step, host, port);
     else
-        server(step, host, parse_port(port, usage));
+        server(step, host, port);
     return 0;
 }

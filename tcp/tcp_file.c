@@ -2,13 +2,16 @@
  * tcp_file.c - a TCP socket used like a file (lecture: "Using TCP streams like files",
  * Python's sock.makefile(); Foundations of Python Network Programming, 3rd ed., chapter 3).
  *
- * fdopen() wraps the socket in stdio streams, so the protocol is plain lines: getline()
- * reads one, fwrite() and fflush() send one. The server answers each line upper-cased.
+ * fdopen() wraps the socket in stdio streams, so the protocol is plain lines: read_line()
+ * (getc() up to '\n', at most 1 MiB) reads one, fwrite() and fflush() send one. The server answers each line upper-cased.
  * Try, in two terminals:
  *     ./tcp_file server ""                    ./tcp_file client 127.0.0.1
- * and type lines into the client (Ctrl+D ends). Or: printf 'one\ntwo\n' | ./tcp_file client 127.0.0.1
+ * and type lines into the client (Ctrl+D ends), or pipe them in:
+ *     printf 'one\ntwo\n' | ./tcp_file client 127.0.0.1
  * Then the experiment: comment out the marked fflush() in serve_client(), rebuild, and
  * type a line: the answer waits in the server's stdio buffer and the client waits forever.
+ * Both sides print the socket's descriptor and each stream's fileno(): look them up in
+ * ls -l /proc/PID/fd (or lsof -a -i4 -itcp -p PID) while a client is connected.
  */
 #include "socket_helpers.h"
 
@@ -16,6 +19,7 @@
 #include <signal.h>
 
 #define MAX_SHOWN 60                    /* bytes of a line the server shows on screen */
+#define MAX_LINE (1024 * 1024)          /* the longest line either side takes: 1 MiB */
 
 static const char usage[] = "[-h] [-p PORT] {client,server} host";
 static const char help[] =
@@ -52,6 +56,47 @@ static bool open_streams(int sock, FILE **in, FILE **out)
     return false;
 }
 
+/* Read one line, up to and including '\n', into *line (grown as needed, like getline()),
+ * but no longer than MAX_LINE: a peer must not make us take all its bytes into memory.
+ * Returns the line's length, 0 at end of file, or -1 with errno set: EMSGSIZE for a line
+ * over the limit, ENOMEM, or the read's own error (ECONNRESET: the peer aborted). */
+static ssize_t read_line(FILE *in, char **line, size_t *capacity)
+{
+    size_t n = 0;
+    int c = 0;
+    while (c != '\n' && (c = getc(in)) != EOF) {
+        if (n == MAX_LINE) {
+            errno = EMSGSIZE;
+            return -1;
+        }
+        if (n == *capacity) {
+            size_t bigger = n ? 2 * n : 128;
+            char *grown = realloc(*line, bigger);
+            if (grown == NULL)
+                return -1;              /* errno is ENOMEM */
+            *line = grown;
+            *capacity = bigger;
+        }
+        (*line)[n++] = (char)c;
+    }
+    return c == EOF && ferror(in) ? -1 : (ssize_t)n;
+}
+
+/* What went wrong, said as it is: a line over the limit, or the errno of the call.
+ * who is "the client" or "the server" (at peer), or NULL for our standard input. */
+static void warn_line_error(const char *who, const struct sockaddr *peer)
+{
+    char where[ADDRESS_TEXT_SIZE];
+    if (errno == EMSGSIZE && who)
+        fprintf(stderr, "%s: %s %s sent a line longer than %d bytes (the limit)\n",
+                program_name, who, format_address(peer, where), MAX_LINE);
+    else if (errno == EMSGSIZE)
+        fprintf(stderr, "%s: the standard input has a line longer than %d bytes (the limit)\n",
+                program_name, MAX_LINE);
+    else
+        warn_errno(errno == ENOMEM ? "realloc" : "read", peer);
+}
+
 /* Upper-case the ASCII letters of data (UTF-8 bytes above 127 stay as they are). */
 static void capitalize(char *data, size_t n)
 {
@@ -67,16 +112,20 @@ static void serve_client(int sc, const struct sockaddr *peer)
         warn_errno("fdopen", peer);
         return;
     }
+    /* A stream is a buffer over a descriptor: fileno() tells which. */
+    printf("  Socket descriptor %d; fileno(in) = %d, fileno(out) = %d (its dup())\n", sc,
+           fileno(in), fileno(out));
+    check_log();
     char *line = NULL;
     size_t capacity = 0, count = 0;
     ssize_t n = 0;
-    /* getline() reads up to and including '\n', however long the line: it grows the buffer.
-     * (fgets() stops at its buffer's end and returns a long line in pieces.) */
-    while ((n = getline(&line, &capacity, in)) > 0) {
+    /* read_line() reads up to and including '\n', however long the line (to MAX_LINE). */
+    while ((n = read_line(in, &line, &capacity)) > 0) {
         count++;
         printf("  Line %zu, %zd bytes: %s%s\n", count, n,
                format_repr(line, n < MAX_SHOWN ? (size_t)n : MAX_SHOWN, false, shown),
                n > MAX_SHOWN ? "..." : "");
+        check_log();
         capitalize(line, (size_t)n);
         if (fwrite(line, 1, (size_t)n, out) != (size_t)n) {
             warn_errno("write", peer);
@@ -94,9 +143,9 @@ static void serve_client(int sc, const struct sockaddr *peer)
             break;
         }
     }
-    if (n < 0 && ferror(in))
-        warn_errno("read", peer);       /* e.g. ECONNRESET: the client aborted */
-    else if (n < 0)
+    if (n < 0)
+        warn_line_error("the client", peer);  /* too long, ENOMEM, ECONNRESET */
+    else if (n == 0)
         printf("  The client closed the connection after %zu line%s\n", count,
                count == 1 ? "" : "s");
     free(line);
@@ -105,16 +154,17 @@ static void serve_client(int sc, const struct sockaddr *peer)
         warn_errno("write", peer);
     fclose(in);
     printf("  Socket closed\n");
+    check_log();
 }
 
 static void server(const char *interface, uint16_t port)
 {
     char where[ADDRESS_TEXT_SIZE];
     struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_STREAM);
-    int sock = socket(AF_INET, SOCK_STREAM, 0), on = 1;
+    int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
+    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
@@ -137,6 +187,7 @@ static void server(const char *interface, uint16_t port)
             die_errno("accept", (struct sockaddr *)&me);
         }
         printf("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
+        check_log();
         serve_client(sc, (struct sockaddr *)&peer);
     }
 }
@@ -159,21 +210,25 @@ static void client(const char *host, uint16_t port)
     FILE *in, *out;
     if (!open_streams(sock, &in, &out))
         die_errno("fdopen", address->ai_addr);
+    printf("Socket descriptor %d; fileno(in) = %d, fileno(out) = %d (its dup())\n", sock,
+           fileno(in), fileno(out));
 
     char *line = NULL, *answer = NULL;
     size_t line_capacity = 0, answer_capacity = 0;
     ssize_t n;
-    while ((n = getline(&line, &line_capacity, stdin)) > 0) {
+    while ((n = read_line(stdin, &line, &line_capacity)) > 0) {
         /* The server answers whole lines: a last line without '\n' gets one, or both
          * sides would wait, each for the other. */
         bool add_newline = line[n - 1] != '\n';
         if (fwrite(line, 1, (size_t)n, out) != (size_t)n ||
             (add_newline && fputc('\n', out) == EOF) || fflush(out) == EOF)
             die_errno("write", address->ai_addr);
-        ssize_t m = getline(&answer, &answer_capacity, in);
-        if (m < 0 && ferror(in))
-            die_errno("read", address->ai_addr);
-        if (m < 0)
+        ssize_t m = read_line(in, &answer, &answer_capacity);
+        if (m < 0) {
+            warn_line_error("the server", address->ai_addr);
+            exit(1);
+        }
+        if (m == 0)
             die("the server closed the connection without answering");
         char *shown = malloc(REPR_SIZE(m));
         if (shown == NULL)
@@ -183,8 +238,10 @@ static void client(const char *host, uint16_t port)
         if (answer[m - 1] != '\n')
             die("the server closed the connection in the middle of a line");
     }
-    if (ferror(stdin))
-        die_errno("read", NULL);
+    if (n < 0) {
+        warn_line_error(NULL, NULL);
+        exit(1);
+    }
     free(line);
     free(answer);
     freeaddrinfo(address);
@@ -195,21 +252,30 @@ static void client(const char *host, uint16_t port)
 
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *host = NULL, *port = "1060";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
-        {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *host = next_positional(argc, argv, "host", NULL);
+    no_more_arguments(argc, argv);
     /* Writing to a client that has gone must fail with EPIPE, not kill the server
      * (see tcp_closing.c). */
     signal(SIGPIPE, SIG_IGN);
 
     if (strcmp(role, "client") == 0)
-        client(host, parse_port(port, usage));
-    else if (strcmp(role, "server") == 0)
-        server(host, parse_port(port, usage));
+        client(host, port);
     else
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
+        server(host, port);
     return 0;
 }

@@ -7,17 +7,22 @@
  * connection. Keepalive makes the kernel probe an idle connection; unanswered probes end
  * it, and recv() fails with ETIMEDOUT.
  *
- * Try, in two terminals:
- *     ./tcp_keepalive server ""               ./tcp_keepalive client 127.0.0.1 -k
- * Both wait. Stop the server with Ctrl+C: its kernel closes the socket (FIN) and the client
- * says the server closed. Probes need a peer that is gone without a word, which loopback
- * cannot show (the kernel answers them even for a stopped process): across two machines,
- * pull the cable (or, in the network lab, take the link down). With -k the client gives up
- * after about 1 + 3 x 1 = 4 seconds with ETIMEDOUT; without -k it waits forever.
+ * Try, in three terminals:
+ *     ./tcp_keepalive server ""
+ *     ./tcp_keepalive client 127.0.0.1 -k
+ *     ./tcp_keepalive client 127.0.0.1
+ * All wait (the server watches both connections at once with poll()). Stop the server with
+ * Ctrl+C: its kernel closes both sockets (FIN) and each client says the server closed.
+ * Probes need a peer that is gone without a word, which loopback cannot show (the kernel
+ * answers them even for a stopped process): across two machines, pull the cable (or, in
+ * the network lab, take the link down). With -k the client gives up 3 to 4 seconds later
+ * (1 s idle, then 3 probes 1 s apart) with ETIMEDOUT; without -k it waits forever.
  */
 #include "socket_helpers.h"
 
 #include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
 
 static const char usage[] =
     "[-h] [-p PORT] [-k] [-i IDLE] [-n COUNT] {client,server} host";
@@ -44,13 +49,7 @@ struct keepalive {
 /* Turn keepalive on for one connection and print what the kernel took (read back with
  * getsockopt, so the line shows the truth, not our wish). SO_KEEPALIVE is POSIX; the three
  * knobs are Linux's names (the system-wide defaults are 7200 s idle, every 75 s, 9 probes:
- * over two hours to notice, see /proc/sys/net/ipv4/tcp_keepalive_*).
- *
- * Another Linux knob, TCP_USER_TIMEOUT (milliseconds), bounds how long data we SENT may stay
- * unacknowledged before the kernel gives up with ETIMEDOUT. Keepalive guards an idle
- * connection; the user timeout guards one that is sending into the void, which otherwise
- * retransmits for about 15 minutes (tcp_retries2). When both are set, the user timeout also
- * replaces TCP_KEEPCNT as the time limit for unanswered probes. */
+ * over two hours to notice, see /proc/sys/net/ipv4/tcp_keepalive_*). */
 static void turn_keepalive_on(int sock, const struct keepalive *settings)
 {
     int on = 1, idle = 0, interval = 0, count = 0;
@@ -88,14 +87,19 @@ static int wait_in_recv(int sock)
     }
 }
 
+#define MAX_CLIENTS 64
+
+/* The server holds many idle connections at once, so one silent client cannot keep the
+ * others out: poll() waits on the listening socket and on every connection together, and
+ * says which one has something (a new client, data, end of file, or an error). */
 static void server(const char *interface, uint16_t port, const struct keepalive *settings)
 {
-    char where[ADDRESS_TEXT_SIZE];
+    char where[ADDRESS_TEXT_SIZE], data[1024], shown[REPR_SIZE(1024)];
     struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_STREAM);
-    int sock = socket(AF_INET, SOCK_STREAM, 0), on = 1;
+    int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
+    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
@@ -108,23 +112,51 @@ static void server(const char *interface, uint16_t port, const struct keepalive 
         die_errno("getsockname", NULL);
     printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
-    for (;;) {                          /* one connection at a time */
-        struct sockaddr_in peer;
-        length = sizeof peer;
-        int sc = accept(sock, (struct sockaddr *)&peer, &length);
-        if (sc < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
+    struct pollfd fds[1 + MAX_CLIENTS] = {{.fd = sock}};     /* [0]: the listening socket */
+    struct sockaddr_in peers[1 + MAX_CLIENTS];
+    nfds_t count = 1;
+    for (;;) {
+        check_log();
+        fds[0].events = count < 1 + MAX_CLIENTS ? POLLIN : 0;  /* when full, let them wait */
+        if (poll(fds, count, -1) < 0) {
+            if (errno == EINTR)
                 continue;
-            die_errno("accept", (struct sockaddr *)&me);
+            die_errno("poll", NULL);
         }
-        printf("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
-        if (settings->on)
-            turn_keepalive_on(sc, settings);
-        if (wait_in_recv(sc) == 0)
-            printf("The client closed the connection: recv() returned 0\n");
-        else
-            warn_errno("recv", (struct sockaddr *)&peer);   /* and serve the next client */
-        close(sc);
+        for (nfds_t i = count - 1; i >= 1; i--) {              /* the connections */
+            if (fds[i].revents == 0)
+                continue;
+            format_address((struct sockaddr *)&peers[i], where);
+            ssize_t n = recv(fds[i].fd, data, sizeof data, 0);
+            if (n > 0)
+                printf("Received %s from %s\n", format_repr(data, (size_t)n, true, shown), where);
+            if (n > 0 || (n < 0 && errno == EINTR))
+                continue;
+            if (n == 0)
+                printf("The client at %s closed the connection: recv() returned 0\n", where);
+            else
+                warn_errno("recv", (struct sockaddr *)&peers[i]);  /* ECONNRESET, ETIMEDOUT */
+            close(fds[i].fd);
+            count--;                    /* the last entry takes this one's place */
+            fds[i] = fds[count];
+            peers[i] = peers[count];
+        }
+        if (fds[0].revents & POLLIN) {                         /* a new client */
+            length = sizeof peers[count];
+            int sc = accept(sock, (struct sockaddr *)&peers[count], &length);
+            if (sc < 0) {
+                if (errno == EINTR || errno == ECONNABORTED)
+                    continue;
+                die_errno("accept", (struct sockaddr *)&me);
+            }
+            printf("Accepted a connection from %s\n",
+                   format_address((struct sockaddr *)&peers[count], where));
+            if (settings->on)
+                turn_keepalive_on(sc, settings);
+            fds[count++] = (struct pollfd){.fd = sc, .events = POLLIN};
+            printf("Waiting in poll() for data that never comes, on %u connection%s\n",
+                   (unsigned)(count - 1), count == 2 ? "" : "s");
+        }
     }
 }
 
@@ -152,45 +184,35 @@ static void client(const char *host, uint16_t port, const struct keepalive *sett
     close(sock);
 }
 
-/* A whole number in [low, high] for option NAME, or a usage error. */
-static int parse_int(const char *name, const char *text, int low, int high)
-{
-    char *end;
-    errno = 0;
-    long value = strtol(text, &end, 10);
-    if (errno != 0 || end == text || *end != '\0' || value < low || value > high)
-        usage_error(usage, "argument %s: invalid value: '%s' (must be %d..%d)", name, text, low,
-                    high);
-    return (int)value;
-}
-
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *host = NULL, *port = "1060", *idle = NULL, *count = NULL;
-    const char *keepalive = NULL;
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     struct keepalive settings = {.on = false, .idle = 1, .count = 3};
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
-        {"-k", &keepalive, ARGUMENT_FLAG}, {"-i", &idle, false}, {"-n", &count, false},
-        {NULL, NULL, false}});
-    settings.on = keepalive != NULL;
-    /* Linux takes 1..32767 seconds and 1..127 probes. */
-    if (idle) {
-        settings.idle = parse_int("-i", idle, 1, 32767);
-        settings.on = true;
+    uint16_t port = 1060;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:ki:n:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 'k': settings.on = true; break;
+        /* Linux takes 1..32767 seconds and 1..127 probes. */
+        case 'i': settings.idle = (int)parse_int(optarg, "-i", 1, 32767); settings.on = true; break;
+        case 'n': settings.count = (int)parse_int(optarg, "-n", 1, 127); settings.on = true; break;
+        default: option_error(option, argv, options);
+        }
     }
-    if (count) {
-        settings.count = parse_int("-n", count, 1, 127);
-        settings.on = true;
-    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *host = next_positional(argc, argv, "host", NULL);
+    no_more_arguments(argc, argv);
+    signal(SIGPIPE, SIG_IGN);               /* a server goes on when a client has gone */
 
     if (strcmp(role, "client") == 0)
-        client(host, parse_port(port, usage), &settings);
-    else if (strcmp(role, "server") == 0)
-        server(host, parse_port(port, usage), &settings);
+        client(host, port, &settings);
     else
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
+        server(host, port, &settings);
     return 0;
 }

@@ -8,6 +8,8 @@
  *   - run the client with no server: connect() fails with Connection refused;
  *   - comment out the SO_REUSEADDR line (the marked experiment), rebuild, run one exchange and
  *     restart the server at once: bind() fails with Address already in use for a minute;
+ *   - hold the server with a silent connection (bash: exec 3<>/dev/tcp/127.0.0.1/1060): the
+ *     next client waits until you close it (exec 3>&-);
  *   - start the server on 127.0.0.1 and connect to 127.0.0.2 (also this machine): refused;
  *     start it on "" and both addresses work.
  */
@@ -63,12 +65,13 @@ static void server(const char *interface, uint16_t port)
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    int on = 1, status = 0;
+    int status = 0;
     /* EXPERIMENT: comment this out, run one exchange and restart the server at once: bind()
-     * fails with EADDRINUSE Address already in use. The server closed first, so its side of
-     * the finished connection waits in TIME_WAIT (a minute on Linux) holding the port;
-     * SO_REUSEADDR lets a new listening socket bind it anyway. */
-    status = setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+     * fails with EADDRINUSE Address already in use. The end that closes first waits in
+     * TIME_WAIT (a minute on Linux), and here that is always the server (the client waits
+     * for its FIN): its old connection holds the port. SO_REUSEADDR lets a new listening
+     * socket bind it anyway. */
+    status = setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));
     if (status < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
@@ -83,8 +86,12 @@ static void server(const char *interface, uint16_t port)
         die_errno("getsockname", NULL);
     printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
+    /* One connection at a time, as the original: a client that connects and says nothing
+     * holds the server in recvall() for as long as it likes, and the next one waits.
+     * (Cures: a timeout on recv(), keepalive, or serving clients concurrently.) */
     for (;;) {
         printf("Waiting to accept a new connection\n");
+        check_log();
         struct sockaddr_in peer;
         length = sizeof peer;
         int sc;
@@ -109,6 +116,7 @@ static void server(const char *interface, uint16_t port)
             continue;
         }
         printf("  Socket peer: %s\n", format_address((struct sockaddr *)&peer, where));
+        check_log();
         /* One misbehaving client (too few bytes, a reset) is reported and dropped; the server
          * goes on to the next. */
         if (!recvall(sc, message, sizeof message, (struct sockaddr *)&peer)) {
@@ -121,6 +129,7 @@ static void server(const char *interface, uint16_t port)
             warn_errno("send", (struct sockaddr *)&peer);
         close(sc);
         printf("  Reply sent, socket closed\n");
+        check_log();
     }
 }
 
@@ -146,27 +155,43 @@ static void client(const char *host, uint16_t port)
     if (!recvall(sock, reply, sizeof reply, address->ai_addr))
         exit(1);
     printf("The server said %s\n", format_repr(reply, sizeof reply, true, shown));
+    /* Close only once the server has closed (recv() returns 0): then the server is always
+     * the end that closes first, the one left in TIME_WAIT (the SO_REUSEADDR experiment). */
+    ssize_t more;
+    while ((more = recv(sock, reply, sizeof reply, 0)) > 0 || (more < 0 && errno == EINTR))
+        ;                                   /* anything after the 16 bytes is not ours */
+    if (more < 0)
+        die_errno("recv", address->ai_addr);
     freeaddrinfo(address);
     close(sock);
 }
 
 int main(int argc, char *argv[])
 {
-    const char *role = NULL, *host = NULL, *port = "1060";
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){
-        {"role", &role, false}, {"host", &host, false}, {"-p", &port, false},
-        {NULL, NULL, false}});
+    static const char *const roles[] = {"client", "server", NULL};
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    uint16_t port = 1060;
+    int option;
+
+    program_init(argv[0], usage);
+    opterr = 0;                             /* we report errors as argparse words them */
+    while ((option = getopt_long(argc, argv, ":hp:", options, NULL)) != -1) {
+        switch (option) {
+        case 'h': show_help(help);
+        case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        default: option_error(option, argv, options);
+        }
+    }
+    const char *role = next_positional(argc, argv, "role", roles);
+    const char *host = next_positional(argc, argv, "host", NULL);
+    no_more_arguments(argc, argv);
     /* Python ignores SIGPIPE; C must say so itself, or a send() to a peer that has gone away
      * kills the whole server with a signal instead of failing with EPIPE. */
     signal(SIGPIPE, SIG_IGN);
 
     if (strcmp(role, "client") == 0)
-        client(host, parse_port(port, usage));
-    else if (strcmp(role, "server") == 0)
-        server(host, parse_port(port, usage));
+        client(host, port);
     else
-        usage_error(usage, "argument role: invalid choice: '%s' (choose from 'client', 'server')",
-                    role);
+        server(host, port);
     return 0;
 }

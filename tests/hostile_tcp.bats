@@ -16,7 +16,8 @@ HOSTILE="garbage partial reset hangup silent garbage reset partial hangup"
 # lines' \r, valid UTF-8, whatever the peers sent.
 assert_server_clean() {
     kill -0 "$1"
-    ! LC_ALL=C tr -d '\r\n' <"$BATS_TEST_TMPDIR/$2.out" | LC_ALL=C grep -q '[[:cntrl:]]'
+    run bash -c "LC_ALL=C tr -d '\r\n' <'$BATS_TEST_TMPDIR/$2.out' | LC_ALL=C grep -c '[[:cntrl:]]'"
+    [ "$output" = 0 ]
     iconv -f UTF-8 -t UTF-8 "$BATS_TEST_TMPDIR/$2.out" >/dev/null
 }
 
@@ -54,7 +55,8 @@ hostile() {
 }
 
 @test "tcp_closing server (each step): after hostile connections it answers a good half-closing client" {
-    for step in halfclose reset epipe; do
+    # shutrd is left out: it waits up to 10 s for each silent client's data.
+    for step in halfclose reset epipe shared; do
         start_server "server_$step" ./tcp_closing server "$step" 127.0.0.1 -p 0
         # epipe waits up to 2 s for each client that keeps reading (as garbage does): one.
         [ $step = epipe ] && HOSTILE="partial reset hangup silent garbage"
@@ -73,8 +75,8 @@ hostile() {
     hostile
     run timeout 5 ./tcp_file client 127.0.0.1 -p "$PORT" <<<$'one\ntwo'
     [ "$status" -eq 0 ]
-    [ "${lines[1]}" = "The server answered 'ONE\\n'" ]
-    [ "${lines[2]}" = "The server answered 'TWO\\n'" ]
+    [ "${lines[2]}" = "The server answered 'ONE\\n'" ]
+    [ "${lines[3]}" = "The server answered 'TWO\\n'" ]
     assert_server_clean "$PID_server" server
 }
 
@@ -105,7 +107,7 @@ GARBAGE=$'\x1b[2J\xff\xfe\r\n\x01garbage-garbage-garbage'
 }
 
 @test "tcp_sixteen client: a garbage answer is shown escaped, as repr(bytes)" {
-    fake_server send "$GARBAGE" drain
+    fake_server send "$GARBAGE" shut drain    # the client reads on until the server's FIN
     run timeout 5 ./tcp_sixteen client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
     [ "${lines[1]}" = "The server said b'\\x1b[2J\\xff\\xfe\\r\\n\\x01garbage'" ]

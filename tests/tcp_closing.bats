@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # tcp/tcp_closing: the half-close, orderly close (recv() returns 0) versus abortive close
-# (ECONNRESET), and EPIPE after the peer has gone (and SIGPIPE when it is not ignored).
+# (ECONNRESET), EPIPE after the peer has gone (and SIGPIPE when it is not ignored),
+# shutdown(SHUT_RD) on Linux, and close() versus shutdown() on a socket two processes share.
 
 load helpers
 
@@ -15,6 +16,13 @@ wait_count() {
         ((tries-- > 0)) || { echo "timed out waiting for $n x /$regex/ from $name" >&2; return 1; }
         sleep 0.01
     done
+}
+
+# The receive and send queues (tx_queue:rx_queue, hex) of the established connection whose
+# local port is $1, from /proc/net/tcp: what ss -tn shows as Send-Q and Recv-Q.
+queues_of() {
+    awk -v port=":$(printf '%04X' "$1")" \
+        '$4 == "01" && substr($2, length($2) - 4) == port { print $5 }' /proc/net/tcp
 }
 
 CONNECTED='^Connected from \(.127\.0\.0\.1., ([0-9]+)\) to \(.127\.0\.0\.1., [0-9]+\)$'
@@ -96,6 +104,70 @@ Accepted a connection from ('127.0.0.1', $client_port)
     [ -z "$(err server)" ]                  # no word about it
 }
 
+@test "shutrd: recv() returns 0 after SHUT_RD, yet later data is queued, acknowledged and read" {
+    start_server server ./tcp_closing server shutrd 127.0.0.1 -p 0
+    spawn client ./tcp_closing client shutrd 127.0.0.1 -p "$PORT"
+    wait_for server '^  29 bytes arrived after SHUT_RD'
+    # while the server waits: 29 bytes in its receive queue, none unacknowledged in the client's
+    client_port=$(sed -nE "s/$CONNECTED/\1/p" "$BATS_TEST_TMPDIR/client.out")
+    [ "$(queues_of "$PORT")" = "00000000:0000001D" ]
+    [ "$(queues_of "$client_port")" = "00000000:00000000" ]
+    wait_exit "$PID_client" 10
+    wait "$PID_client"
+    [ "$(out client)" = "Connected from ('127.0.0.1', $client_port) to ('127.0.0.1', $PORT)
+The server said b'shutdown(SHUT_RD) done: go on sending\\n'
+Sent b'More data, after your SHUT_RD' after the server's SHUT_RD
+The server answered b'You sent me 29 bytes after my SHUT_RD'
+recv() returned 0: the server has closed the connection" ]
+    wait_for server '^  Socket closed$'
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Accepted a connection from ('127.0.0.1', $client_port)
+  shutdown(SHUT_RD), then recv() returned 0: nothing is queued, so end of file
+  send() of b'shutdown(SHUT_RD) done: go on sending\\n' succeeded
+  29 bytes arrived after SHUT_RD: queued and acknowledged all the same (ss -tn: Recv-Q 29); reading them in 3 s
+  recv() returned 29 bytes after SHUT_RD: b'More data, after your SHUT_RD'
+  send() of b'You sent me 29 bytes after my SHUT_RD' succeeded
+  Socket closed" ]
+    [ -z "$(err server)" ]
+}
+
+@test "shared: one process's close() ends nothing; one shutdown(SHUT_RDWR) ends it for both" {
+    start_server server ./tcp_closing server shared 127.0.0.1 -p 0
+    run ./tcp_closing client shared 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ $CONNECTED ]]
+    first=${BASH_REMATCH[1]}
+    [ "${lines[1]}" = "The server answered b'Still open: the child holds the connection'" ]
+    [ "${lines[2]}" = "recv() returned 0: the child, the last holder, closed it (FIN)" ]
+    [[ "${lines[3]}" =~ $CONNECTED ]]
+    second=${BASH_REMATCH[1]}
+    [ "${lines[4]}" = "recv() returned 0: the server's shutdown(SHUT_RDWR) ended it, though its child still holds it" ]
+    [ "${#lines[@]}" -eq 5 ]
+    wait_count server '^  Socket closed$' 2
+    parent=$PID_server
+    # the children's PIDs, as the server printed them
+    run sed -nE 's/^  fork\(\): parent [0-9]+ and child ([0-9]+) both hold the connection$/\1/p' \
+        "$BATS_TEST_TMPDIR/server.out"
+    [ "${#lines[@]}" -eq 2 ]
+    child1=${lines[0]} child2=${lines[1]}
+    [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
+Accepted a connection from ('127.0.0.1', $first)
+  fork(): parent $parent and child $child1 both hold the connection
+  [parent $parent] close(): only my descriptor is gone; the child still holds the connection, no FIN
+  [child $child1] send() of b'Still open: the child holds the connection' succeeded
+  [child $child1] close(): the last descriptor is gone, the kernel sends FIN
+  Socket closed
+Accepted a connection from ('127.0.0.1', $second)
+  fork(): parent $parent and child $child2 both hold the connection
+  [parent $parent] shutdown(SHUT_RDWR): the connection ends for every process that holds it (FIN)
+  [child $child2] recv() returned 0: the parent's shutdown() ended it here too
+  Socket closed" ]
+    [ -z "$(err server)" ]
+    kill -0 "$PID_server"
+    # the children are gone (reaped), and the server holds no descriptor of theirs
+    [ ! -e "/proc/$child1" ] && [ ! -e "/proc/$child2" ]
+}
+
 @test "a long request is counted whole and shown cut at 64 bytes" {
     start_server server ./tcp_closing server halfclose 127.0.0.1 -p 0
     head -c 100000 /dev/zero | tr '\0' 'x' >"$BATS_TEST_TMPDIR/big"
@@ -110,7 +182,7 @@ Accepted a connection from ('127.0.0.1', $client_port)
     start_server server ./tcp_closing server reset 127.0.0.1 -p 0
     run timeout 5 ./tcp_closing client halfclose 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "The server answered b''" ]
+    [ "${lines[2]}" = "recv() returned 0: the server has closed the connection too" ]
     run timeout 5 ./tcp_closing client epipe 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
     kill -0 "$PID_server"
@@ -134,7 +206,7 @@ Accepted a connection from ('127.0.0.1', $client_port)
 @test "-h prints the usage and exits 0" {
     run ./tcp_closing -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: tcp_closing [-h] [-p PORT] {client,server} {halfclose,reset,epipe} host" ]
+    [ "${lines[0]}" = "usage: tcp_closing [-h] [-p PORT] {client,server} {halfclose,reset,epipe,shutrd,shared} host" ]
 }
 
 @test "a missing argument, an unknown role or step or a bad port is a usage error, exit 2" {
@@ -146,10 +218,13 @@ Accepted a connection from ('127.0.0.1', $client_port)
     [ "${lines[1]}" = "tcp_closing: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
     run ./tcp_closing client close 127.0.0.1
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_closing: error: argument step: invalid choice: 'close' (choose from 'halfclose', 'reset', 'epipe')" ]
+    [ "${lines[1]}" = "tcp_closing: error: argument step: invalid choice: 'close' (choose from 'halfclose', 'reset', 'epipe', 'shutrd', 'shared')" ]
     run ./tcp_closing client reset 127.0.0.1 -p 70000
     [ "$status" -eq 2 ]
-    [[ "${lines[1]}" == "tcp_closing: error: argument -p: invalid port: '70000'"* ]]
+    [ "${lines[1]}" = "tcp_closing: error: argument -p: invalid value: '70000' (must be 0..65535)" ]
+    run ./tcp_closing client
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_closing: error: the following arguments are required: step, host" ]
 }
 
 @test "client with no server reports Connection refused and exits 1" {

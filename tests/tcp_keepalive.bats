@@ -25,7 +25,7 @@ client_port() {
     start_server server ./tcp_keepalive server 127.0.0.1 -p 0 -k
     spawn client ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k
     wait_for client '^Waiting in recv'
-    wait_for server '^Waiting in recv'
+    wait_for server '^Waiting in poll'
     port=$(client_port client)
     [ "$(out client)" = "Connected from ('127.0.0.1', $port) to ('127.0.0.1', $PORT)
 Keepalive on: first probe after 1 s idle, then every 1 s, give up after 3 probes
@@ -33,16 +33,17 @@ Waiting in recv() for data that never comes" ]
     [ "$(out server)" = "Listening at ('127.0.0.1', $PORT)
 Accepted a connection from ('127.0.0.1', $port)
 Keepalive on: first probe after 1 s idle, then every 1 s, give up after 3 probes
-Waiting in recv() for data that never comes" ]
+Waiting in poll() for data that never comes, on 1 connection" ]
 }
 
 @test "-i and -n set the timers (and imply -k); the kernel arms a keepalive timer only with them" {
     start_server server ./tcp_keepalive server 127.0.0.1 -p 0
     spawn client ./tcp_keepalive client 127.0.0.1 -p "$PORT" -i 5 -n 2
     wait_for client '^Waiting in recv'
-    wait_for server '^Waiting in recv'
+    wait_for server '^Waiting in poll'
     [ "$(sed -n 2p "$BATS_TEST_TMPDIR/client.out")" = "Keepalive on: first probe after 5 s idle, then every 5 s, give up after 2 probes" ]
-    ! grep -q Keepalive "$BATS_TEST_TMPDIR/server.out"
+    run grep -c Keepalive "$BATS_TEST_TMPDIR/server.out"
+    [ "$output" = 0 ]
     port=$(client_port client)
     [ "$(timer_of "$port")" = "02" ]         # the client's side: the keepalive timer
     [ "$(timer_of "$PORT")" = "00" ]         # the server's side: no timer, silent forever
@@ -51,7 +52,7 @@ Waiting in recv() for data that never comes" ]
 @test "killing the server (its kernel sends FIN) makes the client say the server closed, exit 0" {
     start_server server ./tcp_keepalive server 127.0.0.1 -p 0
     spawn client ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k
-    wait_for server '^Waiting in recv'
+    wait_for server '^Waiting in poll'
     kill -KILL "$PID_server"
     wait_exit "$PID_client"
     status=0
@@ -61,45 +62,63 @@ Waiting in recv() for data that never comes" ]
     [ -z "$(err client)" ]
 }
 
+@test "the README's experiment: two clients, one with -k, both served; stopping the server ends both" {
+    start_server server ./tcp_keepalive server "" -p 0
+    spawn kept ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k
+    spawn plain ./tcp_keepalive client 127.0.0.1 -p "$PORT"
+    wait_for kept '^Waiting in recv'
+    wait_for plain '^Waiting in recv'
+    wait_for server '^Waiting in poll\(\) for data that never comes, on 2 connections$'
+    [ "$(grep -c '^Accepted a connection' "$BATS_TEST_TMPDIR/server.out")" -eq 2 ]
+    kill "$PID_server"                      # as Ctrl+C does: the process ends, its sockets close
+    for client in kept plain; do
+        eval "pid=\$PID_$client"
+        wait_exit "$pid"
+        status=0
+        wait "$pid" || status=$?
+        [ "$status" -eq 0 ]
+        [ "$(tail -n 1 "$BATS_TEST_TMPDIR/$client.out")" = "The server closed the connection: recv() returned 0" ]
+        [ -z "$(err "$client")" ]
+    done
+}
+
 @test "a server that resets the connection makes the client report ECONNRESET and exit 1" {
-    # The server handles one connection at a time: the second client waits in the listen
-    # backlog, never accepted. A listening socket that closes resets what is in its backlog.
-    start_server server ./tcp_keepalive server 127.0.0.1 -p 0
-    spawn first ./tcp_keepalive client 127.0.0.1 -p "$PORT"
-    wait_for server '^Waiting in recv'
-    spawn second ./tcp_keepalive client 127.0.0.1 -p "$PORT"
-    wait_for second '^Waiting in recv'
-    kill -KILL "$PID_server"
-    wait_exit "$PID_second"
+    start_server fake "$ROOT/tests/tcp_peer" -l 127.0.0.1 0 await "$BATS_TEST_TMPDIR/go" reset
+    spawn client ./tcp_keepalive client 127.0.0.1 -p "$PORT"
+    wait_for client '^Waiting in recv'
+    touch "$BATS_TEST_TMPDIR/go"
+    wait_exit "$PID_client"
     status=0
-    wait "$PID_second" || status=$?
+    wait "$PID_client" || status=$?
     [ "$status" -eq 1 ]
-    [ "$(err second)" = "tcp_keepalive: recv ('127.0.0.1', $PORT): ECONNRESET Connection reset by peer" ]
-    wait_exit "$PID_first"
-    [ "$(tail -n 1 "$BATS_TEST_TMPDIR/first.out")" = "The server closed the connection: recv() returned 0" ]
+    [ "$(err client)" = "tcp_keepalive: recv ('127.0.0.1', $PORT): ECONNRESET Connection reset by peer" ]
 }
 
 @test "killing the client makes the server say the client closed, and it accepts the next" {
     start_server server ./tcp_keepalive server 127.0.0.1 -p 0 -k
     spawn first ./tcp_keepalive client 127.0.0.1 -p "$PORT"
-    wait_for server '^Waiting in recv'
+    wait_for server '^Waiting in poll'
+    port=$(client_port first)
     kill -KILL "$PID_first"
-    wait_for server '^The client closed the connection: recv\(\) returned 0$'
+    wait_for server "^The client at \('127\.0\.0\.1', $port\) closed the connection: recv\(\) returned 0$"
     spawn second ./tcp_keepalive client 127.0.0.1 -p "$PORT"
     wait_for second '^Waiting in recv'
     [ "$(grep -c '^Accepted a connection' "$BATS_TEST_TMPDIR/server.out")" -eq 2 ]
+    wait_for server '^Waiting in poll\(\) for data that never comes, on 1 connection$'
+    [ "$(grep -c 'on 1 connection$' "$BATS_TEST_TMPDIR/server.out")" -eq 2 ]
 }
 
 @test "the server shows data that does come, and reports a client that resets, on stderr" {
     start_server server ./tcp_keepalive server 127.0.0.1 -p 0
     spawn peer "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" send $'hi\x1b\n' await "$BATS_TEST_TMPDIR/go" reset
-    wait_for server "^Received b'hi\\\\x1b\\\\n'$"
+    wait_for server "^Received b'hi\\\\x1b\\\\n' from \('127\.0\.0\.1', [0-9]+\)$"
     touch "$BATS_TEST_TMPDIR/go"
     wait_exit "$PID_peer"
     tries=500
     until [ -s "$BATS_TEST_TMPDIR/server.err" ]; do ((tries-- > 0)); sleep 0.01; done
     [[ "$(err server)" =~ ^tcp_keepalive:\ recv\ \(\'127\.0\.0\.1\',\ [0-9]+\):\ ECONNRESET\ Connection\ reset\ by\ peer$ ]]
-    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+    run grep -c $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+    [ "$output" = 0 ]
     kill -0 "$PID_server"
 }
 
@@ -113,7 +132,7 @@ Waiting in recv() for data that never comes" ]
         "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" reset
     done
     tries=500
-    until [ "$(grep -c '^Waiting in recv' "$BATS_TEST_TMPDIR/server.out")" -eq 200 ] &&
+    until [ "$(grep -c '^Waiting in poll' "$BATS_TEST_TMPDIR/server.out")" -eq 200 ] &&
         [ "$(grep -c 'closed the connection' "$BATS_TEST_TMPDIR/server.out")" -eq 150 ] &&
         [ "$(grep -c ECONNRESET "$BATS_TEST_TMPDIR/server.err")" -eq 50 ]; do
         ((tries-- > 0))
@@ -137,11 +156,19 @@ Waiting in recv() for data that never comes" ]
     run ./tcp_keepalive serve 127.0.0.1
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "tcp_keepalive: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
-    for value in 0 -1 x 1x 40000 ""; do
+    for value in 0 -1 40000; do
         run ./tcp_keepalive client 127.0.0.1 -i "$value"
         [ "$status" -eq 2 ]
         [ "${lines[1]}" = "tcp_keepalive: error: argument -i: invalid value: '$value' (must be 1..32767)" ]
     done
+    for value in x 1x ""; do
+        run ./tcp_keepalive client 127.0.0.1 -i "$value"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "tcp_keepalive: error: argument -i: invalid int value: '$value'" ]
+    done
+    run ./tcp_keepalive client 127.0.0.1 -i
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_keepalive: error: argument -i: expected one argument" ]
     run ./tcp_keepalive client 127.0.0.1 -n 128
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "tcp_keepalive: error: argument -n: invalid value: '128' (must be 1..127)" ]

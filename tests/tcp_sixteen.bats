@@ -57,7 +57,8 @@ Waiting to accept a new connection" ]
         send 'ere, server' drain
     wait_for server '^  Socket peer'
     [ "$(out peer)" = "" ]                  # 5 bytes came; the server is still waiting
-    ! grep -q Incoming "$BATS_TEST_TMPDIR/server.out"
+    run grep -c Incoming "$BATS_TEST_TMPDIR/server.out"
+    [ "$output" = 0 ]
     touch "$BATS_TEST_TMPDIR/go"
     wait_for server "^  Incoming sixteen-octet message: b'Hi there, server'$"
     wait_exit "$PID_peer"
@@ -72,7 +73,8 @@ Waiting to accept a new connection" ]
     # The message holds a ' and no ", so Python quotes it with ".
     grep -qxF '  Incoming sixteen-octet message: b"\x1b[31m\xff\t\n\rcaf\xc3\xa9\\'\''"' \
         "$BATS_TEST_TMPDIR/server.out"
-    ! grep -q $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+    run grep -c $'\x1b' "$BATS_TEST_TMPDIR/server.out"
+    [ "$output" = 0 ]
 }
 
 @test "a client that sends 3 bytes and closes is reported and the server serves the next" {
@@ -116,37 +118,37 @@ Waiting to accept a new connection" ]
     [ "$output" = "tcp_sixteen: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
 }
 
-@test "experiment 2: without SO_REUSEADDR a restart after an exchange fails with Address already in use" {
+@test "experiment 2: without SO_REUSEADDR a restart after an exchange fails with Address already in use, every time" {
     build_without_experiment tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen"
-    start_server server "$BATS_TEST_TMPDIR/tcp_sixteen" server 127.0.0.1 -p 0
-    # The client would close right after its 16 bytes, and on a busy machine could do it
-    # before the server's close(); this peer reads until the server's FIN, so the server is
-    # always the one that closes first and its end is the one left in TIME_WAIT.
-    run "$PEER" 127.0.0.1 "$PORT" send 'Hi there, server' drain
-    [ "$output" = "b'Farewell, client'" ]
-    wait_for server '^  Reply sent, socket closed$'
-    kill "$PID_server"
-    wait_exit "$PID_server"
-    # The server closed first, so its end of the connection sits in TIME_WAIT on the port.
-    [ -n "$(time_wait_on_port "$PORT")" ]
-    run "$BATS_TEST_TMPDIR/tcp_sixteen" server 127.0.0.1 -p "$PORT"
-    [ "$status" -eq 1 ]
-    [ "$output" = "tcp_sixteen: bind ('127.0.0.1', $PORT): EADDRINUSE Address already in use" ]
+    grep -qx '//     status = setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));' \
+        "$BATS_TEST_TMPDIR/tcp_sixteen.c"
+    # The README's steps, twice: one exchange with the real client, stop the server, restart.
+    for round in 1 2; do
+        start_server server "$BATS_TEST_TMPDIR/tcp_sixteen" server "" -p 0
+        run "$BATS_TEST_TMPDIR/tcp_sixteen" client 127.0.0.1 -p "$PORT"
+        [ "$status" -eq 0 ]
+        [ "${lines[1]}" = "The server said b'Farewell, client'" ]
+        kill "$PID_server"             # as Ctrl+C does: the process ends, its sockets close
+        wait_exit "$PID_server"
+        # The client waited for the server's FIN: the server closed first, and its end of
+        # the connection sits in TIME_WAIT on the port.
+        [ -n "$(time_wait_on_port "$PORT")" ]
+        run "$BATS_TEST_TMPDIR/tcp_sixteen" server "" -p "$PORT"
+        [ "$status" -eq 1 ]
+        [ "$output" = "tcp_sixteen: bind ('0.0.0.0', $PORT): EADDRINUSE Address already in use" ]
+        kill_spawned || true
+    done
 }
 
 @test "experiment 2: with SO_REUSEADDR the same restart works" {
-    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    start_server server ./tcp_sixteen server "" -p 0
     first_port=$PORT
-    # The client would close right after its 16 bytes, and on a busy machine could do it
-    # before the server's close(); this peer reads until the server's FIN, so the server is
-    # always the one that closes first and its end is the one left in TIME_WAIT.
-    run "$PEER" 127.0.0.1 "$PORT" send 'Hi there, server' drain
-    [ "$output" = "b'Farewell, client'" ]
-    wait_for server '^  Reply sent, socket closed$'
-    kill "$PID_server"
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    kill "$PID_server"             # as Ctrl+C does: the process ends, its sockets close
     wait_exit "$PID_server"
     [ -n "$(time_wait_on_port "$PORT")" ]
-    start_server again ./tcp_sixteen server 127.0.0.1 -p "$first_port"
+    start_server again ./tcp_sixteen server "" -p "$first_port"
     [ "$PORT" = "$first_port" ]
     run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
@@ -158,7 +160,8 @@ Waiting to accept a new connection" ]
     run ./tcp_sixteen client 127.0.0.2 -p "$PORT"
     [ "$status" -eq 1 ]
     [ "$output" = "tcp_sixteen: connect ('127.0.0.2', $PORT): ECONNREFUSED Connection refused" ]
-    ! grep -q 'accepted' "$BATS_TEST_TMPDIR/server.out"
+    run grep -c 'accepted' "$BATS_TEST_TMPDIR/server.out"
+    [ "$output" = 0 ]
 }
 
 @test "experiment 3: a server bound to \"\" accepts clients on 127.0.0.1 and 127.0.0.2" {
@@ -205,7 +208,16 @@ Waiting to accept a new connection" ]
     [ "${lines[1]}" = "tcp_sixteen: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
     run ./tcp_sixteen client 127.0.0.1 -p 70000
     [ "$status" -eq 2 ]
-    [[ "${lines[1]}" == "tcp_sixteen: error: argument -p: invalid port: '70000'"* ]]
+    [ "${lines[1]}" = "tcp_sixteen: error: argument -p: invalid value: '70000' (must be 0..65535)" ]
+    run ./tcp_sixteen client 127.0.0.1 -p abc
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_sixteen: error: argument -p: invalid int value: 'abc'" ]
+    run ./tcp_sixteen client 127.0.0.1 extra more
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_sixteen: error: unrecognized arguments: extra more" ]
+    run ./tcp_sixteen --port=1 client 127.0.0.1
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "tcp_sixteen: error: unrecognized arguments: --port=1" ]
 }
 
 @test "a server on a port already listened on reports bind EADDRINUSE, exit 1" {
@@ -213,4 +225,53 @@ Waiting to accept a new connection" ]
     run ./tcp_sixteen server 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
     [ "$output" = "tcp_sixteen: bind ('127.0.0.1', $PORT): EADDRINUSE Address already in use" ]
+}
+
+@test "a client started with stdout closed sends the server exactly its 16 bytes" {
+    start_server fake "$PEER" -l 127.0.0.1 0 send 'Farewell, client' shut drain
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT" >&-
+    [ "$status" -eq 0 ]
+    wait_exit "$PID_fake"
+    # what the fake server received: the message, and not "Client has been assigned ..."
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/fake.out")" = "b'Hi there, server'" ]
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/fake.out")" -eq 2 ]
+}
+
+@test "a client whose stdout is full says so and exits 1" {
+    [ -w /dev/full ] || skip "no /dev/full here"
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    run bash -c "./tcp_sixteen client 127.0.0.1 -p $PORT >/dev/full"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_sixteen: write to stdout: ENOSPC No space left on device" ]
+    wait_for server '^  Reply sent'         # the exchange itself went through
+}
+
+@test "a server whose log fails says so once on stderr and goes on serving" {
+    [ -w /dev/full ] || skip "no /dev/full here"
+    port=$(free_tcp_port)
+    ./tcp_sixteen server 127.0.0.1 -p "$port" >/dev/full 2>"$BATS_TEST_TMPDIR/server.err" </dev/null 3>&- &
+    SPAWNED_PIDS+=($!)
+    pid=$!
+    tries=500
+    until ./tcp_sixteen client 127.0.0.1 -p "$port" >/dev/null 2>&1; do ((tries-- > 0)); sleep 0.01; done
+    run ./tcp_sixteen client 127.0.0.1 -p "$port"
+    [ "$status" -eq 0 ]
+    [ "${lines[1]}" = "The server said b'Farewell, client'" ]
+    [ "$(cat "$BATS_TEST_TMPDIR/server.err")" = "tcp_sixteen: write to stdout: ENOSPC No space left on device" ]
+    kill -0 "$pid"
+}
+
+@test "a silent connection holds the one-at-a-time server: the next client waits until it closes" {
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    exec 5<>"/dev/tcp/127.0.0.1/$PORT"      # the README's exec 3<>/dev/tcp/...: says nothing
+    wait_for server '^  Socket peer'
+    spawn next sh -c 'exec ./tcp_sixteen client 127.0.0.1 -p "$1" 5>&-' sh "$PORT"
+    wait_for next '^Client has been assigned'   # connected: the kernel completed it
+    sleep 1                                 # a short bound: no answer comes within it
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/next.out")" -eq 1 ]
+    run grep -c '^  Incoming' "$BATS_TEST_TMPDIR/server.out"
+    [ "$output" = 0 ]
+    exec 5>&-                               # close the silent connection: the server moves on
+    wait_for next "^The server said b'Farewell, client'$"
+    [[ "$(err server)" == *"was expecting 16 bytes but only received 0 bytes before the socket closed" ]]
 }
