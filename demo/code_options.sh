@@ -15,14 +15,17 @@ run_client "terminal 1" code ./socket_modes
 
 chapter "Socket options: reuseaddr (a connection, Ctrl+C, and a restart on the same port at once)"
 start_server "terminal 1" code ./reuseaddr -p 0
-PORT=$(sed -n 's/^Listening on port: //p' "$DEMO_TMP/server")
-# bash's /dev/tcp as the client (the lecture uses telnet): it connects, and cat waits
-# until the server closes the connection.
-run_client "terminal 2" code bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3"
+PORT=$(sed -n 's/^Listening on port: \([0-9]*\) $/\1/p' "$DEMO_TMP/server")
+# bash's /dev/tcp as the client (the lecture uses telnet): it stays connected, as telnet
+# does, until the server closes the connection, which it does at Ctrl+C.
+printf '\n===== terminal 2: $ telnet localhost %s    (here: bash /dev/tcp)\n' "$PORT"
+bash -c "exec 3<>/dev/tcp/127.0.0.1/$PORT && cat <&3 && echo 'Connection closed by foreign host.'" &
+CLIENT_PID=$!
 server_wait '^Connected by'
 kill -INT "$SERVER_PID"                        # Ctrl+C
 wait "$SERVER_PID"
 status=$?
+wait "$CLIENT_PID"
 stop_server
 echo "(exit status $status)"
 start_server "terminal 1" code ./reuseaddr -p "$PORT"
