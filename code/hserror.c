@@ -1,7 +1,6 @@
 /*
- * hserror.c - socket errors, stage by stage: fetch a file over HTTP/1.0; the stage that fails
- * says what went wrong (lecture: hserror.py; Cookbook ch. 1, 1_7_socket_errors.py). Try, with
- * a web server or tests/http_responder on port 80:
+ * hserror.c - socket errors stage by stage: fetch a file with HTTP/1.0; the stage that fails
+ * says what went wrong (lecture: hserror.py; Cookbook ch. 1, 1_7_socket_errors.py). Try:
  *     ./hserror --host localhost --port 80 --file /          the response, headers first
  *     ./hserror --host nosuch.invalid --port 80 --file /     Address-related error ...
  *     ./hserror --host localhost --port 9 --file /           Connection error: ... refused
@@ -11,7 +10,6 @@
 #include <sys/time.h>
 
 #define BUFFER_SIZE 2048
-
 static const char usage[] = "[-h] --host HOST --port PORT --file FILE [--timeout SECONDS]";
 static const char help[] =
     "Socket Error Examples\n\noptions:\n"
@@ -21,53 +19,36 @@ static const char help[] =
     "  --file FILE        the path to ask for, e.g. /index.html\n"
     "  --timeout SECONDS  limit for the whole exchange: connect, send, receive (default 30)\n";
 
-/* A stage failed: its line as the script prints it (str() of the exception), on stderr so
- * that it never ends up in the file being fetched, and exit 1. */
-static _Noreturn void fail(const char *stage, int err)
+/* A stage failed: the script's line, str() of the exception ("[Errno 111] Connection
+ * refused", "timed out"), on stderr so it never ends up in the fetched file; exit 1. */
+static _Noreturn void fail(const char *stage, int number, const char *text)
 {
     fflush(stdout);                 /* what came before the error, then the error */
-    if (err == EAGAIN || err == EWOULDBLOCK || err == EINPROGRESS)
+    if (number == EAGAIN || number == EWOULDBLOCK || number == EINPROGRESS)
         fprintf(stderr, "%s: timed out\n", stage);           /* Python's socket.timeout */
     else
-        fprintf(stderr, "%s: [Errno %d] %s\n", stage, err, strerror(err));
+        fprintf(stderr, "%s: [Errno %d] %s\n", stage, number, text);
     exit(1);
 }
 
-/* The script has no timeout: a silent server, or one sending a byte a second, holds it
- * forever. Before each call that may wait, the socket's timeouts get what is left of
- * --timeout (on Linux SO_SNDTIMEO limits connect() too). */
+/* The script waits forever on a server that is silent or sends a byte a second: here each
+ * call that may wait gets what is left of --timeout (SO_SNDTIMEO limits connect() on Linux). */
 static void set_time_left(int sock, double deadline, const char *stage)
 {
     long long micro = (long long)((deadline - monotonic_seconds()) * 1e6);
     struct timeval left = {(time_t)(micro / 1000000), (suseconds_t)(micro % 1000000)};
     if (micro <= 0)
-        fail(stage, EAGAIN);                    /* and {0, 0} would mean no limit at all */
+        fail(stage, EAGAIN, "timed out");       /* and {0, 0} would mean no limit at all */
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &left, sizeof left) < 0 ||
         setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &left, sizeof left) < 0)
-        fail(stage, errno);
-}
-
-/* A terminal obeys the escape sequences in what it prints, and the response comes from
- * whoever answered: there, each line is shown as repr() shows it (\x1b, \xff, \u202e),
- * without quotes, then its line end. A character cut in two by recv() shows as \xNN. */
-static void show_on_terminal(const char *data, size_t n)
-{
-    static char shown[REPR_SIZE(BUFFER_SIZE)];
-    for (size_t line; n > 0; data += line, n -= line) {
-        const char *newline = memchr(data, '\n', n);
-        line = newline ? (size_t)(newline - data) + 1 : n;
-        size_t text = !newline ? line : line >= 2 && data[line - 2] == '\r' ? line - 2 : line - 1;
-        int length = (int)strlen(format_repr(data, text, false, shown));
-        printf("%.*s%.*s", length - 2, shown + 1, (int)(line - text), data + text);
-    }
+        fail(stage, errno, strerror(errno));
 }
 
 int main(int argc, char *argv[])
 {
     static const struct option options[] = {{"help", no_argument, NULL, 'h'},
         {"host", required_argument, NULL, 'H'}, {"port", required_argument, NULL, 'P'},
-        {"file", required_argument, NULL, 'F'}, {"timeout", required_argument, NULL, 'T'},
-        {NULL, 0, NULL, 0}};
+        {"file", required_argument, NULL, 'F'}, {"timeout", required_argument, NULL, 'T'}, {0}};
     const char *host = NULL, *filename = NULL;
     char port[8] = "";                      /* as text for getaddrinfo(), like a service */
     double timeout = 30;
@@ -94,48 +75,44 @@ int main(int argc, char *argv[])
     /* First stage: create the socket (fails when we are out of file descriptors). */
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
-        fail("Error creating socket", errno);
+        fail("Error creating socket", errno, strerror(errno));
 
     /* Second stage: connect. Python looks the name up inside connect(); a failed lookup is a
      * socket.gaierror carrying the resolver's code and message (gai_strerror, not errno). */
     struct addrinfo hints = {.ai_family = AF_INET, .ai_socktype = SOCK_STREAM}, *address;
     int code = getaddrinfo(host[0] ? host : NULL, port, &hints, &address);
-    if (code != 0) {
-        fprintf(stderr, "Address-related error connecting to server: [Errno %d] %s\n", code,
-                gai_strerror(code));
-        exit(1);
-    }
+    if (code != 0)
+        fail("Address-related error connecting to server", code, gai_strerror(code));
     set_time_left(sock, deadline, "Connection error");
     if (connect(sock, address->ai_addr, address->ai_addrlen) < 0)
-        fail("Connection error", errno);
+        fail("Connection error", errno, strerror(errno));
     freeaddrinfo(address);
 
     /* Third stage: send the request (a reset or closed connection fails here). */
-    size_t size = strlen(filename) + 32;
+    size_t size = strlen(filename) + 32;        /* "GET " FILE " HTTP/1.0\r\n\r\n" fits */
     char *request = malloc(size);
-    if (request == NULL)
-        fail("Error sending data", ENOMEM);
-    snprintf(request, size, "GET %s HTTP/1.0\r\n\r\n", filename);
+    if (request == NULL || snprintf(request, size, "GET %s HTTP/1.0\r\n\r\n", filename) < 0)
+        fail("Error sending data", ENOMEM, strerror(ENOMEM));
     set_time_left(sock, deadline, "Error sending data");
     if (sendall(sock, request, strlen(request)) < 0)
-        fail("Error sending data", errno);
+        fail("Error sending data", errno, strerror(errno));
     free(request);
 
     /* Fourth stage: receive until the server closes: HTTP/1.0's end of the response. */
-    char buf[BUFFER_SIZE];
+    static char buf[BUFFER_SIZE], shown[REPR_SIZE(BUFFER_SIZE)];
     for (;;) {
         set_time_left(sock, deadline, "Error receiving data");
         ssize_t n = recv(sock, buf, sizeof buf, 0);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
-            fail("Error receiving data", errno);
+            fail("Error receiving data", errno, strerror(errno));
         if (n == 0)
             return 0;
-        if (isatty(STDOUT_FILENO))
-            show_on_terminal(buf, (size_t)n);
-        else
+        if (!isatty(STDOUT_FILENO))
             fwrite(buf, 1, (size_t)n, stdout);      /* the file itself, byte for byte */
+        else        /* a terminal would obey escape sequences in it: shown as repr() shows */
+            printf("%s\n", format_repr(buf, (size_t)n, false, shown));    /* 'Hi\r\n\x1b' */
         if (ferror(stdout))
             exit(1);                /* program_init's check at exit says why */
     }
