@@ -19,15 +19,14 @@ static const char help[] =
     "  --file FILE        the path to ask for, e.g. /index.html\n"
     "  --timeout SECONDS  limit for the whole exchange: connect, send, receive (default 30)\n";
 
-/* A stage failed: the script's line, str() of the exception ("[Errno 111] Connection
- * refused", "timed out"), on stderr so it never ends up in the fetched file; exit 1. */
+/* A stage failed: the script's line, on stderr so it never ends up in the fetched file. */
 static _Noreturn void fail(const char *stage, int number, const char *text)
 {
     fflush(stdout);                 /* what came before the error, then the error */
     if (number == EAGAIN || number == EWOULDBLOCK || number == EINPROGRESS)
         fprintf(stderr, "%s: timed out\n", stage);           /* Python's socket.timeout */
     else
-        fprintf(stderr, "%s: [Errno %d] %s\n", stage, number, text);
+        fprintf(stderr, "%s: [Errno %d] %s\n", stage, number, text);    /* str(exception) */
     exit(1);
 }
 
@@ -64,10 +63,11 @@ int main(int argc, char *argv[])
         case 'T': timeout = parse_float(optarg, "--timeout", 0.001, 86400); break;
         default: option_error(option, argv, options);
         }
-    /* argparse's required=True: what is missing is listed before any unrecognized word */
-    if (!host) note_argument(missing_arguments, sizeof missing_arguments, ", ", "--host");
-    if (!port[0]) note_argument(missing_arguments, sizeof missing_arguments, ", ", "--port");
-    if (!filename) note_argument(missing_arguments, sizeof missing_arguments, ", ", "--file");
+    char missing[32];                       /* argparse's required=True, for all three */
+    snprintf(missing, sizeof missing, "%s%s%s", host ? "" : ", --host",
+             port[0] ? "" : ", --port", filename ? "" : ", --file");
+    if (!host || !port[0] || !filename)
+        usage_error("the following arguments are required: %s", missing + 2);
     no_more_arguments(argc, argv);
     double deadline = monotonic_seconds() + timeout;
     signal(SIGPIPE, SIG_IGN);   /* as in Python: a send to a closed peer fails with EPIPE */
