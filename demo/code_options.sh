@@ -37,7 +37,9 @@ chapter "Socket errors: hserror (a file fetched, then each stage's own error)"
 start_server "terminal 1" tests ./http_responder reply \
     'HTTP/1.0 200 OK\r\nContent-Type: text/html\r\n\r\n<h1>Hello</h1>\n'
 run_client "terminal 2" code ./hserror --host localhost --port "$PORT" --file /index.html
-run_client "terminal 2" code ./hserror --host nosuch.invalid --port "$PORT" --file /index.html
+# A name with an empty label (..): the resolver refuses it without asking DNS, so the tour
+# sends no query and gives the same answer offline (the README uses nosuch.invalid).
+run_client "terminal 2" code ./hserror --host nosuch..invalid --port "$PORT" --file /index.html
 stop_server
 run_client "terminal 2" code ./hserror --host localhost --port "$PORT" --file /index.html
 start_server "terminal 1" tests ./http_responder reset 'HTTP/1.0 200 OK\r\n\r\nthe first half\n'
@@ -45,4 +47,7 @@ run_client "terminal 2" code ./hserror --host localhost --port "$PORT" --file /b
 stop_server
 start_server "terminal 1" tests ./http_responder silent
 run_client "terminal 2" code ./hserror --host localhost --port "$PORT" --file / --timeout 0.5
+stop_server
+start_server "terminal 1" tests ./http_responder trickle 'HTTP/1.0 200 OK\r\n\r\nslowly, slowly\n'
+run_client "terminal 2" code ./hserror --host localhost --port "$PORT" --file / --timeout 1
 stop_server

@@ -76,6 +76,13 @@ seconds_between() {
     [ "$stderr" = "Address-related error connecting to server: [Errno -2] Name or service not known" ]
 }
 
+@test "a name with an empty label is refused by the resolver itself, no DNS asked: Address-related error" {
+    run --separate-stderr ./hserror --host nosuch..invalid --port 80 --file /
+    [ "$status" -eq 1 ]
+    [ -z "$output" ]
+    [ "$stderr" = "Address-related error connecting to server: [Errno -2] Name or service not known" ]
+}
+
 @test "a closed port is a Connection error: [Errno 111] Connection refused, exit 1" {
     run --separate-stderr ./hserror --host 127.0.0.1 --port "$(free_tcp_port)" --file /
     [ "$status" -eq 1 ]
