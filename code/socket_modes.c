@@ -8,12 +8,14 @@
  *     ./socket_modes
  * Watch for: both accept() calls fail with EAGAIN, the non-blocking one at once, the
  * blocking one only after waiting out its timeout.
+ * Experiment: change TIMEOUT_SECONDS to 2, make, and run it again.
  */
 #include "socket_helpers.h"
 
 #include <fcntl.h>
 #include <sys/time.h>
 
+/* EXPERIMENT (change this value): 2 makes the blocking accept() below wait 2 seconds. */
 #define TIMEOUT_SECONDS 0.5
 
 static const char usage[] = "[-h]";
@@ -53,9 +55,17 @@ static void try_accept(int sock, const char *mode)
 
 int main(int argc, char *argv[])
 {
+    static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     char where[ADDRESS_TEXT_SIZE];
-    program_init(argv[0]);
-    parse_arguments(argc, argv, usage, help, (const struct argument[]){{NULL, NULL, false}});
+    int option;
+    program_init(argv[0], usage);
+    opterr = 0;
+    while ((option = getopt_long(argc, argv, ":h", options, NULL)) != -1)
+        switch (option) {
+        case 'h': show_help(help);
+        default: option_error(option, argv, options);
+        }
+    no_more_arguments(argc, argv);
 
     /* Port 0 on loopback, as in the recipe: the OS picks a free port, so nothing else on
      * the machine connects to it by accident. */
@@ -80,12 +90,13 @@ int main(int argc, char *argv[])
     /* s.setblocking(1); s.settimeout(0.5): blocking again, but on Linux SO_RCVTIMEO also
      * limits how long accept() waits (POSIX leaves that open; recv() it covers everywhere). */
     set_blocking(sock, true);
-    struct timeval timeout = {.tv_sec = (time_t)TIMEOUT_SECONDS};
-    timeout.tv_usec = (suseconds_t)((TIMEOUT_SECONDS - (double)timeout.tv_sec) * 1e6);
+    double seconds = TIMEOUT_SECONDS;               /* a double, whatever was typed */
+    struct timeval timeout = {.tv_sec = (time_t)seconds};
+    timeout.tv_usec = (suseconds_t)((seconds - (double)timeout.tv_sec) * 1e6);
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
         die_errno("setsockopt SO_RCVTIMEO", NULL);
     char mode[64];
-    snprintf(mode, sizeof mode, "a blocking socket with a %g s timeout", TIMEOUT_SECONDS);
+    snprintf(mode, sizeof mode, "a blocking socket with a %g s timeout", seconds);
     try_accept(sock, mode);
     close(sock);
     return 0;

@@ -14,9 +14,9 @@ setup() {
 
 @test "reuseaddr: after garbage, resets, hang-ups and silence it still reports the next connection" {
     spawn server ./reuseaddr -p 0
-    wait_for server '^Listening on port: [0-9]+$'
-    PORT=$(sed -nE 's/^Listening on port: ([0-9]+)$/\1/p' "$BATS_TEST_TMPDIR/server.out")
-    run "$ROOT/tests/hostile_tcp" 127.0.0.1 "$PORT" garbage partial reset hangup silent garbage reset
+    wait_for server '^Listening on port: [0-9]+ $'
+    PORT=$(sed -nE 's/^Listening on port: ([0-9]+) $/\1/p' "$BATS_TEST_TMPDIR/server.out")
+    run "$ROOT/tests/hostile_tcp" 127.0.0.1 "$PORT" garbage partial reset hangup silent partial reset
     echo "$output"                                  # the seed, to replay a failure
     [ "$status" -eq 0 ]
     run "$ROOT/tests/hostile_tcp" 127.0.0.1 "$PORT" hangup

@@ -5,8 +5,10 @@
  * Listens on 127.0.0.1 (port 0: the OS chooses), prints "Listening at ('127.0.0.1', PORT)",
  * and serves one connection after another until killed. For each: reads the request up to
  * its empty line, prints "Request: b'...'" (its repr), then by MODE:
- *     reply TEXT   sends TEXT and closes; in TEXT, \r \n \t \\ and \xNN stand for
- *                  those bytes (bash's $'...' works too)
+ *     reply TEXT   sends TEXT, shuts down its side, prints "After the reply: b'...'"
+ *                  with whatever else the client sent until it closed, then closes; in
+ *                  TEXT, \r \n \t \\ and \xNN stand for those bytes (bash's $'...' too)
+ *     trickle TEXT sends TEXT one byte every 0.2 s, then closes
  *     file PATH    sends the bytes of the file PATH and closes
  *     reset TEXT   sends TEXT, waits until the client has it, then closes with SO_LINGER
  *                  {1, 0}: the client reads TEXT and then gets a reset (ECONNRESET)
@@ -16,12 +18,11 @@
 #include "socket_helpers.h"
 
 #include <fcntl.h>
-#include <linux/sockios.h>      /* SIOCOUTQ: Linux only, and this helper runs on Linux */
 #include <signal.h>
-#include <sys/ioctl.h>
+#include <sys/ioctl.h>          /* TIOCOUTQ: on a TCP socket, the bytes not yet acknowledged */
 #include <sys/time.h>
 
-static const char usage[] = "[-p PORT] {reply TEXT,file PATH,reset TEXT,silent}";
+static const char usage[] = "[-p PORT] {reply TEXT,trickle TEXT,file PATH,reset TEXT,silent}";
 #define REQUEST_MAX 65536
 
 static int hex_digit(char c)
@@ -52,8 +53,9 @@ static size_t unescape(char *text)
     return out;
 }
 
-/* Read the request up to its empty line (or end of file, or 2 s of silence), print it. */
-static void read_request(int sock)
+/* Read the request up to its empty line (or, with whole, everything up to the client's
+ * close; or 2 s of silence), and print it after label. */
+static void read_request(int sock, const char *label, bool whole)
 {
     static char request[REQUEST_MAX], shown[REPR_SIZE(REQUEST_MAX)];
     size_t total = 0;
@@ -69,10 +71,10 @@ static void read_request(int sock)
         if (n <= 0)
             break;
         total += (size_t)n;
-        if (total >= 4 && memcmp(request + total - 4, "\r\n\r\n", 4) == 0)
+        if (!whole && total >= 4 && memcmp(request + total - 4, "\r\n\r\n", 4) == 0)
             break;
     }
-    printf("Request: %s\n", format_repr(request, total, true, shown));
+    printf("%s: %s\n", label, format_repr(request, total, true, shown));
 }
 
 static void send_file(int sock, const char *path)
@@ -101,7 +103,7 @@ static void reset_after_delivery(int sock)
 {
     int queued = 1;
     for (int tries = 0; tries < 200 && queued > 0; tries++) {
-        if (ioctl(sock, SIOCOUTQ, &queued) < 0)
+        if (ioctl(sock, TIOCOUTQ, &queued) < 0)
             break;
         if (queued > 0)
             nanosleep(&(struct timespec){0, 10000000}, NULL);
@@ -135,14 +137,14 @@ int main(int argc, char *argv[])
         if (option == 'p')
             port = optarg;
         else
-            usage_error("bad option");
+            option_error(option, argv, (const struct option[]){{NULL, 0, NULL, 0}});
     }
     mode = next_positional(argc, argv, "mode", NULL);
     argument = optind < argc ? argv[optind++] : NULL;
     no_more_arguments(argc, argv);
     bool needs_argument = strcmp(mode, "silent") != 0;
     if (strcmp(mode, "reply") != 0 && strcmp(mode, "file") != 0 && strcmp(mode, "reset") != 0 &&
-        needs_argument)
+        strcmp(mode, "trickle") != 0 && needs_argument)
         usage_error("unknown mode '%s'", mode);
     if (needs_argument != (argument != NULL))
         usage_error("mode %s takes %s", mode, needs_argument ? "an argument" : "none");
@@ -152,7 +154,8 @@ int main(int argc, char *argv[])
         die_errno("strdup", NULL);
     size_t text_length = unescape(text);
 
-    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)parse_int(port, "PORT", 0, 65535))};
+    struct sockaddr_in address = {.sin_family = AF_INET,
+                                  .sin_port = htons((uint16_t)parse_int(port, "-p", 0, 65535))};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct sockaddr_storage bound;
     socklen_t length = sizeof bound;
@@ -173,15 +176,21 @@ int main(int argc, char *argv[])
                 warn_errno("accept", NULL);
             continue;
         }
-        read_request(sock);
-        if (mode[0] == 'f')
+        read_request(sock, "Request", false);
+        if (mode[0] == 'f') {
             send_file(sock, argument);
-        else if (mode[0] == 's')
+        } else if (mode[0] == 's') {
             wait_for_close(sock);
-        else if (sendall(sock, text, text_length) < 0)
+        } else if (mode[0] == 't') {            /* trickle: until done or the client goes */
+            for (size_t i = 0; i < text_length && send(sock, text + i, 1, 0) == 1; i++)
+                nanosleep(&(struct timespec){0, 200000000}, NULL);
+        } else if (sendall(sock, text, text_length) < 0) {
             warn_errno("send", NULL);
-        else if (mode[1] == 'e' && mode[2] == 's')      /* reset */
+        } else if (mode[2] == 's') {            /* reset */
             reset_after_delivery(sock);
+        } else if (shutdown(sock, SHUT_WR) == 0) {      /* reply */
+            read_request(sock, "After the reply", true);
+        }
         close(sock);
     }
 }

@@ -7,22 +7,38 @@ setup() {
     cd "$ROOT/code"
 }
 
-# Its line is "Listening on port: N", not start_server's "Listening at ('HOST', N)".
+# Its line is reuseaddr.py's "Listening on port: N " (with the script's trailing space),
+# not start_server's "Listening at ('HOST', N)".
 start_reuseaddr() {     # start_reuseaddr NAME PROGRAM [ARGS...]: sets $PORT
     local name=$1
     spawn "$@"
-    wait_for "$name" '^Listening on port: [0-9]+$' || return 1
-    PORT=$(sed -n 's/^Listening on port: \([0-9]*\)$/\1/p' "$BATS_TEST_TMPDIR/$name.out")
+    wait_for "$name" '^Listening on port: [0-9]+ $' || return 1
+    PORT=$(sed -n 's/^Listening on port: \([0-9]*\) $/\1/p' "$BATS_TEST_TMPDIR/$name.out")
     [ "$PORT" -gt 0 ]
 }
 
-# A client that stays until the server has closed the connection: the server closes
-# first, so its side of the connection is the one left in TIME_WAIT.
-connect_and_wait_for_close() {
-    local client
-    exec {client}<>"/dev/tcp/127.0.0.1/$1"
-    read -r -t 5 -u "$client" _ || true     # end of file: the server closed
-    exec {client}>&-
+# connect_client VARIABLE: a client connection on descriptor $VARIABLE, kept open
+connect_client() {
+    exec {client}<>"/dev/tcp/127.0.0.1/$PORT"
+    printf -v "$1" %s "$client"
+}
+
+# still_open FD: the server has not closed it (no end of file within 0.3 s)
+still_open() {
+    local status=0
+    read -r -t 0.3 -u "$1" _ || status=$?
+    [ "$status" -gt 128 ]                   # a timeout; 1 would be end of file
+}
+
+# closed_by_server FD: end of file comes (within 5 s), nothing before it
+closed_by_server() {
+    local status=0 line=
+    read -r -t 5 -u "$1" line || status=$?
+    [ "$status" -eq 1 ] && [ -z "$line" ]
+}
+
+connected_count() {
+    grep -cE '^Connected by 127\.0\.0\.1:[0-9]+$' "$BATS_TEST_TMPDIR/$1.out" || true
 }
 
 # interrupt NAME: Ctrl+C, then return its exit status (not under `run`: wait needs the
@@ -40,16 +56,28 @@ interrupt() {
     [ "${#lines[@]}" -eq 3 ]
     [ "${lines[0]}" = "Old sock state: 0" ]
     [ "${lines[1]}" = "New sock state: 1" ]
-    [ "${lines[2]}" = "Listening on port: $PORT" ]
+    [ "${lines[2]}" = "Listening on port: $PORT " ]       # reuseaddr.py's trailing space
 }
 
 @test "each connection prints Connected by 127.0.0.1:PORT, and the server keeps listening" {
     start_reuseaddr server ./reuseaddr -p 0
-    connect_and_wait_for_close "$PORT"
-    connect_and_wait_for_close "$PORT"
+    connect_client first
     wait_for server '^Connected by'
-    [ "$(grep -cE '^Connected by 127\.0\.0\.1:[0-9]+$' "$BATS_TEST_TMPDIR/server.out")" -eq 2 ]
+    connect_client second
+    for _ in $(seq 500); do [ "$(connected_count server)" -eq 2 ] && break; sleep 0.01; done
+    [ "$(connected_count server)" -eq 2 ]
     kill -0 "$PID_server"
+}
+
+@test "a connection stays open until the next one is accepted, as when the script rebinds connection" {
+    start_reuseaddr server ./reuseaddr -p 0
+    connect_client first
+    wait_for server '^Connected by'
+    still_open "$first"                     # not closed at once
+    connect_client second
+    closed_by_server "$first"               # closed when the second one is accepted
+    still_open "$second"
+    [ "$(connected_count server)" -eq 2 ]
 }
 
 @test "Ctrl+C (SIGINT) ends the server with exit 0 and closes its socket" {
@@ -64,9 +92,11 @@ interrupt() {
 
 @test "a restart on the same port right after a connection works: SO_REUSEADDR" {
     start_reuseaddr server ./reuseaddr -p 0
-    connect_and_wait_for_close "$PORT"
+    connect_client client
     wait_for server '^Connected by'
     interrupt server
+    closed_by_server "$client"              # the server closed first: TIME_WAIT is its side
+    exec {client}>&-
     first=$PORT
     start_reuseaddr again ./reuseaddr -p "$first"
     [ "$PORT" -eq "$first" ]
@@ -76,9 +106,11 @@ interrupt() {
     build_without_experiment reuseaddr.c "$BATS_TEST_TMPDIR/reuseaddr"
     start_reuseaddr server "$BATS_TEST_TMPDIR/reuseaddr" -p 0
     [ "$(sed -n 2p "$BATS_TEST_TMPDIR/server.out")" = "New sock state: 0" ]
-    connect_and_wait_for_close "$PORT"
+    connect_client client
     wait_for server '^Connected by'
     interrupt server
+    closed_by_server "$client"
+    exec {client}>&-
     run "$BATS_TEST_TMPDIR/reuseaddr" -p "$PORT"
     [ "$status" -eq 1 ]
     [ "${lines[0]}" = "Old sock state: 0" ]
@@ -100,13 +132,39 @@ interrupt() {
     [[ "$output" == *"TCP port (default 8282; 0 lets the OS choose)"* ]]
 }
 
-@test "bad ports and extra arguments are usage errors, exit 2" {
-    for port in abc 70000 -1 ""; do
+@test "bad ports and extra arguments are usage errors in argparse's words, exit 2" {
+    for port in abc ""; do
         run ./reuseaddr -p "$port"
         [ "$status" -eq 2 ]
-        [ "${lines[1]}" = "reuseaddr: error: argument -p: invalid port: '$port' (must be 0..65535)" ]
+        [ "${lines[0]}" = "usage: reuseaddr [-h] [-p PORT]" ]
+        [ "${lines[1]}" = "reuseaddr: error: argument -p: invalid int value: '$port'" ]
     done
-    run ./reuseaddr extra
+    for port in 70000 -1; do        # argparse takes them, then Python fails in bind()
+        run ./reuseaddr -p "$port"
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "reuseaddr: error: argument -p: invalid value: '$port' (must be 0..65535)" ]
+    done
+    for args in "-p" "-p -h"; do
+        run ./reuseaddr $args
+        [ "$status" -eq 2 ]
+        [ "${lines[1]}" = "reuseaddr: error: argument -p: expected one argument" ]
+    done
+    run ./reuseaddr extra more
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "reuseaddr: error: unrecognized arguments: extra" ]
+    [ "${lines[1]}" = "reuseaddr: error: unrecognized arguments: extra more" ]
+    run ./reuseaddr -p 0 -x
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "reuseaddr: error: unrecognized arguments: -x" ]
+}
+
+@test "more than FD_SETSIZE descriptors open: the socket is number 1101 and still serves" {
+    [ "$(ulimit -Hn)" = unlimited ] || [ "$(ulimit -Hn)" -ge 1200 ] ||
+        skip "the hard limit on open files is below 1200"
+    # Inherited descriptors 3..1100 push the listening socket past select()'s 1024.
+    start_reuseaddr server bash -c 'ulimit -n 1200 && for i in $(seq 3 1100); do eval "exec $i</dev/null"; done && exec ./reuseaddr -p 0'
+    connect_client client
+    wait_for server '^Connected by 127\.0\.0\.1:'
+    [[ "$(readlink "/proc/$PID_server/fd/1101")" == socket:* ]]
+    kill -0 "$PID_server"
+    [ ! -s "$BATS_TEST_TMPDIR/server.err" ]
 }

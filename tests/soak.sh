@@ -31,7 +31,7 @@ soak() {
     : >"$out"
     (cd "$dir" && eval "exec $server -p 0") >"$out" 2>"$tmp/$name.err" </dev/null &
     server_pid=$!
-    until port=$(sed -nE 's/^Listening.*[ ,(]([0-9]+)\)?$/\1/p' "$out" | head -n 1) && [ -n "$port" ]; do
+    until port=$(sed -nE 's/^Listening.*[ ,(]([0-9]+)\)? ?$/\1/p' "$out" | head -n 1) && [ -n "$port" ]; do
         if [ $((tries -= 1)) -eq 0 ] || ! kill -0 "$server_pid" 2>/dev/null; then
             echo "FAIL $name: the server did not start"; cat "$tmp/$name.err"
             failures=$((failures + 1)); kill "$server_pid" 2>/dev/null; server_pid=; return
@@ -54,7 +54,7 @@ soak() {
         verdict=FAIL
     fi
     local unit=connections
-    [ "$mode" = tcp ] || unit=datagrams
+    [[ "$mode" == tcp* ]] || unit=datagrams
     printf '%-4s %-22s %6d %s in %.2f s; descriptors %d -> %d; %s\n' "$verdict" "$name" \
         "$count" "$unit" "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')" "$fds_before" "$fds_after" "$memory"
     if [ $verdict != ok ]; then
@@ -75,7 +75,7 @@ soak tcp_deadlock  tcp  "./tcp_deadlock server 127.0.0.1"     tcp       1000  "6
 soak tcp_closing   tcp  "./tcp_closing server halfclose 127.0.0.1" tcp  1000  "48656c6c6f"
 soak tcp_file      tcp  "./tcp_file server 127.0.0.1"         tcp       1000  "6f6e650a74776f0a"
 soak tcp_keepalive tcp  "./tcp_keepalive server 127.0.0.1"    tcp       1000  ""
-soak reuseaddr     code "./reuseaddr"                         tcp       1000  ""
+soak reuseaddr     code "./reuseaddr"                         tcp-quiet 1000  ""
 
 echo "soak: $runs servers, $failures failed"
 [ "$runs" -gt 0 ] && [ "$failures" -eq 0 ]

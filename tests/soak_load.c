@@ -7,6 +7,9 @@
  *     soak_load udp-quiet HOST PORT COUNT HEX  the same, to a server that never replies
  *     soak_load tcp HOST PORT COUNT HEX      COUNT connections: send the bytes, shut down
  *                                            our side, read until the server closes
+ *     soak_load tcp-quiet HOST PORT COUNT HEX  the same without waiting for the close (1 ms
+ *                                            apart): for a server that keeps a connection
+ *                                            until it accepts the next one (reuseaddr)
  * Prints "COUNT exchanges, N failed" and exits 1 when any failed.
  */
 #include "socket_helpers.h"
@@ -14,7 +17,7 @@
 #include <signal.h>
 #include <sys/time.h>
 
-static const char usage[] = "{udp,udp-quiet,tcp} HOST PORT COUNT HEX";
+static const char usage[] = "{udp,udp-quiet,tcp,tcp-quiet} HOST PORT COUNT HEX";
 
 static size_t from_hex(const char *hex, unsigned char *out, size_t size)
 {
@@ -29,7 +32,8 @@ static size_t from_hex(const char *hex, unsigned char *out, size_t size)
 }
 
 /* One TCP exchange; false (after a line on stderr) when it went wrong. */
-static bool tcp_exchange(const struct addrinfo *server, const unsigned char *data, size_t n)
+static bool tcp_exchange(const struct addrinfo *server, const unsigned char *data, size_t n,
+                         bool wait_for_close)
 {
     static char reply[65536];
     int sock = socket(AF_INET, SOCK_STREAM, 0);
@@ -40,7 +44,7 @@ static bool tcp_exchange(const struct addrinfo *server, const unsigned char *dat
               connect(sock, server->ai_addr, server->ai_addrlen) == 0 &&
               sendall(sock, data, n) == 0 && shutdown(sock, SHUT_WR) == 0;
     ssize_t got = 1;
-    while (ok && got > 0) {
+    while (ok && wait_for_close && got > 0) {
         got = recv(sock, reply, sizeof reply, 0);
         if (got < 0 && errno == EINTR)
             got = 1;
@@ -48,7 +52,7 @@ static bool tcp_exchange(const struct addrinfo *server, const unsigned char *dat
     if (!ok || got < 0)
         warn_errno("exchange", server->ai_addr);
     close(sock);
-    return ok && got == 0;
+    return ok && (got == 0 || !wait_for_close);
 }
 
 int main(int argc, char *argv[])
@@ -61,7 +65,8 @@ int main(int argc, char *argv[])
     const char *mode = argv[1];
     long count = strtol(argv[4], NULL, 10);
     size_t n = from_hex(argv[5], data, sizeof data);
-    bool tcp = strcmp(mode, "tcp") == 0, quiet = strcmp(mode, "udp-quiet") == 0;
+    bool tcp = strcmp(mode, "tcp") == 0 || strcmp(mode, "tcp-quiet") == 0;
+    bool quiet = strcmp(mode, "udp-quiet") == 0 || strcmp(mode, "tcp-quiet") == 0;
     if (!tcp && !quiet && strcmp(mode, "udp") != 0)
         usage_error("unknown mode '%s'", mode);
     struct addrinfo *server = resolve(argv[2], (uint16_t)parse_int(argv[3], "PORT", 0, 65535), AF_INET,
@@ -77,7 +82,9 @@ int main(int argc, char *argv[])
     }
     for (long i = 0; i < count; i++) {
         if (tcp) {
-            failed += !tcp_exchange(server, data, n);
+            failed += !tcp_exchange(server, data, n, !quiet);
+            if (quiet)                  /* no close to pace us: let the server keep up */
+                nanosleep(&(struct timespec){0, 1000000}, NULL);
             continue;
         }
         if (sendto(sock, data, n, 0, server->ai_addr, server->ai_addrlen) < 0) {
