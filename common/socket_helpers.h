@@ -406,15 +406,21 @@ static inline const char *next_positional(int argc, char *const argv[], const ch
 static inline void no_more_arguments(int argc, char *const argv[])
 {
     char list[1024] = "", shown[WORD_REPR_SIZE];
+    size_t used = 0;
     if (missing_arguments[0])
         usage_error("the following arguments are required: %s", missing_arguments);
     while (optind < argc && unrecognized_count < 64)
         unrecognized_words[unrecognized_count++] = argv[optind++];
-    for (int i = 0; i < unrecognized_count && strlen(list) < sizeof list / 2; i++) {
+    for (int i = 0; i < unrecognized_count; i++) {
         const char *word = unrecognized_words[i];
-        bool plain = strlen(word_repr(word, shown)) == strlen(word) + 2;
-        snprintf(list + strlen(list), sizeof list / 2, "%s%s", i ? " " : "",
-                 plain ? word : shown);
+        if (strlen(word_repr(word, shown)) != strlen(word) + 2)
+            word = shown;                           /* it holds a control character */
+        if (used + strlen(word) + 2 > sizeof list)
+            break;                                  /* the list is long enough */
+        if (i > 0)
+            list[used++] = ' ';
+        memcpy(list + used, word, strlen(word) + 1);
+        used += strlen(word);
     }
     if (list[0])
         usage_error("unrecognized arguments: %s", list);
