@@ -111,7 +111,8 @@ static int compare_unicode(const char *path)
         for (uint32_t c = assigned[r][0]; c <= assigned[r][1]; c++) {
             unsigned char utf8[4];
             char ours[REPR_SIZE(4)], python[32];
-            format_repr(utf8, encode_utf8(c, utf8), false, ours);
+            size_t length = encode_utf8(c, utf8);
+            format_repr(utf8, length, false, ours);
             python_repr(c, escaped[c / 8] & (1u << (c % 8)), python, sizeof python);
             checked++;
             if (strcmp(ours, python) != 0 && differ++ < 40)
