@@ -24,7 +24,7 @@ PROGRAMS      = $(filter-out $(SKIPPED),$(SOURCES:.c=))
 TEST_PROGRAMS = $(filter-out $(SKIPPED),$(TEST_SOURCES:.c=))
 
 # Only a program that includes <pthread.h> is linked with the threads library.
-THREADED = $(basename $(shell grep -l '^\#include <pthread\.h>' $(SOURCES) $(TEST_SOURCES)))
+THREADED = $(basename $(shell grep -l 'include <pthread\.h>' $(SOURCES) $(TEST_SOURCES)))
 $(THREADED): LDLIBS += -lpthread
 
 # bats-core: the system's, else one installed from npm into .tools/ (git-ignored).

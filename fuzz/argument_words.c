@@ -8,7 +8,7 @@
  *     reaches the terminal through it;
  *   - each word is listed as it is when that is safe, escaped otherwise, after one
  *     space, or left out only when the list is full.
- * FUZZ_MAX_LEN 4096
+ * FUZZ_MAX_LEN 1500
  */
 #include "socket_helpers.h"
 
