@@ -56,12 +56,11 @@ test: all bats
 	@if why=$$(bash tests/lab.sh check); then \
 	  echo "make test: tests/lab.bats builds its two-host lab in namespaces of its own"; \
 	else echo "make test: tests/lab.bats is skipped: $${why#lab.sh: }"; fi
-	@if command -v parallel >/dev/null; then \
-	  $(BATS) --jobs $(TEST_JOBS) --no-parallelize-within-files $(BATS_FLAGS) tests/; \
-	else \
-	  echo "make test: GNU parallel not found (sudo apt install parallel): one test file at a time"; \
-	  $(BATS) $(BATS_FLAGS) tests/; \
-	fi
+	@jobs="--jobs $(TEST_JOBS) --no-parallelize-within-files"; \
+	[ "$(TEST_JOBS)" -gt 1 ] || jobs=; \
+	if [ -n "$$jobs" ] && ! command -v parallel >/dev/null; then jobs=; \
+	  echo "make test: GNU parallel not found (sudo apt install parallel): one test file at a time"; fi; \
+	$(BATS) $$jobs $(BATS_FLAGS) tests/
 
 bats:
 	@command -v $(BATS) >/dev/null 2>&1 || [ -x $(BATS) ] || { \
