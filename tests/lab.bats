@@ -227,6 +227,88 @@ need() {
     [ "$(stat -L -c %i /run/netns/parrot)" = "$inode" ]
 }
 
+# ---- tests/lab.sh as a student runs it (on this run's lab: LAB_NS_PREFIX) ---------------
+
+# lab_sh ARGS...: tests/lab.sh on the tests' own lab; as_nobody ARGS...: the same as a user.
+lab_sh() { run --separate-stderr env LAB_NS_PREFIX="$LAB_NS_PREFIX" "$ROOT/tests/lab.sh" "$@"; }
+as_nobody() {
+    setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$ROOT/tests/lab.sh" 2>/dev/null ||
+        skip "no user 65534 who can run $ROOT/tests/lab.sh here"
+    run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+        env LAB_NS_PREFIX="$LAB_NS_PREFIX" "$ROOT/tests/lab.sh" "$@"
+}
+
+@test "lab.sh status as a normal user shows which hosts are there and says addresses need root" {
+    as_nobody status
+    [ "$status" -eq 0 ]
+    [ "${lines[*]}" = "seed    there parrot  there kali    there" ]
+    [ "$stderr" = "lab.sh: the addresses and links are seen from inside the hosts, as root: sudo $ROOT/tests/lab.sh status" ]
+}
+
+@test "lab.sh as a normal user: the root hint repeats the whole command" {
+    as_nobody cut parrot
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "lab.sh: cut needs root: sudo $ROOT/tests/lab.sh cut parrot" ]
+    as_nobody up 1280
+    [ "$stderr" = "lab.sh: up needs root: sudo $ROOT/tests/lab.sh up 1280" ]
+}
+
+@test "lab.sh status as root shows each host's address" {
+    lab_sh status
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^seed\ +eth0@[a-z0-9]+\ +UP\ +198\.18\.0\.1/24 ]]
+    [[ "${lines[1]}" =~ ^parrot\ +eth0@[a-z0-9]+\ +UP\ +198\.18\.0\.2/24 ]]
+    [[ "${lines[2]}" =~ ^kali\ +eth0@[a-z0-9]+\ +UP\ +198\.18\.0\.3/24 ]]
+}
+
+@test "lab.sh up with a bad MTU fails in one line and leaves the running lab alone" {
+    inode=$(stat -L -c %i "/run/netns/$NS_PARROT")
+    spawn student ip netns exec "$NS_PARROT" sleep 60
+    lab_sh up abc
+    [ "$status" -eq 2 ]
+    [ "$stderr" = "lab.sh: the MTU is a number of bytes from 68 to 65535, not 'abc'" ]
+    lab_sh up 67
+    [ "$status" -eq 2 ]
+    [ "$(stat -L -c %i "/run/netns/$NS_PARROT")" = "$inode" ]
+    kill -0 "$PID_student"
+}
+
+@test "lab.sh up on a running lab first says which programs it stops" {
+    spawn student ip netns exec "$NS_PARROT" sleep 60
+    lab_sh up
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "lab.sh: the lab is up: rebuilding it stops what runs in it:" ]
+    [ "${lines[1]}" = "    parrot $PID_student sleep 60 " ]
+    [[ "${lines[2]}" =~ ^seed\ +eth0 ]]
+    run ! kill -0 "$PID_student"
+}
+
+@test "lab.sh cut and mend with no lab say so in one line, exit 1" {
+    lab_down
+    lab_sh cut parrot
+    [ "$status" -eq 1 ]
+    [ "$output" = "" ]
+    [ "$stderr" = "lab.sh: there is no lab to cut parrot in: sudo $ROOT/tests/lab.sh up first" ]
+    lab_sh mend kali
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "lab.sh: there is no lab to mend kali in: sudo $ROOT/tests/lab.sh up first" ]
+}
+
+@test "lab.sh cut takes parrot's link down and mend brings it back" {
+    # A connection attempt to a closed port: refused at once while the link is up; with
+    # the cable pulled, no answer at all (timeout's 124).
+    lab_sh cut parrot
+    [ "$status" -eq 0 ]
+    run ip netns exec "$NS_SEED" timeout 1 bash -c "exec 3<>/dev/tcp/$PARROT/9"
+    [ "$status" -eq 124 ]
+    lab_sh mend parrot
+    [ "$status" -eq 0 ]
+    lab_wait_carrier
+    run ip netns exec "$NS_SEED" timeout 5 bash -c "exec 3<>/dev/tcp/$PARROT/9"
+    [ "$status" -eq 1 ]
+    [[ "$output" == *"Connection refused"* ]]
+}
+
 # ---- always last ------------------------------------------------------------------
 
 @test "the lab leaves no namespace, interface or process behind" {

@@ -12,6 +12,8 @@
 #
 # Then run a program on a host with: sudo ip netns exec parrot ./udp_remote server ""
 # (a shell on a host: sudo ip netns exec seed bash). See README, "Two hosts on one machine".
+# LAB_NS_PREFIX=PREFIX in the environment puts PREFIX before every namespace name: the
+# tests use it to run this script on a lab of their own.
 set -u
 self=$0                                 # as the user typed it, for the hints below
 cd "$(dirname "$0")" || exit 1
@@ -25,7 +27,7 @@ wait_exit() {
     done
     return 1
 }
-LAB_NS_PREFIX=                          # the course's own names: seed, parrot, kali
+LAB_NS_PREFIX=${LAB_NS_PREFIX:-}        # unset: the course's own names, seed, parrot, kali
 # shellcheck source=lab.bash
 . ./lab.bash
 
@@ -40,10 +42,10 @@ need_lab() {
 status() {
     local host seen=
     for host in "${LAB_HOSTS[@]}"; do
-        if [ ! -e "/run/netns/$host" ]; then
+        if [ ! -e "/run/netns/$(lab_ns "$host")" ]; then
             printf '%-7s (not there)\n' "$host"
         elif [ "$(id -u)" -eq 0 ]; then
-            printf '%-7s %s\n' "$host" "$(ip -n "$host" -br addr show eth0 2>/dev/null)"
+            printf '%-7s %s\n' "$host" "$(ip -n "$(lab_ns "$host")" -br addr show eth0 2>/dev/null)"
         else
             printf '%-7s there\n' "$host"
             seen=1
