@@ -5,19 +5,36 @@
 CFLAGS  ?= -O2 -g
 WARNINGS = -std=c11 -Wall -Wextra -Wpedantic
 CPPFLAGS += -Icommon
-LDLIBS  += -lpthread
 
 CHAPTERS = code udp tcp sntp
 SOURCES  = $(wildcard $(addsuffix /*.c,$(CHAPTERS)))
-PROGRAMS = $(SOURCES:.c=)
 HEADER   = common/socket_helpers.h
 # Test-only programs (unit tests of the common header, hostile peers) live in tests/.
-TEST_PROGRAMS = $(patsubst %.c,%,$(wildcard tests/*.c))
+TEST_SOURCES = $(wildcard tests/*.c)
+
+# Linux-only programs (README, "Platforms"): on another system make skips each, saying why.
+# (big_sender builds everywhere and says there that it cannot discover the MTU.)
+ifneq ($(shell uname -s),Linux)
+WHY_tcp/tcp_watch     = it reads raw frames through AF_PACKET, a Linux socket family
+WHY_tcp/tcp_keepalive = it sets TCP_KEEPIDLE, TCP_KEEPINTVL and TCP_KEEPCNT, Linux's keepalive knobs
+WHY_tests             = the test suite runs on Linux only (network namespaces, /proc, ip)
+SKIPPED = tcp/tcp_watch tcp/tcp_keepalive $(TEST_SOURCES:.c=)
+endif
+PROGRAMS      = $(filter-out $(SKIPPED),$(SOURCES:.c=))
+TEST_PROGRAMS = $(filter-out $(SKIPPED),$(TEST_SOURCES:.c=))
+
+# Only a program that includes <pthread.h> is linked with the threads library.
+THREADED = $(basename $(shell grep -l 'include <pthread\.h>' $(SOURCES) $(TEST_SOURCES)))
+$(THREADED): LDLIBS += -lpthread
 
 # bats-core: the system's, else one installed from npm into .tools/ (git-ignored).
 BATS = $(shell command -v bats 2>/dev/null || echo .tools/node_modules/bats/bin/bats)
 BATS_FLAGS ?=
-SANITIZE = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+# Test files run side by side (bats --jobs, which needs GNU parallel); the tests of one
+# file run one after another, since many wait on timeouts and measure them.
+TEST_JOBS ?= 4
+SANITIZE = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
+           -fno-omit-frame-pointer
 
 # Rebuild everything when the compiler or its flags change (make sanitize, make CC=clang):
 # .build-flags holds the last command line and changes only when it does.
@@ -26,6 +43,8 @@ $(shell echo '$(BUILD_LINE)' | cmp -s - .build-flags || echo '$(BUILD_LINE)' > .
 
 .PHONY: all test demo clean sanitize lint valgrind fuzz soak help bats bench
 all: $(PROGRAMS) $(TEST_PROGRAMS)
+	@$(foreach p,$(filter-out tests/%,$(SKIPPED)),echo "skipped $(p): $(WHY_$(p))";)
+	@$(if $(filter tests/%,$(SKIPPED)),echo "skipped tests/*.c: $(WHY_tests)")
 
 $(PROGRAMS) $(TEST_PROGRAMS): %: %.c $(HEADER) .build-flags
 	$(CC) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
@@ -34,7 +53,14 @@ $(PROGRAMS) $(TEST_PROGRAMS): %: %.c $(HEADER) .build-flags
 tests/sntp_convert_test: sntp/sntp_client.c
 
 test: all bats
-	$(BATS) $(BATS_FLAGS) tests/
+	@if why=$$(bash tests/lab.sh check); then \
+	  echo "make test: tests/lab.bats builds its two-host lab in namespaces of its own"; \
+	else echo "make test: tests/lab.bats is skipped: $${why#lab.sh: }"; fi
+	@jobs="--jobs $(TEST_JOBS) --no-parallelize-within-files"; \
+	[ "$(TEST_JOBS)" -gt 1 ] || jobs=; \
+	if [ -n "$$jobs" ] && ! command -v parallel >/dev/null; then jobs=; \
+	  echo "make test: GNU parallel not found (sudo apt install parallel): one test file at a time"; fi; \
+	$(BATS) $$jobs $(BATS_FLAGS) tests/
 
 bats:
 	@command -v $(BATS) >/dev/null 2>&1 || [ -x $(BATS) ] || { \
@@ -51,13 +77,25 @@ demo: all
 sanitize:
 	$(MAKE) CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" test
 
+# Assertions that can never fail mid-test (set -e ignores them): a bare `! cmd`, and an &&
+# list of tests, `[ a ] && [ b ]`, whose first test is false. Tests write `run ! cmd`,
+# `[ ... ]` on lines of their own, or `cmd && false`. Allowed: conditions (if !, ! cmd ||
+# skip, a continued line), and either form as the last line of a test or function.
+NEVER_FAILS = function report() { if (held) { print held; bad = 1 } held = "" } \
+  FNR == 1 { report(); joined = 0 } ; held && /^}/ { held = ""; next } ; \
+  held && /^[ \t]*(\#|$$)/ { next } ; held { report() } ; \
+  !joined && !/\|\|/ && /^[ \t]*! / && !/&&/ { held = FILENAME ":" FNR ": a bare ! never fails: " $$0 } ; \
+  !joined && !/\|\|/ && /^[ \t]*\[.*\] && \[/ { held = FILENAME ":" FNR ": fails only at its last test: " $$0 } ; \
+  { joined = /(\||&&|\\)[ \t]*$$/ } ; END { report(); exit bad }
+
 lint:
 	@command -v cppcheck >/dev/null || { echo "lint needs cppcheck: sudo apt install cppcheck"; exit 1; }
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
-	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -Icommon $(SOURCES) $(wildcard tests/*.c)
+	  --std=c11 --inline-suppr --suppress=missingIncludeSystem -Icommon $(SOURCES) $(TEST_SOURCES)
 	@if command -v clang-tidy >/dev/null; then \
-	  clang-tidy --quiet --warnings-as-errors='*' $(SOURCES) -- $(WARNINGS) -Icommon 2>/dev/null; \
+	  clang-tidy --quiet --warnings-as-errors='*' $(SOURCES) $(TEST_SOURCES) -- $(WARNINGS) -Icommon 2>/dev/null; \
 	else echo "clang-tidy not installed (sudo apt install clang-tidy): skipped"; fi
+	awk '$(NEVER_FAILS)' tests/*.bats tests/*.bash
 
 valgrind: all
 	@command -v valgrind >/dev/null || { echo "valgrind is needed: sudo apt install valgrind"; exit 1; }
@@ -80,14 +118,17 @@ clean:
 	rm -f $(PROGRAMS) $(TEST_PROGRAMS) .build-flags
 
 help:
-	@echo "make            build every program next to its source"
-	@echo "make test       build, then run the bats tests in tests/ (installs bats from npm if missing)"
+	@echo "make            build every program next to its source (elsewhere than Linux: the portable ones)"
+	@echo "make test       build, then run the bats tests in tests/ (TEST_JOBS files at a time with GNU"
+	@echo "                parallel; installs bats from npm if missing)"
 	@echo "make demo       a tour of every client/server pair on localhost"
-	@echo "make sanitize   rebuild with AddressSanitizer + UndefinedBehaviorSanitizer and run the tests"
+	@echo "make sanitize   rebuild with AddressSanitizer + UndefinedBehaviorSanitizer (float-cast-overflow"
+	@echo "                too) and run the tests"
 	@echo "make valgrind   one exchange of every client/server pair under valgrind memcheck"
-	@echo "make lint       cppcheck (and clang-tidy where installed)"
+	@echo "make lint       cppcheck, clang-tidy where installed, and no assertion in tests/ that cannot fail"
 	@echo "make fuzz       run each libFuzzer target in fuzz/ for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make soak       every server serves 1000 clients (UDP: 10,000 datagrams): no fd or memory growth"
 	@echo "make bench      time tcp_deadlock's cures moving 1 GiB on loopback, and a plain copy"
 	@echo "make clean      remove the programs"
-	@echo "Variables: CC, CFLAGS, LDFLAGS (e.g. make CC=clang), BATS_FLAGS (e.g. --filter backoff)"
+	@echo "Variables: CC, CFLAGS, LDFLAGS (e.g. make CC=clang), BATS_FLAGS (e.g. --filter backoff),"
+	@echo "           TEST_JOBS (test files run at once, default 4)"

@@ -382,7 +382,7 @@ static inline void option_error(int option, char *const argv[], const struct opt
 static inline const char *next_positional(int argc, char *const argv[], const char *name,
                                           const char *const choices[])
 {
-    char shown[WORD_REPR_SIZE], list[256] = "";
+    char list[256] = "";
     size_t used = strlen(missing_arguments);
     if (optind >= argc) {
         snprintf(missing_arguments + used, sizeof missing_arguments - used, "%s%s",
@@ -395,9 +395,11 @@ static inline const char *next_positional(int argc, char *const argv[], const ch
         snprintf(list + strlen(list), sizeof list - strlen(list), "%s'%s'", i ? ", " : "",
                  choices[i]);
     }
-    if (choices)
+    if (choices) {
+        char shown[WORD_REPR_SIZE];
         usage_error("argument %s: invalid choice: %s (choose from %s)", name,
                     word_repr(argv[optind], shown), list);
+    }
     return argv[optind++];
 }
 

@@ -31,7 +31,7 @@ fi
 mkdir -p fuzz/artifacts
 failures=0
 for name in "${targets[@]}"; do
-    if ! "$FUZZ_CC" "${FLAGS[@]}" -o "fuzz/$name" "fuzz/$name.c" -lpthread; then
+    if ! "$FUZZ_CC" "${FLAGS[@]}" -o "fuzz/$name" "fuzz/$name.c"; then
         echo "FAIL $name: does not build"; failures=$((failures + 1)); continue
     fi
     max_len=$(sed -nE 's/.*FUZZ_MAX_LEN ([0-9]+).*/\1/p' "fuzz/$name.c" | head -n 1)

@@ -8,9 +8,9 @@
 #   out NAME / err NAME          the output so far
 #   free_udp_port / free_tcp_port  a port nothing listens on right now
 #   build_without_experiment SRC OUT [WORD]
-#                                compile a copy of SRC with the statement after its
-#                                EXPERIMENT comment (the one containing WORD) commented
-#                                out, as a student would
+#                                compile a copy of SRC with the ONE line its EXPERIMENT
+#                                comment (the one containing WORD) marks commented out
+#                                with `// `, as a student would; any warning fails
 #   with_hosts_file TEXT CMD...  run CMD (bats `run --separate-stderr`) with a private
 #                                /etc/hosts holding TEXT and nsswitch "hosts: files": no DNS
 #                                query, so an unknown name is EAI_NONAME even offline; needs
@@ -80,22 +80,55 @@ start_server() {
 free_udp_port() { "$ROOT/tests/free_port" udp; }
 free_tcp_port() { "$ROOT/tests/free_port" tcp; }
 
-# The lecture's "comment this line out" experiments. The marked statement is the one that
-# starts on the line after the end of the comment containing "EXPERIMENT" (and WORD, when
-# several experiments share a file); it may span lines, up to the one ending in ";". The
-# copy is compiled as make compiles the original.
+# The lecture's "comment this line out" experiments, done as the student does them: the
+# marked line is the first code line after the comment that contains "EXPERIMENT" (and
+# WORD, when several experiments share a file), or the line that comment ends; it gets
+# `// ` in front of it and nothing else changes. It must be one whole statement ending in
+# ";". Markers of the "EXPERIMENT (change this value)" kind are not comment-out experiments
+# and are passed over. The copy is compiled with the suite's warnings as errors (a student's
+# build that warns is a broken experiment), with -lpthread only if it includes pthread.h.
 build_without_experiment() {
-    local src=$1 output=$2 word=${3:-} copy="$BATS_TEST_TMPDIR/$(basename "$1")"
-    awk -v word="$word" '
-        state == 0 && /EXPERIMENT/ && index($0, word) { state = 1 }
-        state == 1 && /\*\// { print; state = 2; next }
-        state == 2 { print "// " $0; if ($0 ~ /;[ \t]*$/) state = 3; next }
-        { print }' "$src" >"$copy"
-    if cmp -s "$src" "$copy"; then
+    local src=$1 output=$2 word=${3:-} copy="$BATS_TEST_TMPDIR/$(basename "$1")" line text
+    line=$(awk -v word="$word" -v copy="$copy" '
+        function marks(comment) {
+            return comment ~ /EXPERIMENT/ && comment !~ /EXPERIMENT \(change this value\)/ &&
+                index(comment, word)
+        }
+        function out(text) { print text >copy }
+        found { out($0); next }
+        in_comment {                            # inside a /* ... */ of several lines
+            comment = comment " " $0
+            if (index($0, "*/")) { in_comment = 0; if (marks(comment)) armed = 1 }
+            out($0); next
+        }
+        {
+            start = index($0, "/*")
+            before = start ? substr($0, 1, start - 1) : $0
+            if (start && !index(substr($0, start), "*/")) {    # a comment begins here
+                in_comment = 1; comment = substr($0, start); out($0); next
+            }
+            if (before !~ /[^ \t]/ || $0 ~ /^[ \t]*\/\//) {    # a comment line or a blank one
+                if (marks($0)) armed = 1
+                out($0); next
+            }
+            if (armed || (start && marks(substr($0, start)))) {   # the marked line
+                found = NR; out("// " $0); print NR; next
+            }
+            out($0)
+        }' "$src") || return 1
+    if [ -z "$line" ]; then
         echo "build_without_experiment: no EXPERIMENT marker${word:+ with '$word'} in $src" >&2
         return 1
     fi
-    ${CC:-cc} -std=c11 -Wall -O1 -I"$ROOT/common" -o "$output" "$copy" -lpthread
+    text=$(sed -n "${line}p" "$src")
+    if ! [[ "$(sed -E 's:/\*.*\*/::; s:[[:space:]]+$::' <<<"$text")" == *";" ]]; then
+        echo "build_without_experiment: $src:$line: the marked line is not one statement ending in ';': $text" >&2
+        return 1
+    fi
+    local libs=()
+    grep -Eq '^[[:space:]]*#[[:space:]]*include[[:space:]]*<pthread\.h>' "$src" && libs=(-lpthread)
+    ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -I"$ROOT/common" \
+        -o "$output" "$copy" "${libs[@]}"
 }
 
 # A resolver of our own: offline, /etc/resolv.conf's servers answer nothing and glibc says

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # common/socket_helpers.h, through tests/helpers_test: what Python would print.
 
+bats_require_minimum_version 1.5.0
 load helpers
 
 h() { "$ROOT/tests/helpers_test" "$@"; }
@@ -38,17 +39,6 @@ h() { "$ROOT/tests/helpers_test" "$@"; }
     [ "$(h repr-bytes c3a9)" = "b'\\xc3\\xa9'" ]
 }
 
-@test "ports: 0..65535 accepted, anything else a usage error (exit 2)" {
-    [ "$(h port 0)" = 0 ]
-    [ "$(h port 65535)" = 65535 ]
-    [ "$(h port 01060)" = 1060 ]
-    for bad in abc 70000 65536 -1 12x "" " 1" 99999999999999999999; do
-        run h port "$bad"
-        [ "$status" -eq 2 ]
-        [[ "${lines[1]}" == "helpers_test: error: argument -p: invalid port: '$bad'"* ]]
-    done
-}
-
 @test "addresses print as Python prints them" {
     [ "$(h address 127.0.0.1 1060)" = "('127.0.0.1', 1060)" ]
     [ "$(h address ::1 1060)" = "('::1', 1060, 0, 0)" ]
@@ -56,14 +46,115 @@ h() { "$ROOT/tests/helpers_test" "$@"; }
 }
 
 @test "an unresolvable name is the resolver's message naming the host, exit 1" {
-    run h address nosuch.invalid 1060
+    with_hosts_file $'127.0.0.1 localhost\n' "$ROOT/tests/helpers_test" address nosuch.invalid 1060
     [ "$status" -eq 1 ]
-    [ "$output" = "helpers_test: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
+    [ "$output" = "" ]
+    [ "$stderr" = "helpers_test: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
+}
+
+@test "a name from the hosts file resolves, with no DNS query" {
+    with_hosts_file $'192.0.2.7 lab-host\n' "$ROOT/tests/helpers_test" address lab-host 80
+    [ "$status" -eq 0 ]
+    [ "$output" = "('192.0.2.7', 80)" ]
 }
 
 @test "errno names" {
     [ "$(h errno 111)" = ECONNREFUSED ]
     [ "$(h errno 98)" = EADDRINUSE ]
     [ "$(h errno 11)" = EAGAIN ]
+    [ "$(h errno 28)" = ENOSPC ]
     [ "$(h errno 9999)" = errno ]
+}
+
+@test "errno_name names every errno from 1 to 4095 as glibc's strerrorname_np does" {
+    run h errno-all
+    [ "$status" -ne 3 ] || skip "$output"
+    [ "$status" -eq 0 ]
+    [[ "${lines[-1]}" =~ ^[0-9]+\ errno\ values\ named\ by\ glibc,\ 0\ named\ differently$ ]]
+}
+
+@test "repr of text: every assigned code point is shown as Python 3.11's repr() shows it" {
+    run h repr-unicode "$ROOT/tests/python_escapes.txt"
+    [ "$status" -eq 0 ]
+    [ "$output" = "282230 assigned code points, 0 shown otherwise than Python shows them" ]
+}
+
+# ---- the command line, against Python 3.11's argparse with the same arguments ----------
+# (role {client,server}, host, -p type=int, -t type=float, --name; usage as argparse's)
+
+USAGE="usage: helpers_test [-h] [-p P] [-t T] [--name NAME] {client,server} host"
+
+# args WORD...: parse them; a usage error must be argparse's two lines, exit 2.
+args_error() {
+    local expected=$1
+    shift
+    run --separate-stderr "$ROOT/tests/helpers_test" args "$@"
+    [ "$status" -eq 2 ]
+    [ "$output" = "" ]
+    [ "$stderr" = "$USAGE"$'\n'"helpers_test: error: $expected" ]
+}
+
+@test "options and positionals in any order, --opt=value and unique prefixes, as argparse takes them" {
+    run h args client h --nam=x -t 0.5 -p 7
+    [ "$output" = "role=client host=h p=7 t=0.5 name=x" ]
+    run h args -p 5 -p 6 server 127.0.0.1
+    [ "$output" = "role=server host=127.0.0.1 p=6 t=1 name=None" ]
+    run h args server h --name=a-b -p 01060
+    [ "$output" = "role=server host=h p=1060 t=1 name=a-b" ]
+}
+
+@test "parse_int: a word that is not a whole number is argparse's 'invalid int value', exit 2" {
+    for bad in abc 12x "" " " 1.5 0x10; do
+        args_error "argument -p: invalid int value: '$bad'" client h -p "$bad"
+    done
+}
+
+@test "parse_int: out of range is 'invalid value' with the range (argparse has no range check)" {
+    args_error "argument -p: invalid value: '70000' (must be 0..65535)" client h -p 70000
+    args_error "argument -p: invalid value: '-5' (must be 0..65535)" client h -p -5
+    args_error "argument -p: invalid value: '99999999999999999999' (must be 0..65535)" client h -p 99999999999999999999
+    [ "$(h args client h -p 65535)" = "role=client host=h p=65535 t=1 name=None" ]
+    [ "$(h args client h -p 0)" = "role=client host=h p=0 t=1 name=None" ]
+}
+
+@test "parse_float: 'invalid float value', and NaN is out of range" {
+    args_error "argument -t: invalid float value: 'x'" client h -t x
+    args_error "argument -t: invalid float value: '1s'" client h -t 1s
+    args_error "argument -t: invalid value: 'nan' (must be 0..1e+06)" client h -t nan
+    [ "$(h args client h -t 2.5e-1)" = "role=client host=h p=1060 t=0.25 name=None" ]
+}
+
+@test "an option without its value, or followed by another option, 'expected one argument'" {
+    args_error "argument -p: expected one argument" client h -p
+    args_error "argument -p: expected one argument" client h -p -h
+    args_error "argument --name: expected one argument" client h --name -h
+    args_error "argument --name: expected one argument" client h --name
+}
+
+@test "next_positional: a role not among the choices is 'invalid choice', control characters escaped" {
+    args_error "argument role: invalid choice: 'listen' (choose from 'client', 'server')" listen h
+    args_error "argument role: invalid choice: '\x1b[31mbad' (choose from 'client', 'server')" $'\x1b[31mbad' h
+}
+
+@test "no_more_arguments: missing positionals first, then the words left over" {
+    args_error "the following arguments are required: role, host"
+    args_error "the following arguments are required: host" client
+    args_error "the following arguments are required: host" client -x
+    args_error "unrecognized arguments: a b" client h a b
+    args_error "unrecognized arguments: --bogus -x" client h --bogus -x
+}
+
+@test "option_error: an unknown option is listed with the unrecognized words, in order" {
+    args_error "unrecognized arguments: -x a" client -x h a
+    args_error "unrecognized arguments: --bogus=1" client h --bogus=1
+}
+
+@test "an unrecognized word with control characters is listed escaped (argparse prints it raw)" {
+    args_error "unrecognized arguments: a '\x1b[31m'" client h a $'\x1b[31m'
+}
+
+@test "-h prints the usage line and the help, exit 0" {
+    run h args -h
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "$USAGE" ]
 }
