@@ -309,8 +309,6 @@ as_nobody() {
     [[ "$output" == *"Connection refused"* ]]
 }
 
-# ---- always last ------------------------------------------------------------------
-
 # ---- big_sender: the largest datagram that leaves (appended; README "MTU" experiment) ----
 
 @test "big_sender: on the 1400-byte link -s 1372 leaves (1400 - 20 IP - 8 UDP) and -s 1373 gets EMSGSIZE" {
@@ -327,11 +325,13 @@ as_nobody() {
 
 @test "big_sender: the lecture's 999,999 bytes fail even to seed's own loopback, whose MTU is reported" {
     need "$UDP/big_sender"
-    run ip netns exec "${LAB_HOSTS[0]}" "$UDP/big_sender" 127.0.0.1
+    run ip netns exec "$NS_SEED" "$UDP/big_sender" 127.0.0.1
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "Alas, the datagram did not make it" ]
     [[ "${lines[1]}" =~ ^Actual\ MTU:\ 6553[56]$ ]]
 }
+
+# ---- always last ------------------------------------------------------------------
 
 @test "the lab leaves no namespace, interface or process behind" {
     lab_down
