@@ -51,6 +51,7 @@ $(PROGRAMS) $(TEST_PROGRAMS): %: %.c $(HEADER) .build-flags
 
 # A unit test that #includes a program's source depends on it too.
 tests/sntp_convert_test: sntp/sntp_client.c
+tests/sntp_raw_test: sntp/sntp_raw.c
 
 test: all bats
 	@if why=$$(bash tests/lab.sh check); then \
@@ -110,9 +111,12 @@ fuzz:
 soak: all
 	bash tests/soak.sh
 
-# 1 GiB through tcp_deadlock's server with each of its cures, and a plain one-way copy.
-bench: tcp/tcp_deadlock tcp/tcp_deadlock_threads tcp/tcp_deadlock_poll tcp/tcp_deadlock_select
+# 1 GiB through tcp_deadlock's server with each of its cures, and a plain one-way copy; then
+# chronyd as a client of sntp_server and of chronyd (peer delay, samples kept).
+bench: tcp/tcp_deadlock tcp/tcp_deadlock_threads tcp/tcp_deadlock_poll tcp/tcp_deadlock_select \
+       sntp/sntp_server tests/free_port
 	@sh bench/tcp.sh
+	@sh bench/sntp.sh
 
 clean:
 	rm -f $(PROGRAMS) $(TEST_PROGRAMS) .build-flags
@@ -128,7 +132,8 @@ help:
 	@echo "make lint       cppcheck, clang-tidy where installed, and no assertion in tests/ that cannot fail"
 	@echo "make fuzz       run each libFuzzer target in fuzz/ for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make soak       every server serves 1000 clients (UDP: 10,000 datagrams): no fd or memory growth"
-	@echo "make bench      time tcp_deadlock's cures moving 1 GiB on loopback, and a plain copy"
+	@echo "make bench      time tcp_deadlock's cures moving 1 GiB on loopback, and a plain copy;"
+	@echo "                chronyd's peer delay against sntp_server and against chronyd"
 	@echo "make clean      remove the programs"
 	@echo "Variables: CC, CFLAGS, LDFLAGS (e.g. make CC=clang), BATS_FLAGS (e.g. --filter backoff),"
 	@echo "           TEST_JOBS (test files run at once, default 4)"
