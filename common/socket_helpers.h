@@ -186,22 +186,16 @@ static inline _Noreturn void die_errno(const char *call, const struct sockaddr *
     exit(1);
 }
 
-/* One line on stderr, "prog: " + what, then exit: die() 1, usage_error() 2. */
-static inline _Noreturn void exit_with(int status, const char *prefix, const char *format,
-                                       va_list args)
-{
-    fprintf(stderr, "%s%s: %s", prefix, program_name, status == 2 ? "error: " : "");
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
-    exit(status);
-}
-
 /* Report a runtime error in one line and exit 1. */
 static inline _Noreturn HELPERS_PRINTF(1, 2) void die(const char *format, ...)
 {
     va_list args;
     va_start(args, format);
-    exit_with(1, "", format, args);
+    fprintf(stderr, "%s: ", program_name);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+    exit(1);
 }
 
 /* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one.
@@ -302,11 +296,13 @@ static inline _Noreturn void show_help(const char *help)
 /* argparse's error: the usage line, then "prog: error: ...", exit 2. */
 static inline _Noreturn HELPERS_PRINTF(1, 2) void usage_error(const char *format, ...)
 {
-    char usage[512];
     va_list args;
     va_start(args, format);
-    snprintf(usage, sizeof usage, "usage: %s %s\n", program_name, program_usage);
-    exit_with(2, usage, format, args);
+    fprintf(stderr, "usage: %s %s\n%s: error: ", program_name, program_usage, program_name);
+    vfprintf(stderr, format, args);
+    fputc('\n', stderr);
+    va_end(args);
+    exit(2);
 }
 
 /* argparse's %r of a command-line word: 'bad', control characters escaped. */
@@ -361,6 +357,7 @@ static const char *unrecognized_words[64];
 static int unrecognized_count;
 
 /* getopt_long (opterr = 0, optstring starting with ':') returned '?' or ':'. */
+/* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
 static inline void option_error(int option, char *const argv[], const struct option options[])
 {
     char name[64] = {'-', (char)optopt, '\0'};
@@ -405,6 +402,7 @@ static inline const char *next_positional(int argc, char *const argv[], const ch
 
 /* The end of the command line: what is missing, then what is left over, exit 2. A word
  * with control characters is shown escaped (a departure: argparse prints it raw). */
+/* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
 static inline void no_more_arguments(int argc, char *const argv[])
 {
     char list[1024] = "", shown[WORD_REPR_SIZE];

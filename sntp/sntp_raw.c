@@ -106,8 +106,8 @@ static void show(const unsigned char *ip, size_t n)
     const unsigned char *udp = ip + IP_HEADER_SIZE, *ntp = udp + UDP_HEADER_SIZE;
     unsigned flags = get16(ip + 6) >> 13;
     printf("###[ IP ]###\n");
-    field("version", "%u", ip[0] >> 4);
-    field("ihl", "%u", ip[0] & 15);
+    field("version", "%u", (unsigned)ip[0] >> 4);
+    field("ihl", "%u", (unsigned)ip[0] & 15);
     field("tos", "0x%x", ip[1]);
     field("len", "%u", get16(ip + 2));
     field("id", "%u", get16(ip + 4));
@@ -128,8 +128,8 @@ static void show(const unsigned char *ip, size_t n)
     field("chksum", "0x%04x (computed: 0x%04x%s)", get16(udp + 6), udp_sum,
           get16(udp + 6) == udp_sum ? "" : ", left unfinished: checksum offload");
     printf("###[ NTPHeader ]###\n");
-    field("leap", "%u", ntp[0] >> 6);
-    field("version", "%u", (ntp[0] >> 3) & 7);
+    field("leap", "%u", (unsigned)ntp[0] >> 6);
+    field("version", "%u", ((unsigned)ntp[0] >> 3) & 7);
     field("mode", "%s", modes[ntp[0] & 7]);
     field("stratum", "%u", ntp[1]);
     field("poll", "%d", (signed char)ntp[2]);

@@ -164,7 +164,7 @@ static void server(const char *host, uint16_t port, unsigned stratum,
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
     freeaddrinfo(address);
-    struct sockaddr_storage me;
+    struct sockaddr_storage me = {0};
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);

@@ -75,18 +75,20 @@ static const char *shown_bytes(const char *kept, size_t total, char shown[SHOWN_
 {
     format_repr(kept, total < MAX_SHOWN ? total : MAX_SHOWN, true, shown);
     if (total > MAX_SHOWN)
-        strcat(shown, "...");
+        memcpy(shown + strlen(shown), "...", 4);        /* SHOWN_SIZE has room for it */
     return shown;
 }
 
 /* The server's side of halfclose, reset and epipe: read to the end, say how it ended. */
 static bool serve_reading(int sc, size_t *total)
 {
-    char kept[MAX_SHOWN], shown[SHOWN_SIZE];
+    char kept[MAX_SHOWN];
     int status = read_to_end(sc, kept, total);
     int err = errno;
-    if (*total > 0)
+    if (*total > 0) {
+        char shown[SHOWN_SIZE];
         printf("  Received %zu bytes: %s\n", *total, shown_bytes(kept, *total, shown));
+    }
     if (status == 0) {
         printf("  recv() returned 0: end of file, the client sent FIN (it will send no more)\n");
         return true;
@@ -170,13 +172,14 @@ static void serve_shared(int sc, int listener, bool by_close)
         return;
     }
     if (child == 0) {                   /* the child: wait for the parent, then its turn */
-        char byte, shown[REPR_SIZE(MAX_SHOWN)];
-        const char *message = "Still open: the child holds the connection";
+        char byte;
         close(listener);
         close(go[1]);
         while (read(go[0], &byte, 1) < 0 && errno == EINTR)
             ;
         if (by_close) {
+            char shown[REPR_SIZE(MAX_SHOWN)];
+            const char *message = "Still open: the child holds the connection";
             int sent = sendall(sc, message, strlen(message));
             printf("  [child %ld] send() of %s %s\n", (long)getpid(),
                    format_repr(message, strlen(message), true, shown),
@@ -297,12 +300,14 @@ static int connect_to(const struct addrinfo *address)
 /* The rest of what the server says, up to its FIN, and why it ended; an error ends us. */
 static void print_answer(int sock, const struct addrinfo *address, const char *why)
 {
-    char kept[MAX_SHOWN], shown[SHOWN_SIZE];
+    char kept[MAX_SHOWN];
     size_t total;
     if (read_to_end(sock, kept, &total) < 0)
         die_errno("recv", address->ai_addr);
-    if (total > 0)
+    if (total > 0) {
+        char shown[SHOWN_SIZE];
         printf("The server answered %s\n", shown_bytes(kept, total, shown));
+    }
     printf("recv() returned 0: %s\n", why);
 }
 

@@ -86,11 +86,11 @@ static ssize_t read_line(FILE *in, char **line, size_t *capacity)
  * who is "the client" or "the server" (at peer), or NULL for our standard input. */
 static void warn_line_error(const char *who, const struct sockaddr *peer)
 {
-    char where[ADDRESS_TEXT_SIZE];
-    if (errno == EMSGSIZE && who)
+    if (errno == EMSGSIZE && who && peer) {
+        char where[ADDRESS_TEXT_SIZE];
         fprintf(stderr, "%s: %s %s sent a line longer than %d bytes (the limit)\n",
                 program_name, who, format_address(peer, where), MAX_LINE);
-    else if (errno == EMSGSIZE)
+    } else if (errno == EMSGSIZE)
         fprintf(stderr, "%s: the standard input has a line longer than %d bytes (the limit)\n",
                 program_name, MAX_LINE);
     else

@@ -177,7 +177,7 @@ int main(int argc, char *argv[])
             continue;
         }
         read_request(sock, "Request", false);
-        if (mode[0] == 'f') {
+        if (mode[0] == 'f' && argument) {     /* file PATH */
             send_file(sock, argument);
         } else if (mode[0] == 's') {
             wait_for_close(sock);
