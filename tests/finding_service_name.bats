@@ -83,7 +83,8 @@ getaddrinfo(None, 'nosuchservice', type=SOCK_STREAM) => [Errno -8] Servname not 
     for line in "${lines[@]}"; do
         [[ "$line" =~ ^(TCP|UDP)\ port:\ ([0-9]+)\ =\>\ service\ name:\ [^\ ]+\ \(well-known\ port:\ 0-1023\)$ ]]
         port=${BASH_REMATCH[2]}
-        [ "$port" -ge "$previous" ] && [ "$port" -le 1023 ]
+        [ "$port" -ge "$previous" ]
+        [ "$port" -le 1023 ]
         previous=$port
     done
     expected=$(awk '!/^#/ && $2 ~ /^[0-9]+\/(tcp|udp)$/ { split($2, p, "/")

@@ -41,7 +41,8 @@ setup() {
     run ./modify_buff_size -s 1
     [ "$status" -eq 0 ]
     send=${lines[2]#*:} receive=${lines[3]#*:}
-    [ "$send" -ge 2048 ] && [ "$send" -le 8192 ]
+    [ "$send" -ge 2048 ]
+    [ "$send" -le 8192 ]
     [ "$receive" -ge 256 ] && [ "$receive" -le 8192 ]
 }
 

@@ -58,7 +58,8 @@ field() {
     [ "$status" -eq 0 ]
     offset=$(sed -nE 's/^Offset: ([-+][0-9.]+) seconds$/\1/p' <<<"$output")
     delay=$(field 'Round-trip delay:')
-    [ -n "$offset" ] && [ -n "$delay" ]
+    [ -n "$offset" ]
+    [ -n "$delay" ]
     # T2 and T3 lie between T1 and T4 on one clock, so |offset| <= delay / 2 (plus the
     # microsecond that printing rounds off).
     awk -v o="$offset" -v d="$delay" 'BEGIN { if (o < 0) o = -o; exit !(d >= 0 && o <= d / 2 + 0.000002) }'
@@ -91,7 +92,8 @@ field() {
     [ "${lines[14]}" = "Transmit Timestamp (T3): 2036-02-07 06:44:56.000000 UTC (the reply left)" ]
     # The offset is the whole way to 2036: 2085979496 s (era 1's second 1000) minus now.
     offset=$(sed -nE 's/^Offset: \+([0-9]+)\.[0-9]+ seconds$/\1/p' <<<"$output")
-    [ $((2085979496 - $(date +%s) - offset)) -ge -2 ] && [ $((2085979496 - $(date +%s) - offset)) -le 2 ]
+    [ $((2085979496 - $(date +%s) - offset)) -ge -2 ]
+    [ $((2085979496 - $(date +%s) - offset)) -le 2 ]
     [[ "${lines[17]}" =~ ^Round-trip\ delay:\ 0\.[0-9]{6}\ s$ ]]
 }
 

@@ -84,7 +84,8 @@ print(response.stratum, response.mode, response.offset)' "$PORT"
     [[ "${lines[0]}" =~ ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\ [A-Z][a-z]{2}\ [\ 1-3][0-9]\ [0-9:]{8}\ [0-9]{4}$ ]]
     ntplib_ctime=${lines[0]}
     read -r stratum mode offset <<<"${lines[1]}"
-    [ "$stratum" = 10 ] && [ "$mode" = 4 ]
+    [ "$stratum" = 10 ]
+    [ "$mode" = 4 ]
     awk -v o="$offset" 'BEGIN { exit !(o > -0.01 && o < 0.01) }'
     wait_for server "^Answered a version 2 request from \('127\.0\.0\.1', [0-9]+\)$"   # ntplib asks in v2
     TZ=UTC run ./sntp_client 127.0.0.1 -p "$PORT"

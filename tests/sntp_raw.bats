@@ -42,7 +42,8 @@ need_root() {
     # The UDP checksum we sent: never 0 ("no checksum"), and right, or the kernel would
     # not have handed the datagram to the server, and no answer would come.
     [[ "${lines[18]}" =~ ^\ \ chksum\ \ \ \ =\ 0x([0-9a-f]{4})\ \(computed:\ 0x([0-9a-f]{4})\)$ ]]
-    [ "${BASH_REMATCH[1]}" != 0000 ] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+    [ "${BASH_REMATCH[1]}" != 0000 ]
+    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
     [ "${lines[19]}" = "###[ NTPHeader ]###" ]
     [ "${lines[21]}" = "  version   = 4" ]
     [ "${lines[22]}" = "  mode      = client" ]

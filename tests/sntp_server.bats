@@ -53,7 +53,9 @@ MARKER=4d41524b45522121        # "MARKER!!", the probe's transmit time
     [ "${reply:48:16}" = "$TRANSMIT" ]              # originate = our transmit time
     # receive <= transmit, both now (NTP seconds = Unix seconds + 2208988800)
     receive=$((16#${reply:64:8})) transmit=$((16#${reply:80:8})) now=$(($(date +%s) + 2208988800))
-    [ "$receive" -le "$transmit" ] && [ $((now - transmit)) -ge 0 ] && [ $((now - transmit)) -le 2 ]
+    [ "$receive" -le "$transmit" ]
+    [ $((now - transmit)) -ge 0 ]
+    [ $((now - transmit)) -le 2 ]
     [ "${reply:72:8}" != 00000000 ] || [ "${reply:88:8}" != 00000000 ]   # sub-second fractions
     wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
 }

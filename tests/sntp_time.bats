@@ -17,7 +17,8 @@ setup() {
     [ "${#lines[@]}" -eq 2 ]
     shown=$(date -d "${lines[1]#*Time=}" +%s)
     now=$(date +%s)
-    [ $((now - shown)) -ge 0 ] && [ $((now - shown)) -le 2 ]
+    [ $((now - shown)) -ge 0 ]
+    [ $((now - shown)) -le 2 ]
     # 0x1b = leap 0, version 3, mode 3: a request the server checks and answers.
     wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
 }

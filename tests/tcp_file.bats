@@ -169,7 +169,8 @@ Accepted a connection from ('127.0.0.1', $client_port)
     [[ "$link" =~ ^socket:\[[0-9]+\]$ ]]
     [ "$(readlink "/proc/$PID_server/fd/$in")" = "$link" ]     # the same socket...
     [ "$(readlink "/proc/$PID_server/fd/$out")" = "$link" ]    # ...through its dup()
-    [ "$in" = "$sock" ] && [ "$out" != "$sock" ]
+    [ "$in" = "$sock" ]
+    [ "$out" != "$sock" ]
     touch "$BATS_TEST_TMPDIR/go"
     wait_for server '^  Socket closed$'
     [ ! -e "/proc/$PID_server/fd/$out" ]    # both closed with the streams
