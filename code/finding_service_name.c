@@ -168,7 +168,7 @@ int main(int argc, char *argv[])
         /* Python's getservbyport/getservbyname raise OSError('port/proto not found') or
          * ('service/proto not found'); here a lookup fails only if neither protocol knows. */
         bool is_port = strspn(words[i], "0123456789") == strlen(words[i]);
-        unsigned port = is_port ? (unsigned)strtoul(words[i], NULL, 10) : 0;
+        unsigned port = is_port ? (unsigned)parse_int(words[i], "service_or_port", 0, 65535) : 0;
         if (is_port ? !find_service_name(port) : !find_service_port(words[i], shown)) {
             if (is_port)
                 fprintf(stderr, "%s: port %u: not in the services database, for tcp or udp\n",

@@ -318,7 +318,7 @@ int main(int argc, char *argv[])
         switch (option) {
         case 'h': show_help(help);
         case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
-        case 't': timeout = parse_float(optarg, "-t", 0.001, 1e6); break;
+        case 't': timeout = parse_float(optarg, "-t", 0.001, 86400); break;
         default: option_error(option, argv, options);
         }
     }
