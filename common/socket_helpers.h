@@ -19,6 +19,7 @@
  *   resolve(host, port, family, type)   getaddrinfo for (host, port); "" = any address
  *   format_address(sa, buf)             ('127.0.0.1', 1060)
  *   format_repr(data, n, as_bytes, buf) repr(str) or repr(bytes): 'hi\n' or b'hi\n'
+ *   word_repr(word, buf)                repr() of a command-line word, cut at 256 bytes
  *   sendall(fd, data, n), monotonic_seconds()
  *
  * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, SO_BROADCAST,
@@ -99,11 +100,9 @@ static inline const char *errno_name(int err)
     return "errno";
 }
 
-/* Has a write to stdout failed? Then say so on stderr, with the errno that the last failed
- * write left (stdio keeps no record of its own). check_log() is for a server, whose log is
- * secondary: it says so once and the server goes on serving (servers ignore SIGPIPE, so a
- * reader that went away is EPIPE here). At exit, output that could not be written is an
- * error, as it is in Python: exit 1. */
+/* Has a write to stdout failed? Say so once on stderr, with the errno the last failed write
+ * left (stdio keeps none of its own). A server calls this after its log lines and goes on
+ * serving; at exit, output that could not be written is an error, as in Python: exit 1. */
 static inline bool check_log(void)
 {
     static bool reported;
@@ -121,11 +120,10 @@ static inline void check_stdout_at_exit(void)
         _exit(1);
 }
 
-/* Remember the program's name and usage line for messages. Make stdout line-buffered:
- * Python flushes print() at each newline on a terminal, and tests and pipes should see
- * each line as soon as it is printed too. If the program was started with descriptor 0, 1
- * or 2 closed, the first socket() would get that number and printf would write into the
- * network: give them /dev/null first. */
+/* Remember the program's name and usage line. stdout is line-buffered, so a pipe or a test
+ * sees each line as it is printed, as on a terminal. Were descriptor 0, 1 or 2 closed, the
+ * first socket() would get its number and printf would write into the network: give them
+ * /dev/null first. */
 static inline void program_init(const char *argv0, const char *usage)
 {
     const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
@@ -138,30 +136,28 @@ static inline void program_init(const char *argv0, const char *usage)
     atexit(check_stdout_at_exit);
 }
 
-/* Python's str(x) of a socket address: ('127.0.0.1', 1060) for IPv4 and
- * ('::1', 1060, 0, 0) for IPv6 (Python adds flowinfo and scope_id). getnameinfo with
- * NI_NUMERICHOST never asks DNS. Writes into the caller's buffer (never a static one,
- * so two addresses can go in one printf) and returns it. */
+/* Python's str() of a socket address: ('127.0.0.1', 1060), or ('::1', 1060, 0, 0) for IPv6
+ * (flowinfo and scope_id). NI_NUMERICHOST never asks DNS. Writes into the caller's buffer,
+ * never a static one, so two addresses can go in one printf. */
 static inline char *format_address(const struct sockaddr *address, char buf[ADDRESS_TEXT_SIZE])
 {
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)address;
+    const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)address;
+    bool v6 = address->sa_family == AF_INET6;
     char host[NI_MAXHOST];
-    socklen_t length = address->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
-                                                      : sizeof(struct sockaddr_in);
-    if (address->sa_family != AF_INET && address->sa_family != AF_INET6) {
+    if (!v6 && address->sa_family != AF_INET) {
         snprintf(buf, ADDRESS_TEXT_SIZE, "(address family %d)", address->sa_family);
         return buf;
     }
-    if (getnameinfo(address, length, host, sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
+    if (getnameinfo(address, v6 ? sizeof *in6 : sizeof *in, host, sizeof host, NULL, 0,
+                    NI_NUMERICHOST) != 0)
         snprintf(host, sizeof host, "?");
-    if (address->sa_family == AF_INET6) {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)address;
+    if (!v6)
+        snprintf(buf, ADDRESS_TEXT_SIZE, "('%s', %u)", host, (unsigned)ntohs(in->sin_port));
+    else
         snprintf(buf, ADDRESS_TEXT_SIZE, "('%s', %u, %lu, %lu)", host,
                  (unsigned)ntohs(in6->sin6_port), (unsigned long)ntohl(in6->sin6_flowinfo),
                  (unsigned long)in6->sin6_scope_id);
-    } else {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)address;
-        snprintf(buf, ADDRESS_TEXT_SIZE, "('%s', %u)", host, (unsigned)ntohs(in->sin_port));
-    }
     return buf;
 }
 
