@@ -93,3 +93,31 @@ server_wait_count() {
         sleep 0.01
     done
 }
+
+# tcp_watch --ladder beside a chapter (it needs root for its AF_PACKET socket; as a normal
+# user the demo says so in one line and goes on). start_watch PORT, then the clients, then
+# show_watch: it gives the last segments a moment, stops the watcher and shows its ladder.
+start_watch() {
+    WATCH_PID=
+    if [ "$(id -u)" -ne 0 ]; then
+        printf '
+(tcp_watch --ladder needs root: "sudo make demo" also draws this on the wire)\n'
+        return 0
+    fi
+    WATCH_CMD="sudo ./tcp_watch --ladder -p $1"
+    (cd tcp && exec ./tcp_watch --ladder -p "$1" -t 20) >"$DEMO_TMP/watch" 2>&1 &
+    WATCH_PID=$!
+    tries=500
+    until grep -q '^Watching' "$DEMO_TMP/watch" 2>/dev/null || [ $tries -eq 0 ]; do
+        tries=$((tries - 1))
+        sleep 0.01
+    done
+}
+show_watch() {
+    [ -n "$WATCH_PID" ] || return 0
+    sleep 0.3
+    kill $WATCH_PID 2>/dev/null
+    wait $WATCH_PID 2>/dev/null
+    printf '\n===== terminal 3: $ %s    (stopped with Ctrl+C)\n' "$WATCH_CMD"
+    cat "$DEMO_TMP/watch"
+}
