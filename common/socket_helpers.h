@@ -396,30 +396,41 @@ static inline const char *next_positional(int argc, char *const argv[], const ch
     return argv[optind++];
 }
 
-/* The end of the command line: what is missing, then what is left over, exit 2. A word
- * with control characters is shown escaped (a departure: argparse prints it raw). */
-/* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
-static inline void no_more_arguments(int argc, char *const argv[])
+/* "a b c": the words, one space apart, each as it is or, where it holds a control
+ * character, escaped (a departure: argparse prints it raw); as many as fit in 1 KiB. */
+#define WORD_LIST_SIZE 1024
+static inline char *list_words(int count, const char *const words[], char list[WORD_LIST_SIZE])
 {
-    char list[1024] = "", shown[WORD_REPR_SIZE];
+    char shown[WORD_REPR_SIZE];
     size_t used = 0;
-    if (missing_arguments[0])
-        usage_error("the following arguments are required: %s", missing_arguments);
-    while (optind < argc && unrecognized_count < 64)
-        unrecognized_words[unrecognized_count++] = argv[optind++];
-    for (int i = 0; i < unrecognized_count; i++) {
-        const char *word = unrecognized_words[i];
-        if (strlen(word_repr(word, shown)) != strlen(word) + 2)
-            word = shown;                           /* it holds a control character */
-        if (used + strlen(word) + 2 > sizeof list)
+    list[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        const char *word = words[i];
+        size_t length = strlen(word);
+        if (strlen(word_repr(word, shown)) != length + 2 || strncmp(shown + 1, word, length))
+            word = shown;                           /* its repr is more than the word quoted */
+        if (used + strlen(word) + 2 > WORD_LIST_SIZE)
             break;                                  /* the list is long enough */
         if (i > 0)
             list[used++] = ' ';
         memcpy(list + used, word, strlen(word) + 1);
         used += strlen(word);
     }
-    if (list[0])
-        usage_error("unrecognized arguments: %s", list);
+    return list;
+}
+
+/* The end of the command line: what is missing, then what is left over, exit 2. */
+/* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
+static inline void no_more_arguments(int argc, char *const argv[])
+{
+    char list[WORD_LIST_SIZE];
+    if (missing_arguments[0])
+        usage_error("the following arguments are required: %s", missing_arguments);
+    while (optind < argc && unrecognized_count < 64)
+        unrecognized_words[unrecognized_count++] = argv[optind++];
+    if (unrecognized_count > 0)
+        usage_error("unrecognized arguments: %s",
+                    list_words(unrecognized_count, unrecognized_words, list));
 }
 
 /* ---- Addresses and sockets --------------------------------------------------------- */

@@ -153,6 +153,19 @@ args_error() {
     args_error "unrecognized arguments: a '\x1b[31m'" client h a $'\x1b[31m'
 }
 
+@test "a long word whose escaped form happens to be as long as the word quoted is still escaped" {
+    # 289 bytes with 11 invalid bytes among the first 256: repr of those 256 bytes is 256 +
+    # 11 * 3 + 2 characters, the same as the word's 289 + 2 (the fuzzer found it; the check
+    # compared lengths only and printed the raw bytes).
+    local word
+    word=$(printf 'x%.0s' {1..55})$(printf '\xff%.0s' {1..11})$(printf 'x%.0s' {1..223})
+    [ "${#word}" -ge 289 ]
+    run h args client h "$word"
+    [ "$status" -eq 2 ]
+    [[ "${lines[1]}" == "helpers_test: error: unrecognized arguments: 'xxxxx"*"\xff\xff"* ]]
+    run ! grep -q $'\xff' <<<"$output"
+}
+
 @test "-h prints the usage line and the help, exit 0" {
     run h args -h
     [ "$status" -eq 0 ]

@@ -69,14 +69,16 @@ last_count() { tr '\r' '\n' <"$1" | sed -nE "s/^  ([0-9]+) bytes $2.*/\1/p" | ta
     [ "$status" -eq 0 ]
     [[ "$output" == *$'\r  32 bytes received ' ]]
     spawn client ./tcp_deadlock client 127.0.0.1 200000 -p "$PORT" -b 4096
-    # Poll every 0.1 s until neither output has grown for a second (10 polls in a row).
+    # Poll every 0.1 s until neither output has grown for a second (10 polls in a row) while
+    # both processes sleep (a loaded machine can pause a running one for a second too).
     local files=("$BATS_TEST_TMPDIR/client.out" "$BATS_TEST_TMPDIR/server.out")
     local last="" now still=0 polls=0
     while ((still < 10)); do
-        ((polls++ < 100)) || { echo "progress never stopped" >&2; return 1; }
+        ((polls++ < 300)) || { echo "progress never stopped" >&2; return 1; }
         sleep 0.1
-        now=$(stat -c %s "${files[@]}" | tr '\n' ' ')
-        if [ "$now" = "$last" ]; then ((++still)); else still=0; last=$now; fi
+        now="$(stat -c %s "${files[@]}" | tr '\n' ' ')$(cut -d ' ' -f 3 "/proc/$PID_client/stat" \
+            "/proc/$PID_server/stat" | tr -d '\n')"
+        if [ "$now" = "$last" ] && [[ "$now" == *SS ]]; then ((++still)); else still=0; last=$now; fi
     done
     sent=$(last_count "${files[0]}" sent)
     processed=$(last_count "${files[1]}" 'processed so far')
