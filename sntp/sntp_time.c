@@ -7,7 +7,7 @@
  * and, where the internet is reachable, ./sntp_time (pool.ntp.org, port 123).
  * The whole protocol is one 48-byte datagram each way: the request's first byte says
  * "version 3, client", and the time is the 11th 32-bit word of the reply. Unlike the
- * notebook, it gives up after 5 seconds instead of waiting forever.
+ * notebook, it gives up after 5 seconds (-t SECONDS) instead of waiting forever.
  */
 #include "socket_helpers.h"
 
@@ -21,16 +21,17 @@
 #define NTP_ERA_SECONDS 4294967296LL    /* 2^32 */
 #define MAX_BYTES 1024
 
-static const char usage[] = "[-h] [-p PORT] [host]";
+static const char usage[] = "[-h] [-p PORT] [-t SECONDS] [host]";
 static const char help[] =
     "Print the time an NTP server sends (one SNTP query)\n\n"
     "positional arguments:\n"
     "  host        NTP server (default pool.ntp.org)\n\n"
     "options:\n"
     "  -h, --help  show this help message and exit\n"
-    "  -p PORT     UDP port (default 123)\n";
+    "  -p PORT     UDP port (default 123)\n"
+    "  -t SECONDS  how long to wait for the answer (default 5)\n";
 
-static void sntp_client(const char *host, uint16_t port)
+static void sntp_client(const char *host, uint16_t port, double wait)
 {
     static unsigned char data[MAX_BYTES];
     char where[ADDRESS_TEXT_SIZE], text[64];
@@ -43,7 +44,8 @@ static void sntp_client(const char *host, uint16_t port)
     if (sendto(sock, request, sizeof request, 0, server->ai_addr, server->ai_addrlen) < 0)
         die_errno("sendto", server->ai_addr);
     /* The notebook's recvfrom() waits forever for a server that never answers. */
-    struct timeval timeout = {.tv_sec = 5};
+    struct timeval timeout = {.tv_sec = (time_t)wait,
+                              .tv_usec = (suseconds_t)((wait - (double)(time_t)wait) * 1e6)};
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
         die_errno("setsockopt SO_RCVTIMEO", NULL);
     struct sockaddr_storage sender;
@@ -53,7 +55,7 @@ static void sntp_client(const char *host, uint16_t port)
         n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&sender, &sender_length);
     while (n < 0 && errno == EINTR);
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-        die("no answer from %s in 5 seconds", format_address(server->ai_addr, where));
+        die("no answer from %s in %g seconds", format_address(server->ai_addr, where), wait);
     if (n < 0)
         die_errno("recvfrom", server->ai_addr);
     printf("Response received from: %s\n", format_address((struct sockaddr *)&sender, where));
@@ -79,19 +81,21 @@ int main(int argc, char *argv[])
 {
     static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     uint16_t port = 123;
+    double wait = 5;
     int option;
 
     program_init(argv[0], usage);
     opterr = 0;                             /* we report errors as argparse words them */
-    while ((option = getopt_long(argc, argv, ":hp:", options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, ":hp:t:", options, NULL)) != -1) {
         switch (option) {
         case 'h': show_help(help);
         case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
+        case 't': wait = parse_float(optarg, "-t", 0.001, 86400); break;
         default: option_error(option, argv, options);
         }
     }
     const char *host = optind < argc ? argv[optind++] : "pool.ntp.org";
     no_more_arguments(argc, argv);
-    sntp_client(host, port);
+    sntp_client(host, port, wait);
     return 0;
 }
