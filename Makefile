@@ -33,6 +33,10 @@ BATS_FLAGS ?=
 # Test files run side by side (bats --jobs, which needs GNU parallel); the tests of one
 # file run one after another, since many wait on timeouts and measure them.
 TEST_JOBS ?= 4
+# The longest files start first, so that none is left running alone at the end.
+SLOW_TESTS = tests/udp_remote.bats tests/lab.bats tests/tcp_deadlock.bats tests/hostile_tcp.bats \
+             tests/sntp_client.bats tests/tcp_closing.bats
+TEST_FILES = $(SLOW_TESTS) $(filter-out $(SLOW_TESTS),$(sort $(wildcard tests/*.bats)))
 SANITIZE = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all \
            -fno-omit-frame-pointer
 
@@ -61,7 +65,7 @@ test: all bats
 	[ "$(TEST_JOBS)" -gt 1 ] || jobs=; \
 	if [ -n "$$jobs" ] && ! command -v parallel >/dev/null; then jobs=; \
 	  echo "make test: GNU parallel not found (sudo apt install parallel): one test file at a time"; fi; \
-	$(BATS) $$jobs $(BATS_FLAGS) tests/
+	$(BATS) $$jobs $(BATS_FLAGS) $(TEST_FILES)
 
 bats:
 	@command -v $(BATS) >/dev/null 2>&1 || [ -x $(BATS) ] || { \
