@@ -423,14 +423,15 @@ static inline char *list_words(int count, const char *const words[], char list[W
 /* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
 static inline void no_more_arguments(int argc, char *const argv[])
 {
-    char list[WORD_LIST_SIZE];
     if (missing_arguments[0])
         usage_error("the following arguments are required: %s", missing_arguments);
     while (optind < argc && unrecognized_count < 64)
         unrecognized_words[unrecognized_count++] = argv[optind++];
-    if (unrecognized_count > 0)
+    if (unrecognized_count > 0) {
+        char list[WORD_LIST_SIZE];
         usage_error("unrecognized arguments: %s",
                     list_words(unrecognized_count, unrecognized_words, list));
+    }
 }
 
 /* ---- Addresses and sockets --------------------------------------------------------- */
