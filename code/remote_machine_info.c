@@ -44,10 +44,12 @@ static void get_remote_machine_info(const char *remote_host)
      * known") and gai_strerror's text are what Python puts in socket.gaierror. Only
      * EAI_SYSTEM means "look at errno". */
     int code = getaddrinfo(remote_host, NULL, &hints, &list);
+    char name[WORD_LIST_SIZE];          /* as typed, or escaped if it holds control bytes */
+    list_words(1, &remote_host, name);
     if (code == EAI_SYSTEM)
-        die("%s: [Errno %d] %s", remote_host, errno, strerror(errno));
+        die("%s: [Errno %d] %s", name, errno, strerror(errno));
     if (code != 0)
-        die("%s: [Errno %d] %s", remote_host, code, gai_strerror(code));
+        die("%s: [Errno %d] %s", name, code, gai_strerror(code));
 
     /* /etc/hosts and DNS may give the same address twice (e.g. two lines for localhost);
      * print each once, in the resolver's order. */

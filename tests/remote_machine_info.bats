@@ -52,6 +52,12 @@ remote host twice.test has ip address ::1" ]
     [ "$stderr" = "remote_machine_info: nosuch.invalid: [Errno -2] Name or service not known" ]
 }
 
+@test "a name with control characters is echoed escaped in the resolver's error, never raw" {
+    with_hosts_file $'127.0.0.1 localhost\n' ./remote_machine_info $'\e[31mred'
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "remote_machine_info: '\x1b[31mred': [Errno -2] Name or service not known" ]
+}
+
 @test "-h prints the usage and says the default host, exit 0" {
     run ./remote_machine_info -h
     [ "$status" -eq 0 ]
