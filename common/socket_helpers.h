@@ -5,21 +5,19 @@
  * _DEFAULT_SOURCE, which glibc needs to show getaddrinfo, NI_MAXHOST, IP_MTU and friends
  * to a -std=c11 program.
  *
- *   program_init(argv0, usage)        name and usage line for messages; stdout line-
- *                                     buffered and checked at exit; fds 0-2 kept open
- * The command line (options with getopt_long in each main; argparse's words and exit 2):
- *   show_help(help), usage_error(fmt, ...), option_error(option, argv, options)
- *   parse_int / parse_float(text, name, min, max)     type=int, type=float
- *   check_option_value(text, name)    "-p -h": argparse's "expected one argument"
- *   next_positional(argc, argv, name, choices), no_more_arguments(argc, argv)
+ *   program_init(argv0, usage)         program name and usage line; stdout line-buffered
+ *                                      and checked at exit; descriptors 0-2 kept open
  * Errors, one line on stderr ("prog: connect ('127.0.0.1', 1060): ECONNREFUSED ..."):
- *   die_errno / warn_errno(call, address), die(fmt, ...)       exit 1 / carry on / exit 1
- *   errno_name(err), gai_error_name(code), check_log() (a server's stdout failed)
+ *   die_errno(call, address), warn_errno(call, address), die(fmt, ...), errno_name(err)
+ *   check_log()                        a server's stdout failed: say so once, go on
+ * The command line, in argparse's words (options are read with getopt_long in each main):
+ *   show_help(help), usage_error(fmt, ...), option_error(option, argv, options)
+ *   parse_int / parse_float(text, name, min, max), check_option_value(text, name)
+ *   next_positional(argc, argv, name, choices), no_more_arguments(argc, argv)
  * Addresses and data, as Python shows them:
- *   resolve(host, port, family, type)   getaddrinfo for (host, port); "" = any address
- *   format_address(sa, buf)             ('127.0.0.1', 1060)
- *   format_repr(data, n, as_bytes, buf) repr(str) or repr(bytes): 'hi\n' or b'hi\n'
- *   word_repr(word, buf)                repr() of a command-line word, cut at 256 bytes
+ *   resolve(host, port, family, type)  getaddrinfo for (host, port); "" = any address
+ *   format_address(sa, buf)            ('127.0.0.1', 1060)
+ *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), list_words(n, words, buf)
  *   sendall(fd, data, n), monotonic_seconds()
  *
  * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, SO_BROADCAST,
@@ -45,15 +43,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 /* Large enough for "('ffff:...:ffff%interface', 65535, 4294967295, 4294967295)". */
 #define ADDRESS_TEXT_SIZE (NI_MAXHOST + 64)
 
-/* Room format_repr() needs for n bytes: each byte becomes at most 4 characters (\xNN),
- * plus b, two quotes and the terminating NUL. */
+/* Room format_repr() needs for n bytes: at most 4 characters a byte (\xNN), b, '', NUL. */
 #define REPR_SIZE(n) (4 * (size_t)(n) + 4)
 
 #if defined(__GNUC__) || defined(__clang__)      /* lets -Wformat check the callers */
@@ -66,9 +62,8 @@ static const char *program_name = "program";
 static const char *program_usage = "";
 #define N(e) {e, #e}                   /* a table entry: a constant and its name */
 
-/* The symbolic name of an errno value (what Python shows as ConnectionRefusedError).
- * POSIX has no such function (glibc's strerrorname_np needs _GNU_SOURCE; musl has none),
- * so here is every one Linux defines; other systems get the POSIX ones. */
+/* The symbolic name of an errno value (Python shows ConnectionRefusedError): POSIX has no
+ * such function, so here is every one Linux defines; elsewhere, the POSIX ones. */
 static inline const char *errno_name(int err)
 {
     static const struct { int number; const char *name; } names[] = {
@@ -100,9 +95,8 @@ static inline const char *errno_name(int err)
     return "errno";
 }
 
-/* Has a write to stdout failed? Say so once on stderr, with the errno the last failed write
- * left (stdio keeps none of its own). A server calls this after its log lines and goes on
- * serving; at exit, output that could not be written is an error, as in Python: exit 1. */
+/* Has a write to stdout failed? Say so once, with the errno the last failed write left. A
+ * server calls this after its log lines and goes on; at exit it is an error (exit 1). */
 static inline bool check_log(void)
 {
     static bool reported;
@@ -120,10 +114,9 @@ static inline void check_stdout_at_exit(void)
         _exit(1);
 }
 
-/* Remember the program's name and usage line. stdout is line-buffered, so a pipe or a test
- * sees each line as it is printed, as on a terminal. Were descriptor 0, 1 or 2 closed, the
- * first socket() would get its number and printf would write into the network: give them
- * /dev/null first. */
+/* stdout line-buffered: a pipe or a test sees each line as it is printed. Were descriptor 0,
+ * 1 or 2 closed, the first socket() would get its number and printf would write into the
+ * network: give them /dev/null first. */
 static inline void program_init(const char *argv0, const char *usage)
 {
     const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
@@ -165,13 +158,9 @@ static inline char *format_address(const struct sockaddr *address, char buf[ADDR
 static inline void warn_errno(const char *call, const struct sockaddr *address)
 {
     int err = errno;
-    char where[ADDRESS_TEXT_SIZE + 1] = "";
-    if (address) {
-        where[0] = ' ';
-        format_address(address, where + 1);
-    }
-    fprintf(stderr, "%s: %s%s: %s %s\n", program_name, call, where, errno_name(err),
-            strerror(err));
+    char where[ADDRESS_TEXT_SIZE];
+    fprintf(stderr, "%s: %s%s%s: %s %s\n", program_name, call, address ? " " : "",
+            address ? format_address(address, where) : "", errno_name(err), strerror(err));
     errno = err;
 }
 
@@ -206,7 +195,7 @@ static inline size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *c
     else if ((s[0] & 0xf8) == 0xf0) { length = 4; value = s[0] & 0x07; minimum = 0x10000; }
     else return 0;
     if (length > n)
-        return 0;
+        return 0;                           /* cut short */
     for (size_t i = 1; i < length; i++) {
         if ((s[i] & 0xc0) != 0x80)
             return 0;
@@ -218,10 +207,9 @@ static inline size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *c
     return length;
 }
 
-/* The characters above ASCII that Python 3.11's repr() escapes (str.isprintable() is
- * false: controls, format characters, separators, spaces other than ' ', private use), as
- * ranges of Unicode 14.0. Unassigned code points inside a range are escaped too, as in
- * Python; those outside are shown as they are (Python would escape them as well). */
+/* The characters above ASCII that Python 3.11's repr() escapes (not str.isprintable():
+ * controls, format characters, separators, spaces but ' ', private use), as ranges of
+ * Unicode 14.0. An unassigned code point outside them is shown as it is (Python escapes it). */
 static inline bool unicode_is_invisible(uint32_t c)
 {
     static const uint32_t ranges[][2] = {
@@ -238,15 +226,11 @@ static inline bool unicode_is_invisible(uint32_t c)
     return false;
 }
 
-/* Python's repr() of data received from the network, so that nothing a peer sends can
- * reach the terminal raw (no escape sequences, no invalid UTF-8):
- *   as_bytes: repr(bytes)  b'Hi\n\x00'  every byte outside printable ASCII is \xNN;
- *   else:     repr(str)    'Hi\n'       the data decoded as UTF-8: printable characters
- *             stay as they are, the others become \xNN, \uNNNN or \UNNNNNNNN as in
- *             Python, and bytes that are not valid UTF-8 become \xNN (Python's decode
- *             would raise an exception there; we show them instead).
- * Quotes as Python chooses them: '...' unless the text has a ' and no ".
- * buf must hold REPR_SIZE(n) characters. Returns buf. */
+/* Python's repr() of data from the network, so nothing a peer sends reaches the terminal
+ * raw: as_bytes, repr(bytes), b'Hi\n\x00'; else repr(str) of the data decoded as UTF-8,
+ * 'Hi\n', with \xNN, \uNNNN or \UNNNNNNNN where Python escapes, and \xNN for a byte that is
+ * not UTF-8 (where Python's decode() would raise). Quotes as Python chooses them. buf holds
+ * REPR_SIZE(n). */
 static inline char *format_repr(const void *data, size_t n, bool as_bytes, char *buf)
 {
     const unsigned char *s = data;
@@ -301,23 +285,23 @@ static inline _Noreturn HELPERS_PRINTF(1, 2) void usage_error(const char *format
     exit(2);
 }
 
-/* argparse's %r of a command-line word: 'bad', control characters escaped. */
+/* argparse's %r of a command-line word, 'bad', cut at 256 bytes. */
 #define WORD_REPR_SIZE REPR_SIZE(256)
 static inline const char *word_repr(const char *word, char buf[WORD_REPR_SIZE])
 {
     return format_repr(word, strnlen(word, 256), false, buf);
 }
 
-/* argparse never takes a word that starts with '-' (other than a negative number) as an
- * option's value: "-p -h" is "argument -p: expected one argument". getopt would. */
+/* argparse never takes a word that starts with '-' (but a negative number) as an option's
+ * value, where getopt would: "-p -h" is "argument -p: expected one argument". */
 static inline void check_option_value(const char *text, const char *name)
 {
     if (text[0] == '-' && text[1] != '\0' && !(text[1] >= '0' && text[1] <= '9'))
         usage_error("argument %s: expected one argument", name);
 }
 
-/* argparse's type=int (and type=float): the whole text a number, or "invalid int value".
- * Out of min..max is a usage error too (Python would end in a traceback later). */
+/* argparse's type=int and type=float: "invalid int value: 'x'" unless the whole text is a
+ * number; outside min..max a usage error too, where Python would fail later. */
 static inline long long parse_int(const char *text, const char *name, long long min,
                                   long long max)
 {
@@ -346,8 +330,7 @@ static inline double parse_float(const char *text, const char *name, double min,
     return value;
 }
 
-/* argparse reports what is missing and what it did not recognize only at the end of the
- * command line: these keep them until no_more_arguments(). */
+/* argparse reports what is missing and what it does not know at the end: kept till then. */
 static char missing_arguments[256];
 static const char *unrecognized_words[64];
 static int unrecognized_count;
@@ -370,8 +353,8 @@ static inline void option_error(int option, char *const argv[], const struct opt
         unrecognized_words[unrecognized_count++] = word;
 }
 
-/* The next positional argument, checked against choices (a NULL-ended list, or NULL for
- * any) as argparse checks it. NULL when there is none: no_more_arguments() reports it. */
+/* The next positional argument, checked against choices (NULL-ended, or NULL for any). NULL
+ * when there is none: no_more_arguments() says so. */
 static inline const char *next_positional(int argc, char *const argv[], const char *name,
                                           const char *const choices[])
 {
@@ -396,8 +379,8 @@ static inline const char *next_positional(int argc, char *const argv[], const ch
     return argv[optind++];
 }
 
-/* "a b c": the words, one space apart, each as it is or, where it holds a control
- * character, escaped (a departure: argparse prints it raw); as many as fit in 1 KiB. */
+/* "a b c": the words as they are, or escaped where one holds a control character (argparse
+ * would print it raw); as many as fit in 1 KiB. */
 #define WORD_LIST_SIZE 1024
 static inline char *list_words(int count, const char *const words[], char list[WORD_LIST_SIZE])
 {
@@ -434,69 +417,45 @@ static inline void no_more_arguments(int argc, char *const argv[])
     }
 }
 
-/* ---- Addresses and sockets --------------------------------------------------------- */
-
-/* The name of a getaddrinfo() error code, like errno_name() for errno. */
-static inline const char *gai_error_name(int code)
-{
-    static const struct { int number; const char *name; } names[] = {
-        N(EAI_AGAIN), N(EAI_BADFLAGS), N(EAI_FAIL), N(EAI_FAMILY), N(EAI_MEMORY),
-        N(EAI_NONAME), N(EAI_SERVICE), N(EAI_SOCKTYPE), N(EAI_SYSTEM), N(EAI_OVERFLOW),
-    };
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].number == code)
-            return names[i].name;
-    return "EAI";
-}
-
-/* Turn (host, port) into socket addresses, as Python does for sock.bind((host, port)) or
- * sock.connect((host, port)). As in Python, "" means every interface (INADDR_ANY) and
- * "<broadcast>" means 255.255.255.255. family is AF_INET for the IPv4-only lessons or
- * AF_UNSPEC for both. A name that does not resolve ends the program with the resolver's
- * own message (gai_strerror, not errno) naming the host. Free the list with freeaddrinfo. */
+/* (host, port) as sock.bind() or sock.connect() take it: "" is every interface and
+ * "<broadcast>" 255.255.255.255, as in Python. family is AF_INET for the IPv4-only lessons,
+ * AF_UNSPEC for both. A name that does not resolve ends the program with the resolver's own
+ * message (gai_strerror, not errno). Free the list with freeaddrinfo. */
 static inline struct addrinfo *resolve(const char *host, uint16_t port, int family, int socktype)
 {
-    struct addrinfo hints, *list = NULL;
+    struct addrinfo hints = {.ai_family = family, .ai_socktype = socktype}, *list = NULL;
     char service[8];
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = family;
-    hints.ai_socktype = socktype;
-    hints.ai_flags = AI_NUMERICSERV;
-    if (host[0] == '\0') {
-        hints.ai_flags |= AI_PASSIVE;       /* no host + AI_PASSIVE = the wildcard address */
-    } else if (strcmp(host, "<broadcast>") == 0) {
+    /* No host with AI_PASSIVE is the wildcard address. */
+    hints.ai_flags = AI_NUMERICSERV | (host[0] ? 0 : AI_PASSIVE);
+    if (strcmp(host, "<broadcast>") == 0)
         host = "255.255.255.255";
-    }
     snprintf(service, sizeof service, "%u", (unsigned)port);
     int code = getaddrinfo(host[0] ? host : NULL, service, &hints, &list);
-    char shown[WORD_REPR_SIZE];                     /* the name as repr() shows it */
-    if (code == EAI_SYSTEM)
-        die("getaddrinfo %s: %s %s", word_repr(host, shown), errno_name(errno), strerror(errno));
-    if (code != 0)
-        die("getaddrinfo %s: %s %s", word_repr(host, shown), gai_error_name(code),
-            gai_strerror(code));
+    if (code != 0) {        /* Python's socket.gaierror: [Errno -2] Name or service not known */
+        char shown[WORD_REPR_SIZE];
+        bool system = code == EAI_SYSTEM;           /* only then does errno say why */
+        die("getaddrinfo %s: [Errno %d] %s", word_repr(host, shown), system ? errno : code,
+            system ? strerror(errno) : gai_strerror(code));
+    }
     return list;
 }
 
-/* socket.sendall(): send() may take only part of the data (a full socket buffer, a
- * signal); keep going until all of it is sent. Returns 0, or -1 with errno set. */
+/* socket.sendall(): send() may take only part of the data (a full buffer, a signal): go on
+ * until all of it is sent. Returns 0, or -1 with errno set. */
 static inline int sendall(int fd, const void *data, size_t n)
 {
     const char *p = data;
     while (n > 0) {
         ssize_t sent = send(fd, p, n, 0);
-        if (sent < 0) {
-            if (errno == EINTR)
-                continue;
+        if (sent < 0 && errno != EINTR)
             return -1;
-        }
-        p += sent;
-        n -= (size_t)sent;
+        if (sent > 0)
+            p += sent, n -= (size_t)sent;
     }
     return 0;
 }
 
-/* time.monotonic(): seconds from a clock that never jumps, for timing and throughput. */
+/* time.monotonic(): seconds from a clock that never jumps. */
 static inline double monotonic_seconds(void)
 {
     struct timespec now;

@@ -138,7 +138,7 @@ last_count() { tr '\r' '\n' <"$1" | sed -nE "s/^  ([0-9]+) bytes $2.*/\1/p" | ta
     with_hosts_file $'127.0.0.1 localhost\n' ./tcp_deadlock client no-such-host.invalid 40
     [ "$status" -eq 1 ]
     [ "$output" = "Sending 48 bytes of data, in chunks of 16 bytes" ]
-    [ "$stderr" = "tcp_deadlock: getaddrinfo 'no-such-host.invalid': EAI_NONAME Name or service not known" ]
+    [ "$stderr" = "tcp_deadlock: getaddrinfo 'no-such-host.invalid': [Errno -2] Name or service not known" ]
 }
 
 # The numbers of NAME's last "stalled:" line: its send queue and its receive queue.

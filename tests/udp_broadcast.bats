@@ -68,5 +68,5 @@ setup() {
     with_hosts_file $'127.0.0.1 localhost\n' ./udp_broadcast client nosuch.invalid
     [ "$status" -eq 1 ]
     [ "$output" = "" ]
-    [ "$stderr" = "udp_broadcast: getaddrinfo 'nosuch.invalid': EAI_NONAME Name or service not known" ]
+    [ "$stderr" = "udp_broadcast: getaddrinfo 'nosuch.invalid': [Errno -2] Name or service not known" ]
 }
