@@ -62,7 +62,7 @@ static int read_to_end(int sock, size_t *total, char shown[SHOWN_SIZE])
     int err = n < 0 ? errno : 0;
     format_repr(kept, *total < MAX_SHOWN ? *total : MAX_SHOWN, true, shown);
     if (*total > MAX_SHOWN)
-        strcat(shown, "...");
+        memcpy(shown + strlen(shown), "...", 4);        /* SHOWN_SIZE has room */
     return err;
 }
 
@@ -82,7 +82,7 @@ static void send_answer(int sc, const char *which, const char *answer)
 /* halfclose, reset and epipe: read to the end, say how it ended, answer (but not to reset). */
 static void serve_reading(int sc, enum step step)
 {
-    char shown[SHOWN_SIZE], answer[64];
+    char shown[SHOWN_SIZE];
     size_t total;
     int err = read_to_end(sc, &total, shown);
     if (total > 0)
@@ -93,6 +93,7 @@ static void serve_reading(int sc, enum step step)
     else
         printf("  recv() returned 0: end of file, the client sent FIN (it will send no more)\n");
     if (!err && step != RESET) {
+        char answer[64];
         snprintf(answer, sizeof answer, "You sent me %zu bytes", total);
         /* End of file closed only the client-to-server direction: ours is still open.
          * That is the half-close: the client said "that is all", and still hears us. */
@@ -162,13 +163,14 @@ static void serve_shared(int sc, int listener, bool by_close)
     if (child < 0)
         die_errno("fork", NULL);
     if (child == 0) {                   /* the child: wait for the parent, then its turn */
-        char byte, shown[REPR_SIZE(MAX_SHOWN)];
-        const char *message = "Still open: the child holds the connection";
+        char byte;
         close(listener);
         close(go[1]);
         if (read(go[0], &byte, 1) < 0)
             warn_errno("read", NULL);
         if (by_close) {
+            char shown[REPR_SIZE(MAX_SHOWN)];
+            const char *message = "Still open: the child holds the connection";
             printf("  [child %ld] send() of %s %s\n", (long)getpid(),
                    format_repr(message, strlen(message), true, shown),
                    sendall(sc, message, strlen(message)) == 0 ? "succeeded" : "failed");
