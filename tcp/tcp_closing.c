@@ -10,9 +10,8 @@
  *   reset      the client closes one connection in order (FIN) and aborts another (RST): the
  *              server's recv() returns 0 for the first and fails with ECONNRESET for the second.
  *   epipe      the client closes without reading the answer: the server's first send()
- *              succeeds, its second fails with EPIPE. Then comment out the marked
- *              signal(SIGPIPE, SIG_IGN), rebuild and run it again: the server dies without a
- *              word at its second send (a shell shows exit status 141 = 128 + SIGPIPE).
+ *              succeeds, its second fails with EPIPE (or, without the marked
+ *              signal(SIGPIPE, SIG_IGN), kills the server: exit status 141 = 128 + SIGPIPE).
  *   shutrd     the server shuts its reading side: recv() returns 0, yet what the client sends
  *              next is still queued (the Recv-Q of ss -tn) and read. Linux refuses nothing.
  *   shared     the server fork()s, so two processes hold each connection: one close() ends
@@ -129,10 +128,8 @@ static void serve_shutrd(int sc)
     int queued = 0;
     for (int tries = 0; queued == 0 && tries < 1000; tries++) {
         nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
-        if (ioctl(sc, FIONREAD, &queued) < 0) {
-            warn_errno("ioctl FIONREAD", NULL);
-            return;
-        }
+        if (ioctl(sc, FIONREAD, &queued) < 0)
+            die_errno("ioctl FIONREAD", NULL);
     }
     if (queued == 0) {
         printf("  Nothing arrived in 10 s\n");
@@ -353,8 +350,7 @@ int main(int argc, char *argv[])
     /* Python ignores SIGPIPE for you; C does not. A send() to a connection the peer has
      * reset first raises SIGPIPE, whose default action kills the process without a word:
      * one impatient client would take the server down. (Per call: send(..., MSG_NOSIGNAL).) */
-    /* EXPERIMENT: comment this out and run the epipe step: the server dies of SIGPIPE at
-     * its second send (exit status 141 in a shell) instead of reporting EPIPE. */
+    /* EXPERIMENT: comment this out and run the epipe step: the server dies of SIGPIPE (141) */
     signal(SIGPIPE, SIG_IGN);
 
     if (strcmp(role, "client") == 0)
