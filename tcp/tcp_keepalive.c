@@ -123,10 +123,10 @@ static void server(const char *interface, uint16_t port, const struct keepalive 
                 continue;
             format_address((struct sockaddr *)&peers[i], where);
             ssize_t n = recv(fds[i].fd, data, sizeof data, 0);
-            if (n > 0)
+            if (n > 0) {
                 printf("Received %s from %s\n", format_repr(data, (size_t)n, true, shown), where);
-            if (n > 0)
                 continue;
+            }
             if (n == 0)
                 printf("The client at %s closed the connection: recv() returned 0\n", where);
             else
