@@ -1,18 +1,15 @@
 /*
  * tcp_watch.c - TCP segments on the wire, without Wireshark (lecture: "TCP", How TCP
  * works: the three-way handshake, sequence numbers, the four-way close). Linux only: it
- * reads every packet of an interface through an AF_PACKET socket, so it needs root
- * (CAP_NET_RAW).
+ * reads every packet of an interface through an AF_PACKET socket, so it needs root.
  *
  * Try, in three terminals (in tcp/):
- *     sudo ./tcp_watch -p 1060                  (prints "Watching tcp port 1060 on lo")
+ *     sudo ./tcp_watch --ladder -p 1060     (without --ladder: one line a segment)
  *     ./tcp_sixteen server 127.0.0.1
  *     ./tcp_sixteen client 127.0.0.1
- * and watch: SYN, SYN-ACK, ACK (the handshake); the two 16-byte messages, each starting
- * where the previous segment of its side ended (seq + len); then a FIN from each side,
- * each acknowledged with its seq + 1. `sudo ./tcp_watch --ladder` draws the same as the
- * lecture's ladder diagram: client on the left, server on the right, one arrow per
- * segment. In the lab (README), watch a real link with
+ * and watch the handshake (SYN, SYN-ACK, ACK); the two 16-byte messages, each starting
+ * where its side's previous segment ended (seq + len); then a FIN from each side, each
+ * acknowledged with its seq + 1. In the lab (README), watch a real link with
  *     sudo ip netns exec seed ./tcp_watch -i eth0 -p 1060
  */
 #include "socket_helpers.h"
