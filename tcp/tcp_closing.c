@@ -10,11 +10,10 @@
  *   reset      the client closes one connection in order (FIN) and aborts another (RST): the
  *              server's recv() returns 0 for the first and fails with ECONNRESET for the second.
  *   epipe      the client closes without reading the answer: the server's first send()
- *              succeeds, its second fails with EPIPE. Then comment out the marked
- *              signal(SIGPIPE, SIG_IGN), rebuild and run it again: the server dies without a
- *              word at its second send (a shell shows exit status 141 = 128 + SIGPIPE).
+ *              succeeds, its second fails with EPIPE (or, without the marked
+ *              signal(SIGPIPE, SIG_IGN), kills the server: exit status 141 = 128 + SIGPIPE).
  *   shutrd     the server shuts its reading side: recv() returns 0, yet what the client sends
- *              next is still queued (ss -tn: Recv-Q) and read. Linux refuses nothing.
+ *              next is still queued (the Recv-Q of ss -tn) and read. Linux refuses nothing.
  *   shared     the server fork()s, so two processes hold each connection: one close() ends
  *              nothing; one shutdown(SHUT_RDWR) ends the connection for both.
  */
@@ -30,7 +29,6 @@
 #define SHOWN_SIZE (REPR_SIZE(MAX_SHOWN) + 3)   /* their repr, and "..." when cut */
 #define GO_ON "shutdown(SHUT_RD) done: go on sending\n"
 #define LATE_DATA "More data, after your SHUT_RD"
-#define LOOK_SECONDS 3                  /* time to look at Recv-Q with ss -tn */
 
 static const char usage[] =
     "[-h] [-p PORT] {client,server} {halfclose,reset,epipe,shutrd,shared} host";
@@ -50,52 +48,21 @@ enum step { HALFCLOSE, RESET, EPIPE_STEP, SHUTRD, SHARED };
 
 /* Read until the peer has nothing more to say: recv() returning 0 is TCP's end of file, the
  * peer sent FIN, an orderly "I will send no more". A peer that aborts sends RST instead, and
- * recv() fails with ECONNRESET. Counts the bytes in *total and keeps the first MAX_SHOWN
- * in kept. Returns 0 at end of file, -1 (errno set) if the connection failed. */
-static int read_to_end(int sock, char kept[MAX_SHOWN], size_t *total)
+ * recv() fails with ECONNRESET. Counts the bytes in *total and shows the first MAX_SHOWN.
+ * Returns 0 at end of file, or the errno with which the connection failed. */
+static int read_to_end(int sock, size_t *total, char shown[SHOWN_SIZE])
 {
-    char data[4096];
+    char data[4096], kept[MAX_SHOWN];
     ssize_t n;
-    *total = 0;
-    while ((n = recv(sock, data, sizeof data, 0)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
+    for (*total = 0; (n = recv(sock, data, sizeof data, 0)) > 0; *total += (size_t)n)
         if (*total < MAX_SHOWN)
             memcpy(kept + *total, data,
                    (size_t)n < MAX_SHOWN - *total ? (size_t)n : MAX_SHOWN - *total);
-        *total += (size_t)n;
-    }
-    return 0;
-}
-
-/* repr(bytes) of what read_to_end() kept, with "..." when there was more. */
-static const char *shown_bytes(const char *kept, size_t total, char shown[SHOWN_SIZE])
-{
-    format_repr(kept, total < MAX_SHOWN ? total : MAX_SHOWN, true, shown);
-    if (total > MAX_SHOWN)
-        memcpy(shown + strlen(shown), "...", 4);        /* SHOWN_SIZE has room for it */
-    return shown;
-}
-
-/* The server's side of halfclose, reset and epipe: read to the end, say how it ended. */
-static bool serve_reading(int sc, size_t *total)
-{
-    char kept[MAX_SHOWN];
-    int status = read_to_end(sc, kept, total);
-    int err = errno;
-    if (*total > 0) {
-        char shown[SHOWN_SIZE];
-        printf("  Received %zu bytes: %s\n", *total, shown_bytes(kept, *total, shown));
-    }
-    if (status == 0) {
-        printf("  recv() returned 0: end of file, the client sent FIN (it will send no more)\n");
-        return true;
-    }
-    printf("  recv() failed with %s (%s)%s\n", errno_name(err), strerror(err),
-           err == ECONNRESET ? ": the client aborted the connection (RST)" : "");
-    return false;
+    int err = n < 0 ? errno : 0;
+    format_repr(kept, *total < MAX_SHOWN ? *total : MAX_SHOWN, true, shown);
+    if (*total > MAX_SHOWN)
+        memcpy(shown + strlen(shown), "...", 4);        /* SHOWN_SIZE has room */
+    return err;
 }
 
 /* Send the answer and say how it went: a send() to a connection the peer has left fails
@@ -111,10 +78,41 @@ static void send_answer(int sc, const char *which, const char *answer)
                strerror(errno));
 }
 
+/* halfclose, reset and epipe: read to the end, say how it ended, answer (but not to reset). */
+static void serve_reading(int sc, enum step step)
+{
+    char shown[SHOWN_SIZE];
+    size_t total;
+    int err = read_to_end(sc, &total, shown);
+    if (total > 0)
+        printf("  Received %zu bytes: %s\n", total, shown);
+    if (err)
+        printf("  recv() failed with %s (%s)%s\n", errno_name(err), strerror(err),
+               err == ECONNRESET ? ": the client aborted the connection (RST)" : "");
+    else
+        printf("  recv() returned 0: end of file, the client sent FIN (it will send no more)\n");
+    if (!err && step != RESET) {
+        char answer[64];
+        snprintf(answer, sizeof answer, "You sent me %zu bytes", total);
+        /* End of file closed only the client-to-server direction: ours is still open.
+         * That is the half-close: the client said "that is all", and still hears us. */
+        send_answer(sc, step == EPIPE_STEP ? "First " : "", answer);
+    }
+    if (step == EPIPE_STEP) {
+        /* A client that close()d has no socket left to read our answer: its kernel throws
+         * the data away and answers with RST. Our first send() succeeded anyway: send()
+         * only hands data to our kernel. Once the RST is in (poll() reports POLLHUP; 2 s at
+         * most, for a client still reading), send() fails with EPIPE. */
+        if (poll(&(struct pollfd){.fd = sc, .events = 0}, 1, 2000) < 0)
+            warn_errno("poll", NULL);
+        send_answer(sc, "Second ", "Goodbye");
+    }
+}
+
 /* shutrd: shutdown(SHUT_RD) says "I will read no more". POSIX leaves what happens to data
- * that still arrives to the system: some discard it, some answer with RST. Linux keeps
- * queueing and acknowledging it, and recv() returns it; only an EMPTY queue now reads as
- * end of file. The other direction is untouched: we can still send. */
+ * that still arrives to the system: some discard it, some answer with RST. Linux queues and
+ * acknowledges it as usual, and recv() returns it; only an EMPTY queue now reads as end of
+ * file. The other direction is untouched: we can still send. */
 static void serve_shutrd(int sc)
 {
     char data[MAX_SHOWN], shown[REPR_SIZE(MAX_SHOWN)], answer[64];
@@ -124,26 +122,22 @@ static void serve_shutrd(int sc)
     }
     ssize_t n = recv(sc, data, sizeof data, 0);
     printf("  shutdown(SHUT_RD), then recv() returned %zd: nothing is queued, so end of file\n", n);
-    send_answer(sc, "", GO_ON);        /* SHUT_RD closed our reading side only */
-    int queued = 0;                     /* FIONREAD: bytes waiting in the receive queue */
-    for (int tries = 0; tries < 1000 && queued == 0; tries++) {    /* 10 s at most */
-        if (ioctl(sc, FIONREAD, &queued) < 0) {
-            warn_errno("ioctl FIONREAD", NULL);
-            return;
-        }
-        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);      /* 10 ms */
+    send_answer(sc, "", GO_ON);
+    /* recv() and poll() no longer wait for data (the reading side is shut), so ask the
+     * kernel how many bytes wait in the receive queue, every 10 ms, 10 s at most. */
+    int queued = 0;
+    for (int tries = 0; queued == 0 && tries < 1000; tries++) {
+        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
+        if (ioctl(sc, FIONREAD, &queued) < 0)
+            die_errno("ioctl FIONREAD", NULL);
     }
     if (queued == 0) {
         printf("  Nothing arrived in 10 s\n");
         return;
     }
     printf("  %d bytes arrived after SHUT_RD: queued and acknowledged all the same (ss -tn: "
-           "Recv-Q %d); reading them in %d s\n", queued, queued, LOOK_SECONDS);
-    check_log();
-    sleep(LOOK_SECONDS);
-    while ((n = recv(sc, data, sizeof data, 0)) < 0 && errno == EINTR)
-        ;
-    if (n < 0) {
+           "Recv-Q %d)\n", queued, queued);
+    if ((n = recv(sc, data, sizeof data, 0)) < 0) {
         printf("  recv() failed with %s (%s)\n", errno_name(errno), strerror(errno));
         return;
     }
@@ -160,40 +154,29 @@ static void serve_shutrd(int sc)
 static void serve_shared(int sc, int listener, bool by_close)
 {
     int go[2];                          /* the parent tells the child "your turn" */
-    if (pipe(go) < 0) {
-        warn_errno("pipe", NULL);
-        return;
-    }
+    if (pipe(go) < 0)
+        die_errno("pipe", NULL);
     pid_t child = fork();
-    if (child < 0) {
-        warn_errno("fork", NULL);
-        close(go[0]);
-        close(go[1]);
-        return;
-    }
+    if (child < 0)
+        die_errno("fork", NULL);
     if (child == 0) {                   /* the child: wait for the parent, then its turn */
         char byte;
         close(listener);
         close(go[1]);
-        while (read(go[0], &byte, 1) < 0 && errno == EINTR)
-            ;
+        if (read(go[0], &byte, 1) < 0)
+            warn_errno("read", NULL);
         if (by_close) {
             char shown[REPR_SIZE(MAX_SHOWN)];
             const char *message = "Still open: the child holds the connection";
-            int sent = sendall(sc, message, strlen(message));
             printf("  [child %ld] send() of %s %s\n", (long)getpid(),
                    format_repr(message, strlen(message), true, shown),
-                   sent == 0 ? "succeeded" : "failed");
+                   sendall(sc, message, strlen(message)) == 0 ? "succeeded" : "failed");
             close(sc);
             printf("  [child %ld] close(): the last descriptor is gone, the kernel sends FIN\n",
                    (long)getpid());
         } else {
-            ssize_t n;
-            while ((n = recv(sc, &byte, 1, 0)) < 0 && errno == EINTR)
-                ;
             printf("  [child %ld] recv() returned %zd: the parent's shutdown() ended it here "
-                   "too\n", (long)getpid(), n);
-            close(sc);
+                   "too\n", (long)getpid(), recv(sc, &byte, 1, 0));
         }
         exit(0);
     }
@@ -201,7 +184,6 @@ static void serve_shared(int sc, int listener, bool by_close)
     close(go[0]);
     printf("  fork(): parent %ld and child %ld both hold the connection\n", parent, (long)child);
     if (by_close) {
-        close(sc);
         printf("  [parent %ld] close(): only my descriptor is gone; the child still holds the "
                "connection, no FIN\n", parent);
     } else {
@@ -209,19 +191,15 @@ static void serve_shared(int sc, int listener, bool by_close)
             warn_errno("shutdown", NULL);
         printf("  [parent %ld] shutdown(SHUT_RDWR): the connection ends for every process that "
                "holds it (FIN)\n", parent);
-        close(sc);
     }
-    check_log();
-    if (write(go[1], "!", 1) < 0)
-        warn_errno("write", NULL);
-    close(go[1]);
-    while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-        ;
+    close(sc);
+    close(go[1]);                       /* end of file on the pipe: the child's turn */
+    waitpid(child, NULL, 0);
 }
 
 static void server(enum step step, const char *interface, uint16_t port)
 {
-    char where[ADDRESS_TEXT_SIZE], answer[64];
+    char where[ADDRESS_TEXT_SIZE];
     struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_STREAM);
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
@@ -244,37 +222,20 @@ static void server(enum step step, const char *interface, uint16_t port)
         struct sockaddr_in peer;
         length = sizeof peer;
         int sc = accept(sock, (struct sockaddr *)&peer, &length);
-        if (sc < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
+        if (sc < 0 && errno == ECONNABORTED)
+            continue;                   /* the client gave up before we took it */
+        if (sc < 0)
             die_errno("accept", (struct sockaddr *)&me);
-        }
         printf("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
-        size_t total;
-        if (step == SHUTRD) {
-            serve_shutrd(sc);
-        } else if (step == SHARED) {
-            serve_shared(sc, sock, connections % 2 == 0);
-            printf("  Socket closed\n");
-            continue;                   /* serve_shared() closed it */
-        } else if (serve_reading(sc, &total) && step != RESET) {
-            snprintf(answer, sizeof answer, "You sent me %zu bytes", total);
-            /* End of file closed only the client-to-server direction: ours is still open.
-             * That is the half-close: the client said "that is all", and still hears us. */
-            send_answer(sc, step == EPIPE_STEP ? "First " : "", answer);
+        if (step == SHARED) {
+            serve_shared(sc, sock, connections % 2 == 0);    /* it closes sc */
+        } else {
+            if (step == SHUTRD)
+                serve_shutrd(sc);
+            else
+                serve_reading(sc, step);
+            close(sc);
         }
-        if (step == EPIPE_STEP) {
-            /* A client that close()d, rather than shutdown(), has no socket left to read our
-             * answer: its kernel throws the data away and answers with RST. Our first send()
-             * succeeded anyway, because send() only hands data to our kernel. Wait for that
-             * RST (poll() reports POLLHUP once it has come; 2 s at most, for a client that
-             * is still reading), and send again: now the kernel knows, and send() fails
-             * with EPIPE. */
-            if (poll(&(struct pollfd){.fd = sc, .events = 0}, 1, 2000) < 0)
-                warn_errno("poll", (struct sockaddr *)&peer);
-            send_answer(sc, "Second ", "Goodbye");
-        }
-        close(sc);
         printf("  Socket closed\n");
     }
 }
@@ -297,18 +258,17 @@ static int connect_to(const struct addrinfo *address)
     return sock;
 }
 
-/* The rest of what the server says, up to its FIN, and why it ended; an error ends us. */
+/* The rest of what the server says, up to its FIN, and why it ended; then close. */
 static void print_answer(int sock, const struct addrinfo *address, const char *why)
 {
-    char kept[MAX_SHOWN];
+    char shown[SHOWN_SIZE];
     size_t total;
-    if (read_to_end(sock, kept, &total) < 0)
+    if ((errno = read_to_end(sock, &total, shown)) != 0)
         die_errno("recv", address->ai_addr);
-    if (total > 0) {
-        char shown[SHOWN_SIZE];
-        printf("The server answered %s\n", shown_bytes(kept, total, shown));
-    }
+    if (total > 0)
+        printf("The server answered %s\n", shown);
     printf("recv() returned 0: %s\n", why);
+    close(sock);
 }
 
 static void client(enum step step, const char *host, uint16_t port)
@@ -327,7 +287,6 @@ static void client(enum step step, const char *host, uint16_t port)
             die_errno("shutdown", address->ai_addr);
         printf("Sent %s, then shutdown(SHUT_WR): I will send no more\n", shown);
         print_answer(sock, address, "the server has closed the connection too");
-        close(sock);
     } else if (step == RESET) {
         close(sock);
         printf("close(): an orderly close, the kernel sends FIN\n");
@@ -355,16 +314,12 @@ static void client(enum step step, const char *host, uint16_t port)
         printf("Sent %s after the server's SHUT_RD\n",
                format_repr(LATE_DATA, strlen(LATE_DATA), true, shown));
         print_answer(sock, address, "the server has closed the connection");
-        close(sock);
     } else {
         /* The server's parent close()s its descriptor: we see nothing, its child answers. */
         print_answer(sock, address, "the child, the last holder, closed it (FIN)");
-        close(sock);
-        sock = connect_to(address);
         /* Now the parent calls shutdown(SHUT_RDWR): the end, though the child holds it. */
-        print_answer(sock, address, "the server's shutdown(SHUT_RDWR) ended it, though its "
-                     "child still holds it");
-        close(sock);
+        print_answer(connect_to(address), address,
+                     "the server's shutdown(SHUT_RDWR) ended it, though its child still holds it");
     }
     freeaddrinfo(address);
 }
@@ -392,12 +347,10 @@ int main(int argc, char *argv[])
     enum step step = HALFCLOSE;
     while (strcmp(steps[step], step_name) != 0)
         step++;
-    /* Python ignores SIGPIPE for you; C does not. By default a send() to a connection the
-     * peer has reset does not fail with EPIPE: the kernel first sends SIGPIPE, whose
-     * default action kills the process, without a message. For a server that is one
-     * impatient client taking it down. (Per call, send(..., MSG_NOSIGNAL) does the same.) */
-    /* EXPERIMENT: comment this out and run the epipe step: the server dies of SIGPIPE at
-     * its second send (exit status 141 in a shell) instead of reporting EPIPE. */
+    /* Python ignores SIGPIPE for you; C does not. A send() to a connection the peer has
+     * reset first raises SIGPIPE, whose default action kills the process without a word:
+     * one impatient client would take the server down. (Per call: send(..., MSG_NOSIGNAL).) */
+    /* EXPERIMENT: comment this out and run the epipe step: the server dies of SIGPIPE (141) */
     signal(SIGPIPE, SIG_IGN);
 
     if (strcmp(role, "client") == 0)

@@ -181,11 +181,10 @@ static void server(const char *interface, uint16_t port)
         struct sockaddr_in peer;
         length = sizeof peer;
         int sc = accept(sock, (struct sockaddr *)&peer, &length);
-        if (sc < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
+        if (sc < 0 && errno == ECONNABORTED)
+            continue;                           /* the client gave up before we took it */
+        if (sc < 0)
             die_errno("accept", (struct sockaddr *)&me);
-        }
         printf("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
         check_log();
         serve_client(sc, (struct sockaddr *)&peer);

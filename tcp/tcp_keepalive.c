@@ -79,8 +79,6 @@ static int wait_in_recv(int sock)
     printf("Waiting in recv() for data that never comes\n");
     for (;;) {
         ssize_t n = recv(sock, data, sizeof data, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
         if (n <= 0)
             return (int)n;
         printf("Received %s\n", format_repr(data, (size_t)n, true, shown));
@@ -118,20 +116,17 @@ static void server(const char *interface, uint16_t port, const struct keepalive 
     for (;;) {
         check_log();
         fds[0].events = count < 1 + MAX_CLIENTS ? POLLIN : 0;  /* when full, let them wait */
-        if (poll(fds, count, -1) < 0) {
-            if (errno == EINTR)
-                continue;
+        if (poll(fds, count, -1) < 0)
             die_errno("poll", NULL);
-        }
         for (nfds_t i = count - 1; i >= 1; i--) {              /* the connections */
             if (fds[i].revents == 0)
                 continue;
             format_address((struct sockaddr *)&peers[i], where);
             ssize_t n = recv(fds[i].fd, data, sizeof data, 0);
-            if (n > 0)
+            if (n > 0) {
                 printf("Received %s from %s\n", format_repr(data, (size_t)n, true, shown), where);
-            if (n > 0 || (n < 0 && errno == EINTR))
                 continue;
+            }
             if (n == 0)
                 printf("The client at %s closed the connection: recv() returned 0\n", where);
             else
@@ -144,11 +139,10 @@ static void server(const char *interface, uint16_t port, const struct keepalive 
         if (fds[0].revents & POLLIN) {                         /* a new client */
             length = sizeof peers[count];
             int sc = accept(sock, (struct sockaddr *)&peers[count], &length);
-            if (sc < 0) {
-                if (errno == EINTR || errno == ECONNABORTED)
-                    continue;
+            if (sc < 0 && errno == ECONNABORTED)
+                continue;                       /* the client gave up before we took it */
+            if (sc < 0)
                 die_errno("accept", (struct sockaddr *)&me);
-            }
             printf("Accepted a connection from %s\n",
                    format_address((struct sockaddr *)&peers[count], where));
             if (settings->on)

@@ -40,8 +40,6 @@ static bool recvall(int sock, char *data, size_t length, const struct sockaddr *
     size_t received = 0;
     while (received < length) {
         ssize_t more = recv(sock, data + received, length - received, 0);
-        if (more < 0 && errno == EINTR)
-            continue;
         if (more < 0) {
             warn_errno("recv", peer);           /* e.g. ECONNRESET: the peer aborted */
             return false;
@@ -97,7 +95,7 @@ static void server(const char *interface, uint16_t port)
         int sc;
         /* accept() hands us a NEW socket for this one conversation; sock goes on listening. */
         while ((sc = accept(sock, (struct sockaddr *)&peer, &length)) < 0) {
-            if (errno != EINTR && errno != ECONNABORTED)
+            if (errno != ECONNABORTED)          /* that one: a client gave up; take the next */
                 die_errno("accept", (struct sockaddr *)&me);
             length = sizeof peer;
         }
@@ -158,7 +156,7 @@ static void client(const char *host, uint16_t port)
     /* Close only once the server has closed (recv() returns 0): then the server is always
      * the end that closes first, the one left in TIME_WAIT (the SO_REUSEADDR experiment). */
     ssize_t more;
-    while ((more = recv(sock, reply, sizeof reply, 0)) > 0 || (more < 0 && errno == EINTR))
+    while ((more = recv(sock, reply, sizeof reply, 0)) > 0)
         ;                                   /* anything after the 16 bytes is not ours */
     if (more < 0)
         die_errno("recv", address->ai_addr);

@@ -1,18 +1,15 @@
 /*
  * tcp_watch.c - TCP segments on the wire, without Wireshark (lecture: "TCP", How TCP
  * works: the three-way handshake, sequence numbers, the four-way close). Linux only: it
- * reads every packet of an interface through an AF_PACKET socket, so it needs root
- * (CAP_NET_RAW).
+ * reads every packet of an interface through an AF_PACKET socket, so it needs root.
  *
  * Try, in three terminals (in tcp/):
- *     sudo ./tcp_watch -p 1060                  (prints "Watching tcp port 1060 on lo")
+ *     sudo ./tcp_watch --ladder -p 1060     (without --ladder: one line a segment)
  *     ./tcp_sixteen server 127.0.0.1
  *     ./tcp_sixteen client 127.0.0.1
- * and watch: SYN, SYN-ACK, ACK (the handshake); the two 16-byte messages, each starting
- * where the previous segment of its side ended (seq + len); then a FIN from each side,
- * each acknowledged with its seq + 1. `sudo ./tcp_watch --ladder` draws the same as the
- * lecture's ladder diagram: client on the left, server on the right, one arrow per
- * segment. In the lab (README), watch a real link with
+ * and watch the handshake (SYN, SYN-ACK, ACK); the two 16-byte messages, each starting
+ * where its side's previous segment ended (seq + len); then a FIN from each side, each
+ * acknowledged with its seq + 1. In the lab (README), watch a real link with
  *     sudo ip netns exec seed ./tcp_watch -i eth0 -p 1060
  */
 #include "socket_helpers.h"
@@ -121,63 +118,60 @@ static bool parse_segment(const unsigned char *packet, size_t length, struct seg
  * the SYN itself counts as one. A connection is its 4-tuple (both addresses and ports):
  * two clients of one server are two connections, each with its own pair of ISNs. */
 enum { CLIENT, SERVER, NO_SYN = -2 };
+struct end {
+    struct in_addr address;
+    uint16_t port;
+    bool isn_known;
+    uint32_t isn;                       /* 0 until known */
+    int window_scale;                   /* from its SYN: -1 none, NO_SYN not seen */
+};
 struct connection {
-    struct in_addr address[2];          /* [CLIENT] sent the SYN, [SERVER] answered it */
-    uint16_t port[2];
-    uint32_t isn[2];
-    bool isn_known[2], used, header_shown;
-    int window_scale[2];                /* from each side's SYN: -1 none, NO_SYN not seen */
-    unsigned number;                    /* #1, #2, ... in the order they appeared */
+    struct end end[2];                  /* [CLIENT] sent the SYN, [SERVER] answered it */
+    unsigned number;                    /* #1, #2, ... in the order they appeared; 0: free */
+    bool header_shown;
 };
 static struct connection connections[MAX_CONNECTIONS];
-static size_t next_slot;
+static size_t next_slot;                /* the oldest slot, which a new connection takes */
 static unsigned connections_seen;
 static bool ladder;                     /* --ladder: arrows instead of lines */
 
-/* The connection this segment belongs to, and which side sent it (CLIENT or SERVER). */
-static struct connection *find_connection(const struct segment *s, int *sender)
+static bool is_end(const struct end *end, struct in_addr address, uint16_t port)
 {
-    for (size_t i = 0; i < MAX_CONNECTIONS; i++)
-        for (int side = CLIENT; connections[i].used && side <= SERVER; side++) {
-            const struct connection *c = &connections[i];
-            if (c->address[side].s_addr == s->source.s_addr &&
-                c->port[side] == s->source_port &&
-                c->address[!side].s_addr == s->destination.s_addr &&
-                c->port[!side] == s->destination_port) {
-                *sender = side;
-                return &connections[i];
-            }
-        }
-    return NULL;
+    return end->address.s_addr == address.s_addr && end->port == port;
 }
 
-/* A SYN without ACK opens a connection (again, if its 4-tuple was used before), and its
- * sender is the client. A connection already open when we started shows no SYN: we guess
- * that the server is the side with the lower port (a client's port is a high, ephemeral
- * one). new_isn: this segment told us its side's ISN. */
+/* The connection this segment belongs to, and which side sent it (*sender). A SYN without
+ * ACK opens a connection (again, if its 4-tuple was used before, unless it repeats the
+ * same ISN), and its sender is the client. A connection already open when we started
+ * shows no SYN: we guess that the server is the side with the lower port (a client's
+ * port is a high, ephemeral one). *new_isn: this segment told us its side's ISN. */
 static struct connection *track(const struct segment *s, int *sender, bool *new_isn)
 {
-    struct connection *c = find_connection(s, sender);
+    struct connection *c = NULL;
+    for (size_t i = 0; i < MAX_CONNECTIONS; i++)
+        for (int side = CLIENT; c == NULL && connections[i].number && side <= SERVER; side++)
+            if (is_end(&connections[i].end[side], s->source, s->source_port) &&
+                is_end(&connections[i].end[!side], s->destination, s->destination_port)) {
+                c = &connections[i];
+                *sender = side;
+            }
     bool opening = (s->flags & (SYN | ACK)) == SYN;
-    if (c == NULL || (opening && !(*sender == CLIENT && c->isn[CLIENT] == s->sequence))) {
-        if (c == NULL) {
-            c = &connections[next_slot];                /* the oldest slot makes room */
-            next_slot = (next_slot + 1) % MAX_CONNECTIONS;
-        }
+    if (c == NULL || (opening && !(*sender == CLIENT && c->end[CLIENT].isn == s->sequence))) {
+        if (c == NULL)
+            c = &connections[next_slot++ % MAX_CONNECTIONS];
         *sender = opening || s->source_port > s->destination_port ? CLIENT : SERVER;
-        *c = (struct connection){.used = true, .number = ++connections_seen,
-                                 .window_scale = {NO_SYN, NO_SYN}};
-        c->address[*sender] = s->source;
-        c->port[*sender] = s->source_port;
-        c->address[!*sender] = s->destination;
-        c->port[!*sender] = s->destination_port;
+        *c = (struct connection){.number = ++connections_seen};
+        c->end[*sender] = (struct end){s->source, s->source_port, .window_scale = NO_SYN};
+        c->end[!*sender] =
+            (struct end){s->destination, s->destination_port, .window_scale = NO_SYN};
     }
-    *new_isn = !c->isn_known[*sender] || ((s->flags & SYN) && c->isn[*sender] != s->sequence);
+    struct end *from = &c->end[*sender];
+    *new_isn = !from->isn_known || ((s->flags & SYN) && from->isn != s->sequence);
     if (*new_isn)
-        c->isn[*sender] = s->sequence;
-    c->isn_known[*sender] = true;
+        from->isn = s->sequence;
+    from->isn_known = true;
     if (s->flags & SYN)
-        c->window_scale[*sender] = s->window_scale;
+        from->window_scale = s->window_scale;
     return c;
 }
 
@@ -187,51 +181,50 @@ static struct connection *track(const struct segment *s, int *sender, bool *new_
  * both SYNs we cannot know the scale: -1. */
 static long window_bytes(const struct connection *c, int sender, const struct segment *s)
 {
+    int client = c->end[CLIENT].window_scale, server = c->end[SERVER].window_scale;
     if ((s->flags & SYN) || s->window == 0)            /* and 0 is 0 at any scale */
         return s->window;
-    if (c->window_scale[CLIENT] == NO_SYN || c->window_scale[SERVER] == NO_SYN)
+    if (client == NO_SYN || server == NO_SYN)
         return -1;
-    bool scaled = c->window_scale[CLIENT] >= 0 && c->window_scale[SERVER] >= 0;
-    return (long)s->window << (scaled ? c->window_scale[sender] : 0);
+    return (long)s->window << (client >= 0 && server >= 0 ? c->end[sender].window_scale : 0);
 }
 
-static void format_flags(uint8_t flags, char *buf, size_t size)
+/* "SYN-ACK", "FIN-ACK", ...; "none" for a segment without flags. */
+static void format_flags(uint8_t flags, char buf[32])
 {
     static const struct { uint8_t bit; const char *name; } names[] = {
         {SYN, "SYN"}, {FIN, "FIN"}, {RST, "RST"}, {PSH, "PSH"}, {URG, "URG"}, {ACK, "ACK"}};
-    buf[0] = '\0';
+    size_t length = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (flags & names[i].bit)
-            snprintf(buf + strlen(buf), size - strlen(buf), "%s%s", buf[0] ? "-" : "",
-                     names[i].name);
-    if (buf[0] == '\0')
-        snprintf(buf, size, "none");
+            length += (size_t)snprintf(buf + length, 32 - length, "%s%s", length ? "-" : "",
+                                       names[i].name);
+    if (length == 0)
+        snprintf(buf, 32, "none");
 }
 
 /* The ladder: each connection's lines start with its number; the client's bar is on the
  * left, the server's on the right, and each segment is an arrow from its sender:
  *     #1    |------ SYN seq=0 win=65495 wscale=7 ---------------->|
  *     #1    |<----- SYN-ACK seq=0 ack=1 win=65483 wscale=7 -------| */
-static void print_arrow(const struct connection *c, int sender, const char *label)
+static void print_arrow(struct connection *c, int sender, const char *label)
 {
-    char tag[16], arrow[ARROW_WIDTH + 160];
+    char tag[16], dashes[ARROW_WIDTH];
     snprintf(tag, sizeof tag, "#%u", c->number);
-    if (!c->header_shown) {     /* the two ends' names over the two bars */
+    if (!c->header_shown) {             /* the two ends' names over the two bars */
         char client[INET_ADDRSTRLEN], server[INET_ADDRSTRLEN], left[64], right[64];
-        inet_ntop(AF_INET, &c->address[CLIENT], client, sizeof client);
-        inet_ntop(AF_INET, &c->address[SERVER], server, sizeof server);
-        snprintf(left, sizeof left, "client %s:%u", client, (unsigned)c->port[CLIENT]);
+        inet_ntop(AF_INET, &c->end[CLIENT].address, client, sizeof client);
+        inet_ntop(AF_INET, &c->end[SERVER].address, server, sizeof server);
+        snprintf(left, sizeof left, "client %s:%u", client, (unsigned)c->end[CLIENT].port);
         int width = snprintf(right, sizeof right, "server %s:%u", server,
-                             (unsigned)c->port[SERVER]);
+                             (unsigned)c->end[SERVER].port);
         printf("%-6s%-*s%s\n", tag, ARROW_WIDTH + 2 - width, left, right);
+        c->header_shown = true;
     }
-    size_t length = (size_t)snprintf(arrow, sizeof arrow, "%s %s ",
-                                     sender == CLIENT ? "------" : "<-----", label);
-    for (size_t dashes = 0; length < ARROW_WIDTH || dashes < 3; dashes++)
-        arrow[length++] = '-';
-    arrow[length - 1] = sender == CLIENT ? '>' : '-';
-    arrow[length] = '\0';
-    printf("%-6s|%s|\n", tag, arrow);
+    int fill = ARROW_WIDTH - (int)strlen(label) - 8;   /* "------ " label " " */
+    memset(dashes, '-', sizeof dashes);
+    printf("%-6s|%s %s %.*s%s|\n", tag, sender == CLIENT ? "------" : "<-----", label,
+           (fill > 3 ? fill : 3) - 1, dashes, sender == CLIENT ? ">" : "-");
 }
 
 static void print_segment(const struct segment *s)
@@ -240,23 +233,22 @@ static void print_segment(const struct segment *s)
     bool new_isn;
     struct connection *c = track(s, &sender, &new_isn);
     char flags[32], ack[32] = "", label[128];
-    unsigned long seq = (unsigned long)(s->sequence - c->isn[sender]);
-    format_flags(s->flags, flags, sizeof flags);
+    unsigned long seq = (unsigned long)(s->sequence - c->end[sender].isn);
+    format_flags(s->flags, flags);
     /* The acknowledgement number is the next byte this side expects from its peer: so it
      * is relative to the PEER's initial sequence number. */
     if (s->flags & ACK)
-        snprintf(ack, sizeof ack, " ack=%lu", (unsigned long)(s->acknowledgement -
-                                     (c->isn_known[!sender] ? c->isn[!sender] : 0)));
+        snprintf(ack, sizeof ack, " ack=%lu",
+                 (unsigned long)(s->acknowledgement - c->end[!sender].isn));
     if (!ladder) {
-        char from[INET_ADDRSTRLEN], to[INET_ADDRSTRLEN];
+        char from[INET_ADDRSTRLEN], to[INET_ADDRSTRLEN], isn[32] = "";
         inet_ntop(AF_INET, &s->source, from, sizeof from);
         inet_ntop(AF_INET, &s->destination, to, sizeof to);
-        printf("%s:%u > %s:%u %s seq=%lu%s len=%zu win=%u", from, (unsigned)s->source_port, to,
-               (unsigned)s->destination_port, flags, seq, ack, s->payload_length,
-               (unsigned)s->window);
         if (new_isn)
-            printf(" (ISN %lu)", (unsigned long)c->isn[sender]);
-        printf("\n");
+            snprintf(isn, sizeof isn, " (ISN %lu)", (unsigned long)s->sequence);
+        printf("%s:%u > %s:%u %s seq=%lu%s len=%zu win=%u%s\n", from, (unsigned)s->source_port,
+               to, (unsigned)s->destination_port, flags, seq, ack, s->payload_length,
+               (unsigned)s->window, isn);
         return;
     }
     /* On an arrow: len only when there is data; the window in bytes (a '?' after the
@@ -270,7 +262,6 @@ static void print_segment(const struct segment *s)
     if ((s->flags & SYN) && s->window_scale >= 0)
         snprintf(label + n, sizeof label - (size_t)n, " wscale=%d", s->window_scale);
     print_arrow(c, sender, label);
-    c->header_shown = true;
 }
 
 /* A fuzz target defines TCP_WATCH_NO_MAIN, includes this file and calls parse_segment(). */
@@ -301,32 +292,22 @@ static void watch(const char *interface, uint16_t port, long count, double secon
     else
         printf("Watching every tcp port on %s\n", interface);
 
-    double deadline = seconds > 0 ? monotonic_seconds() + seconds : 0;
-    for (long seen = 0; count <= 0 || seen < count;) {
-        int timeout = -1;
-        if (deadline > 0) {
-            double left = deadline - monotonic_seconds();
-            if (left <= 0)
-                break;
-            /* In whole milliseconds, rounded up. Bounded first: a double too big for an
-             * int makes the cast undefined (-t is at most a day, 86,400,000 ms). */
-            timeout = (int)((left < MAX_SECONDS ? left : MAX_SECONDS) * 1000) + 1;
-        }
+    double deadline = monotonic_seconds() + seconds;
+    for (long seen = 0; count == 0 || seen < count;) {
+        double left = deadline - monotonic_seconds();       /* -t: at most a day */
+        if (seconds > 0 && left <= 0)
+            break;
         struct pollfd ready = {.fd = sock, .events = POLLIN};
-        int n = poll(&ready, 1, timeout);
-        if (n < 0 && errno != EINTR)
+        if (poll(&ready, 1, seconds > 0 ? (int)(left * 1000) + 1 : -1) < 0)
             die_errno("poll", NULL);
-        if (n <= 0)
-            continue;
+        if (!(ready.revents & POLLIN))
+            continue;                   /* time is up: the loop's test ends it */
         struct sockaddr_ll from;
         socklen_t from_length = sizeof from;
         ssize_t length = recvfrom(sock, packet, sizeof packet, 0, (struct sockaddr *)&from,
                                   &from_length);
-        if (length < 0) {
-            if (errno == EINTR)
-                continue;
+        if (length < 0)
             die_errno("recvfrom AF_PACKET", NULL);
-        }
         /* A packet socket sees what the interface sends (PACKET_OUTGOING) and what it
          * receives. Loopback receives everything it sends, so there each segment would
          * show twice: we keep the received copy only. Elsewhere (eth0) the two are
