@@ -79,6 +79,7 @@ remove_stand_in() {
     need "$UDP/big_sender"
     lab_up 1280
     run ip netns exec "$NS_SEED" "$UDP/big_sender" "$PARROT"
+    [ "$status" -eq 0 ]
     [ "${lines[1]}" = "Actual MTU: 1280" ]
 }
 
