@@ -5,8 +5,9 @@
 #   start_server LABEL DIR CMD...  run CMD in chapter folder DIR in the background, wait for
 #                                  its "Listening" line, set $PORT to the port it got
 #   run_client LABEL DIR CMD...    run CMD in DIR (at most 20 s) and show its output
-#   server_wait REGEX              wait (at most 5 s) until the server prints a matching line
-#   server_wait_count REGEX N      ... until it has printed N of them
+#   server_wait REGEX [N]          wait (at most 5 s) until the server has printed N lines
+#                                  (default 1) matching REGEX
+#   wait_lines FILE REGEX [N]      the same for any FILE a background program writes
 #   as_on_screen                   filter: keep only the last version of each \r progress line
 #   stop_server                    stop the server, then show what its terminal printed
 
@@ -37,16 +38,11 @@ start_server() {
     : >"$DEMO_TMP/server"       # so the previous server's Listening line is gone
     (cd "$SERVER_DIR" && exec "$@") >"$DEMO_TMP/server" 2>&1 &
     SERVER_PID=$!
-    tries=500
-    while ! grep -q '^Listening' "$DEMO_TMP/server" 2>/dev/null; do
-        tries=$((tries - 1))
-        if [ $tries -eq 0 ] || ! kill -0 $SERVER_PID 2>/dev/null; then
-            echo "demo: the server did not start: $SERVER_CMD" >&2
-            cat "$DEMO_TMP/server" >&2
-            exit 1
-        fi
-        sleep 0.01
-    done
+    if ! server_wait '^Listening'; then
+        echo "demo: the server did not start: $SERVER_CMD" >&2
+        cat "$DEMO_TMP/server" >&2
+        exit 1
+    fi
     PORT=$(sed -nE "s/^Listening.*\('[^']*', ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p" "$DEMO_TMP/server" | head -n 1)
 }
 
@@ -59,13 +55,18 @@ run_client() {
     [ $status -eq 0 ] || echo "(exit status $status)"
 }
 
-server_wait() {
+# Poll every 10 ms for a line the program prints when it is ready: never a fixed sleep.
+wait_lines() {
     tries=500
-    until grep -Eq -- "$1" "$DEMO_TMP/server" 2>/dev/null; do
+    until [ "$(grep -Ec -- "$2" "$1" 2>/dev/null)" -ge "${3:-1}" ] 2>/dev/null; do
         tries=$((tries - 1))
-        [ $tries -gt 0 ] || { echo "demo: the server never printed /$1/" >&2; return 1; }
+        [ $tries -gt 0 ] || { echo "demo: $1 never had ${3:-1} line(s) matching /$2/" >&2; return 1; }
         sleep 0.01
     done
+}
+
+server_wait() {
+    wait_lines "$DEMO_TMP/server" "$@"
 }
 
 stop_server() {
@@ -84,16 +85,6 @@ as_on_screen() {
     sed 's/.*\r//'
 }
 
-# Wait (at most 5 s) until the server has printed N lines matching REGEX.
-server_wait_count() {
-    tries=500
-    until [ "$(grep -Ec -- "$1" "$DEMO_TMP/server")" -ge "$2" ]; do
-        tries=$((tries - 1))
-        [ $tries -gt 0 ] || { echo "demo: the server never printed $2 x /$1/" >&2; return 1; }
-        sleep 0.01
-    done
-}
-
 # tcp_watch --ladder beside a chapter (it needs root for its AF_PACKET socket; as a normal
 # user the demo says so in one line and goes on). start_watch PORT, then the clients, then
 # show_watch: it gives the last segments a moment, stops the watcher and shows its ladder.
@@ -107,11 +98,7 @@ start_watch() {
     WATCH_CMD="sudo ./tcp_watch --ladder -p $1"
     (cd tcp && exec ./tcp_watch --ladder -p "$1" -t 20) >"$DEMO_TMP/watch" 2>&1 &
     WATCH_PID=$!
-    tries=500
-    until grep -q '^Watching' "$DEMO_TMP/watch" 2>/dev/null || [ $tries -eq 0 ]; do
-        tries=$((tries - 1))
-        sleep 0.01
-    done
+    wait_lines "$DEMO_TMP/watch" '^Watching'
 }
 show_watch() {
     [ -n "$WATCH_PID" ] || return 0

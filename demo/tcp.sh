@@ -10,7 +10,7 @@ chapter "TCP: tcp_sixteen (sixteen octets each way; the server listens on \"\", 
 start_server "terminal 1" tcp ./tcp_sixteen server "" -p 0
 run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.1 -p "$PORT"
 run_client "terminal 2" tcp ./tcp_sixteen client 127.0.0.2 -p "$PORT"
-server_wait_count '^  Reply sent' 2
+server_wait '^  Reply sent' 2
 stop_server
 chapter "TCP: tcp_watch --ladder: the same exchange on the wire (handshake, data, close)"
 start_server "terminal 1" tcp ./tcp_sixteen server 127.0.0.1 -p 0
@@ -31,36 +31,37 @@ HOLDER_PID=$!
 server_wait '^  Socket peer'
 (cd tcp && exec timeout 20 ./tcp_sixteen client 127.0.0.1 -p "$PORT") >"$DEMO_TMP/client" 2>&1 &
 CLIENT_PID=$!
-sleep 1
-printf '\n===== terminal 2: $ ./tcp_sixteen client 127.0.0.1 -p %s    (after 1 s: still waiting)\n' "$PORT"
+# The kernel completes its handshake (the listen backlog): it is connected, yet unanswered.
+wait_lines "$DEMO_TMP/client" '^Client has been assigned'
+printf '\n===== terminal 2: $ ./tcp_sixteen client 127.0.0.1 -p %s    (connected: still waiting)\n' "$PORT"
 cat "$DEMO_TMP/client"
 printf '\n===== terminal 3: $ exec 3>&-    (hang up)\n'
 touch "$DEMO_TMP/hang-up"
 wait $HOLDER_PID $CLIENT_PID
 printf '\n===== terminal 2: (now served)\n'
 cat "$DEMO_TMP/client"
-server_wait_count '^  Reply sent' 1
+server_wait '^  Reply sent' 1
 stop_server
 
 chapter "TCP: tcp_deadlock with 64 bytes (small enough to fit in the buffers: no deadlock)"
 start_server "terminal 1" tcp ./tcp_deadlock server "" -p 0
 run_client "terminal 2" tcp ./tcp_deadlock client 127.0.0.1 64 -p "$PORT" | as_on_screen
-server_wait_count '^  Socket closed' 1
+server_wait '^  Socket closed' 1
 chapter "TCP: tcp_deadlock with 16000000 bytes: both sides stop in send() (Ctrl+C after 2 s)"
 run_client "terminal 2" tcp timeout -s INT 2 ./tcp_deadlock client 127.0.0.1 16000000 \
     -p "$PORT" | as_on_screen
-server_wait_count '^  Socket closed' 2
+server_wait '^  Socket closed' 2
 chapter "TCP: tcp_deadlock_poll, a cure: 16 MB through the same server, sending and receiving together"
 run_client "terminal 2" tcp ./tcp_deadlock_poll client 127.0.0.1 16000000 -p "$PORT"
-server_wait_count '^  Socket closed' 3
+server_wait '^  Socket closed' 3
 stop_server
 
 chapter "TCP: tcp_deadlock -w -b 4096 (small buffers): 200000 bytes deadlock; each side shows its queues (Ctrl+C after 2.5 s)"
 start_server "terminal 1" tcp ./tcp_deadlock server "" -p 0 -w -b 4096
 run_client "terminal 2" tcp timeout -s INT 2.5 ./tcp_deadlock client 127.0.0.1 200000 \
     -p "$PORT" -w -b 4096 | as_on_screen
-server_wait_count '^  Socket closed' 1
+server_wait '^  Socket closed' 1
 chapter "TCP: tcp_deadlock_poll -b 4096: the same 200000 bytes through the same small buffers"
 run_client "terminal 2" tcp ./tcp_deadlock_poll client 127.0.0.1 200000 -p "$PORT" -b 4096
-server_wait_count '^  Socket closed' 2
+server_wait '^  Socket closed' 2
 stop_server

@@ -32,7 +32,7 @@ stop_server
 chapter "TCP: tcp_closing shared (after fork(): close() in one process ends nothing; shutdown(SHUT_RDWR) ends it)"
 start_server "terminal 1" tcp ./tcp_closing server shared 127.0.0.1 -p 0
 run_client "terminal 2" tcp ./tcp_closing client shared 127.0.0.1 -p "$PORT"
-server_wait_count '^  Socket closed' 2
+server_wait '^  Socket closed' 2
 stop_server
 
 chapter "TCP: tcp_file (the socket wrapped in stdio streams: one line, one answer)"
@@ -49,13 +49,8 @@ CLIENT_PID=$!
 (cd tcp && exec timeout 20 ./tcp_keepalive client 127.0.0.1 -p "$PORT") >"$DEMO_TMP/client2" 2>&1 &
 CLIENT2_PID=$!
 server_wait 'on 2 connections$'
-for file in client client2; do
-    tries=500
-    until grep -q '^Waiting in recv' "$DEMO_TMP/$file" || [ $tries -eq 0 ]; do
-        tries=$((tries - 1))
-        sleep 0.01
-    done
-done
+wait_lines "$DEMO_TMP/client" '^Waiting in recv'
+wait_lines "$DEMO_TMP/client2" '^Waiting in recv'
 stop_server             # the server's kernel closes its sockets: each client reads end of file
 wait $CLIENT_PID $CLIENT2_PID
 printf '\n===== terminal 2: $ ./tcp_keepalive client 127.0.0.1 -p %s -k\n' "$PORT"

@@ -146,18 +146,19 @@ with_hosts_file() {
         "$BATS_TEST_TMPDIR/hosts" "$BATS_TEST_TMPDIR/nsswitch.conf" "$@"
 }
 
+# Safe mid-test too (under set -e): a process that has already ended is no failure, and
+# wait returns the killed processes' statuses, not ours.
 kill_spawned() {
     local pid
     for pid in "${SPAWNED_PIDS[@]}"; do
-        kill -CONT "$pid" 2>/dev/null    # a stopped process cannot act on SIGTERM
-        kill -TERM "$pid" 2>/dev/null
+        kill -CONT "$pid" 2>/dev/null || :    # a stopped process cannot act on SIGTERM
+        kill -TERM "$pid" 2>/dev/null || :
     done
     for pid in "${SPAWNED_PIDS[@]}"; do
-        wait_exit "$pid" 2 || kill -KILL "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        wait_exit "$pid" 2 || kill -KILL "$pid" 2>/dev/null || :
+        wait "$pid" 2>/dev/null || :
     done
     SPAWNED_PIDS=()
-    return 0        # the waits return the killed processes' statuses: not ours
 }
 
 teardown() {

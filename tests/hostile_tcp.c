@@ -11,6 +11,7 @@
  */
 #include "socket_helpers.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <sys/time.h>
 
@@ -71,13 +72,13 @@ int main(int argc, char *argv[])
     program_init(argv[0], usage);
     signal(SIGPIPE, SIG_IGN);
     if (argc > 2 && strcmp(argv[1], "-s") == 0) {
-        seed = (unsigned)strtoul(argv[2], NULL, 10);
+        seed = (unsigned)parse_int(argv[2], "SEED", 0, UINT_MAX);
         first = 3;
     }
     if (argc - first < 3)
         usage_error("expected HOST PORT MODE...");
-    struct addrinfo *server = resolve(argv[first], (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535), AF_INET,
-                                      SOCK_STREAM);
+    uint16_t port = (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535);
+    struct addrinfo *server = resolve(argv[first], port, AF_INET, SOCK_STREAM);
     printf("seed %u\n", seed);
     srand(seed);
     for (int i = first + 2; i < argc; i++)

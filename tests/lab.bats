@@ -30,11 +30,24 @@ setup() {
 teardown() {
     kill_spawned
     lab_down
-    [ -z "${STAND_IN:-}" ] || ip netns del "$STAND_IN"
+    remove_stand_in
 }
 
 need() {
     [ -x "$1" ] || skip "$(basename "$1") not built yet"
+}
+
+# A student's program in a lab, as the tests play it: it runs until teardown kills it
+# (kill_spawned), so `kill -0` proves that nothing else did.
+student_program() { spawn student ip netns exec "$1" sleep infinity; }
+
+# The stand-in for a student's parrot, made by one test when no real one is up, goes in
+# teardown, whether the test passed or not; and only if /run/netns/parrot is still the one
+# that test made (same inode): a lab the student built meanwhile is theirs, and stays.
+remove_stand_in() {
+    [ -n "${STAND_IN_INODE:-}" ] || return 0
+    [ "$(stat -L -c %i /run/netns/parrot 2>/dev/null)" = "$STAND_IN_INODE" ] || return 0
+    ip netns del parrot
 }
 
 # ---- udp_remote -------------------------------------------------------------------
@@ -66,6 +79,7 @@ need() {
     need "$UDP/big_sender"
     lab_up 1280
     run ip netns exec "$NS_SEED" "$UDP/big_sender" "$PARROT"
+    [ "$status" -eq 0 ]
     [ "${lines[1]}" = "Actual MTU: 1280" ]
 }
 
@@ -151,6 +165,7 @@ need() {
 # ---- udp_multicast ----------------------------------------------------------------
 
 @test "udp_multicast: members on parrot and kali both receive seed's datagram to the group" {
+    need "$UDP/udp_multicast"
     start_server parrot ip netns exec "$NS_PARROT" "$UDP/udp_multicast" server "$GROUP" -p 0
     start_server kali ip netns exec "$NS_KALI" "$UDP/udp_multicast" server "$GROUP" -p "$PORT"
     run ip netns exec "$NS_SEED" "$UDP/udp_multicast" client "$GROUP" -p "$PORT"
@@ -160,6 +175,7 @@ need() {
 }
 
 @test "udp_multicast: a host that did not join hears nothing, while a member does" {
+    need "$UDP/udp_multicast"
     build_without_experiment "$UDP/udp_multicast.c" "$BATS_TEST_TMPDIR/udp_multicast"
     start_server parrot ip netns exec "$NS_PARROT" "$UDP/udp_multicast" server "$GROUP" -p 0
     start_server kali ip netns exec "$NS_KALI" "$BATS_TEST_TMPDIR/udp_multicast" server "$GROUP" -p "$PORT"
@@ -214,12 +230,12 @@ need() {
 
 @test "the tests' lab has names of this run: a student's lab beside it keeps running" {
     [ "$NS_PARROT" = "b$BATS_ROOT_PID-parrot" ]
-    # The student's parrot: the real one if a lab is up, else a stand-in (teardown removes it).
-    if [ ! -e /run/netns/parrot ]; then
-        ip netns add parrot
-        STAND_IN=parrot
+    # The student's parrot: the real one if a lab is up, else a stand-in. `ip netns add`
+    # fails on a name that exists, so the stand-in is made only where no parrot was.
+    if ip netns add parrot 2>/dev/null; then
+        STAND_IN_INODE=$(stat -L -c %i /run/netns/parrot)
     fi
-    spawn student ip netns exec parrot sleep 60
+    student_program parrot
     inode=$(stat -L -c %i /run/netns/parrot)
     lab_up
     lab_down
@@ -263,7 +279,7 @@ as_nobody() {
 
 @test "lab.sh up with a bad MTU fails in one line and leaves the running lab alone" {
     inode=$(stat -L -c %i "/run/netns/$NS_PARROT")
-    spawn student ip netns exec "$NS_PARROT" sleep 60
+    student_program "$NS_PARROT"
     lab_sh up abc
     [ "$status" -eq 2 ]
     [ "$stderr" = "lab.sh: the MTU is a number of bytes from 68 to 65535, not 'abc'" ]
@@ -274,11 +290,11 @@ as_nobody() {
 }
 
 @test "lab.sh up on a running lab first says which programs it stops" {
-    spawn student ip netns exec "$NS_PARROT" sleep 60
+    student_program "$NS_PARROT"
     lab_sh up
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "lab.sh: the lab is up: rebuilding it stops what runs in it:" ]
-    [ "${lines[1]}" = "    parrot $PID_student sleep 60 " ]
+    [ "${lines[1]}" = "    parrot $PID_student sleep infinity " ]
     [[ "${lines[2]}" =~ ^seed\ +eth0 ]]
     run ! kill -0 "$PID_student"
 }

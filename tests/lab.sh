@@ -20,7 +20,7 @@ cd "$(dirname "$0")" || exit 1
 
 # lab.bash is written for bats; the one helper of helpers.bash it needs:
 wait_exit() {
-    local pid=$1 limit=${2:-5} tries=$((${2:-5} * 100))
+    local pid=$1 tries=$((${2:-5} * 100))
     while ((tries-- > 0)); do
         kill -0 "$pid" 2>/dev/null || return 0
         sleep 0.01

@@ -63,14 +63,14 @@ int main(int argc, char *argv[])
     if (argc != 6)
         usage_error("expected five arguments");
     const char *mode = argv[1];
-    long count = strtol(argv[4], NULL, 10);
+    long count = (long)parse_int(argv[4], "COUNT", 0, 100000000);
     size_t n = from_hex(argv[5], data, sizeof data);
     bool tcp = strcmp(mode, "tcp") == 0 || strcmp(mode, "tcp-quiet") == 0;
     bool quiet = strcmp(mode, "udp-quiet") == 0 || strcmp(mode, "tcp-quiet") == 0;
     if (!tcp && !quiet && strcmp(mode, "udp") != 0)
         usage_error("unknown mode '%s'", mode);
-    struct addrinfo *server = resolve(argv[2], (uint16_t)parse_int(argv[3], "PORT", 0, 65535), AF_INET,
-                                      tcp ? SOCK_STREAM : SOCK_DGRAM);
+    uint16_t port = (uint16_t)parse_int(argv[3], "PORT", 0, 65535);
+    struct addrinfo *server = resolve(argv[2], port, AF_INET, tcp ? SOCK_STREAM : SOCK_DGRAM);
     long failed = 0;
     int sock = -1;
     if (!tcp) {

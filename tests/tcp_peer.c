@@ -80,11 +80,11 @@ int main(int argc, char *argv[])
         if (strcmp(argv[first], "-l") == 0)
             listening = true;
         else if (strcmp(argv[first], "-n") == 0 && first + 1 < argc)
-            connections = atoi(argv[++first]);
+            connections = (int)parse_int(argv[++first], "COUNT", 1, 1000000);
         else
             usage_error("unknown option %s", argv[first]);
     }
-    if (argc - first < 2 || connections < 1)
+    if (argc - first < 2)
         usage_error("expected HOST PORT STEP...");
     char **steps = argv + first + 2;
     int count = argc - first - 2;
@@ -93,8 +93,8 @@ int main(int argc, char *argv[])
             ++i == count)
             usage_error("step %s needs an argument", steps[i - 1]);
 
-    struct addrinfo *address = resolve(argv[first], (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535),
-                                       AF_INET, SOCK_STREAM);
+    uint16_t port = (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535);
+    struct addrinfo *address = resolve(argv[first], port, AF_INET, SOCK_STREAM);
     int listener = -1;
     if (listening) {
         char where[ADDRESS_TEXT_SIZE];
