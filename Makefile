@@ -101,6 +101,7 @@ lint:
 	  clang-tidy --quiet --warnings-as-errors='*' $(SOURCES) $(TEST_SOURCES) -- $(WARNINGS) -Icommon 2>/dev/null; \
 	else echo "clang-tidy not installed (sudo apt install clang-tidy): skipped"; fi
 	awk '$(NEVER_FAILS)' tests/*.bats tests/*.bash
+	@! git grep -nE '^(<<<<<<<|>>>>>>>) ' || { echo "lint: merge conflict markers left in"; exit 1; }
 
 valgrind: all
 	@command -v valgrind >/dev/null || { echo "valgrind is needed: sudo apt install valgrind"; exit 1; }
