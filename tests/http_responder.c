@@ -141,9 +141,13 @@ int main(int argc, char *argv[])
             option_error(option, argv, (const struct option[]){{NULL, 0, NULL, 0}});
     }
     const char *mode = next_positional(argc, argv, "mode", modes);
-    bool silent = mode && strcmp(mode, "silent") == 0;
-    const char *argument = silent ? "" : next_positional(argc, argv, "argument", NULL);
+    const char *argument = optind < argc ? argv[optind++] : NULL;
     no_more_arguments(argc, argv);
+    bool silent = strcmp(mode, "silent") == 0;
+    if (silent != (argument == NULL))
+        usage_error("mode %s takes %s", mode, silent ? "no argument" : "an argument");
+    if (silent)
+        argument = "";
 
     char *text = strdup(argument);
     if (text == NULL)
