@@ -28,7 +28,7 @@ static const char help[] =
     "  -a, --all        list every well-known port (0..1023) that has a name\n\n"
     "Exit status 1 when an argument has no entry in the services database at all.\n";
 
-static const char *const protocols[] = {"tcp", "udp"};
+static const char *const protocols[] = {"tcp", "udp"}, *const protocol_names[] = {"TCP", "UDP"};
 
 /* The lecture's three port ranges (IANA, RFC 6335). */
 static const char *port_range(unsigned port)
@@ -50,31 +50,44 @@ static void check_services_database(void)
             "apt install netbase)", SERVICES_FILE);
 }
 
-/* socket.getservbyport(port, 'tcp') and 'udp'. Returns whether either had a name. */
+/* socket.getservbyport(port, protocol): the line for a port that has a name. Ports travel
+ * in network byte order, and so do the ports in struct servent. */
+static bool print_service_name(unsigned port, size_t protocol)
+{
+    const struct servent *service = getservbyport(htons((uint16_t)port), protocols[protocol]);
+    if (service)
+        printf("%s port: %u => service name: %s (%s)\n", protocol_names[protocol], port,
+               service->s_name, port_range(port));
+    return service != NULL;
+}
+
+/* Python's getservbyport and getservbyname raise OSError('port/proto not found') for one
+ * protocol; here a lookup fails (stderr, exit 1 at the end) only if neither protocol knows. */
 static bool find_service_name(unsigned port)
 {
     bool found = false;
     for (size_t i = 0; i < 2; i++) {
-        /* Ports travel in network byte order, and so do the ports in struct servent. */
-        const struct servent *service = getservbyport(htons((uint16_t)port), protocols[i]);
-        if (service) {
-            printf("%s port: %u => service name: %s (%s)\n", i == 0 ? "TCP" : "UDP", port,
-                   service->s_name, port_range(port));
+        if (print_service_name(port, i)) {
             found = true;
         } else {
             check_services_database();
             printf("%s port: %u => no service name in the services database (%s)\n",
-                   i == 0 ? "TCP" : "UDP", port, port_range(port));
+                   protocol_names[i], port, port_range(port));
         }
     }
+    if (!found)
+        fprintf(stderr, "%s: port %u: not in the services database, for tcp or udp\n",
+                program_name, port);
     return found;
 }
 
 /* socket.getservbyname(name, 'tcp') and 'udp', then the same name through getaddrinfo,
  * which reads the same database when it is given a service name instead of a number. */
-static bool find_service_port(const char *name, const char *shown)
+static bool find_service_port(const char *name)
 {
+    char shown[WORD_REPR_SIZE];                 /* the name as Python's repr shows it: 'http' */
     bool found = false;
+    word_repr(name, shown);
     for (size_t i = 0; i < 2; i++) {
         const struct servent *service = getservbyname(name, protocols[i]);
         if (service) {
@@ -102,6 +115,9 @@ static bool find_service_port(const char *name, const char *shown)
         printf("getaddrinfo(None, %s, type=SOCK_STREAM) => [Errno %d] %s\n", shown, code,
                code == EAI_SYSTEM ? strerror(errno) : gai_strerror(code));
     }
+    if (!found)
+        fprintf(stderr, "%s: service %s: not in the services database, for tcp or udp\n",
+                program_name, shown);
     return found;
 }
 
@@ -110,20 +126,21 @@ static void list_well_known_ports(void)
 {
     bool any = false;
     for (unsigned port = 0; port <= 1023; port++) {
-        for (size_t i = 0; i < 2; i++) {
-            const struct servent *service = getservbyport(htons((uint16_t)port), protocols[i]);
-            if (service) {
-                printf("%s port: %u => service name: %s (%s)\n", i == 0 ? "TCP" : "UDP", port,
-                       service->s_name, port_range(port));
+        for (size_t i = 0; i < 2; i++)
+            if (print_service_name(port, i))
                 any = true;
-            }
-        }
     }
     if (!any) {
         check_services_database();
         die("no well-known port has a name in the services database (%s is empty?)",
             SERVICES_FILE);
     }
+}
+
+/* A word of digits only is a port; anything else is a service name. */
+static bool is_port_number(const char *word)
+{
+    return strspn(word, "0123456789") == strlen(word);
 }
 
 int main(int argc, char *argv[])
@@ -154,7 +171,7 @@ int main(int argc, char *argv[])
     for (int i = 0; i < count; i++) {
         if (words[i][0] == '\0')
             usage_error("argument service_or_port: empty (give a port or a name)");
-        if (strspn(words[i], "0123456789") == strlen(words[i]))
+        if (is_port_number(words[i]))
             parse_int(words[i], "service_or_port", 0, 65535);
     }
     optind = argc;                          /* every word taken: only a bad option is left */
@@ -162,22 +179,11 @@ int main(int argc, char *argv[])
 
     int status = 0;
     for (int i = 0; i < count; i++) {
-        /* What the user typed, shown as Python's repr shows it: 'http'. */
-        char shown[WORD_REPR_SIZE];
-        word_repr(words[i], shown);
-        /* Python's getservbyport/getservbyname raise OSError('port/proto not found') or
-         * ('service/proto not found'); here a lookup fails only if neither protocol knows. */
-        bool is_port = strspn(words[i], "0123456789") == strlen(words[i]);
-        unsigned port = is_port ? (unsigned)parse_int(words[i], "service_or_port", 0, 65535) : 0;
-        if (is_port ? !find_service_name(port) : !find_service_port(words[i], shown)) {
-            if (is_port)
-                fprintf(stderr, "%s: port %u: not in the services database, for tcp or udp\n",
-                        program_name, port);
-            else
-                fprintf(stderr, "%s: service %s: not in the services database, for tcp or "
-                        "udp\n", program_name, shown);
+        bool found = is_port_number(words[i])
+            ? find_service_name((unsigned)parse_int(words[i], "service_or_port", 0, 65535))
+            : find_service_port(words[i]);
+        if (!found)
             status = 1;
-        }
     }
     if (all)
         list_well_known_ports();

@@ -89,10 +89,11 @@ int main(int argc, char *argv[])
     freeaddrinfo(address);
 
     /* Third stage: send the request (a reset or closed connection fails here). */
-    size_t size = strlen(filename) + 32;        /* "GET " FILE " HTTP/1.0\r\n\r\n" fits */
+    size_t size = sizeof "GET  HTTP/1.0\r\n\r\n" + strlen(filename);   /* FILE may be any length */
     char *request = malloc(size);
-    if (request == NULL || snprintf(request, size, "GET %s HTTP/1.0\r\n\r\n", filename) < 0)
+    if (request == NULL)
         fail("Error sending data", ENOMEM, strerror(ENOMEM));
+    snprintf(request, size, "GET %s HTTP/1.0\r\n\r\n", filename);
     set_time_left(sock, deadline, "Error sending data");
     if (sendall(sock, request, strlen(request)) < 0)
         fail("Error sending data", errno, strerror(errno));

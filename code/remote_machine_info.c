@@ -63,7 +63,7 @@ static void get_remote_machine_info(const char *remote_host)
             seen = address_text(earlier, earlier_text, sizeof earlier_text) != NULL &&
                    strcmp(text, earlier_text) == 0;
         if (!seen)
-            printf("remote host %s has ip address %s\n", remote_host, text);
+            printf("remote host %s has ip address %s\n", name, text);
     }
     freeaddrinfo(list);
 }

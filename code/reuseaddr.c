@@ -25,7 +25,8 @@ static void reuse_socket_addr(uint16_t port)
     int status = 0, old_state, new_state, connection = -1;
     char host[INET_ADDRSTRLEN];
     /* Python's KeyboardInterrupt: no SA_RESTART, so Ctrl+C makes accept() fail with EINTR
-     * and the loop ends (one landing between its check and accept() takes a second). */
+     * and the loop ends (a Ctrl+C that lands between the loop's check and accept() is
+     * seen only at the next connection or the next Ctrl+C). */
     struct sigaction action = {.sa_handler = on_interrupt};
     sigemptyset(&action.sa_mask);
     if (sigaction(SIGINT, &action, NULL) < 0)

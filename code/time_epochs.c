@@ -40,9 +40,10 @@ static char *local_text(time_t when, char buf[64])
 }
 
 /* One SNTP request (RFC 4330): 48 bytes, all zero but the first, which says leap 0,
- * version 4 and mode 3 (client): 00 100 011. Returns the seconds field of the reply's transmit timestamp: when the
- * server sent it, in NTP seconds (the fraction in the next 4 bytes is left out here).
- * ../sntp/sntp_client makes the checks a real client must make of the reply. */
+ * version 4 and mode 3 (client): 00 100 011. Returns the seconds field of the reply's
+ * transmit timestamp: when the server sent it, in NTP seconds (the fraction in the next
+ * 4 bytes is left out here). ../sntp/sntp_client makes the checks a real client must
+ * make of the reply. */
 static uint32_t ask_ntp_seconds(const char *host, uint16_t port, double timeout)
 {
     unsigned char packet[NTP_PACKET_SIZE] = {(4 << 3) | 3};

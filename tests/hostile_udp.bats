@@ -40,8 +40,8 @@ SAYS="^The client at \('127\.0\.0\.1', [0-9]+\) says:? ('.*'|\".*\")$"
 @test "udp_local server: 100 random datagrams of 0 to 65,507 bytes, then a good client is answered" {
     start_server server ./udp_local server -p 0
     run "$ROOT/tests/hostile_udp" 127.0.0.1 "$PORT" 100
-    [ "$status" -eq 0 ]
     echo "$output"                                  # the seed, to replay a failure
+    [ "$status" -eq 0 ]
     for _ in 1 2 3; do                              # the flood may drop the first request
         run timeout 3 ./udp_local client -p "$PORT"
         [ "$status" -ne 0 ] || break
@@ -55,8 +55,8 @@ SAYS="^The client at \('127\.0\.0\.1', [0-9]+\) says:? ('.*'|\".*\")$"
 @test "udp_remote server: 100 random datagrams, then a good client is answered" {
     start_server server ./udp_remote server 127.0.0.1 -d 0 -p 0
     run "$ROOT/tests/hostile_udp" 127.0.0.1 "$PORT" 100
-    [ "$status" -eq 0 ]
     echo "$output"
+    [ "$status" -eq 0 ]
     run timeout 5 ./udp_remote client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
     [[ "${lines[2]}" =~ ^The\ server\ says\ \'Your\ data\ was\ 23\ bytes\ long\'$ ]]
@@ -67,8 +67,8 @@ SAYS="^The client at \('127\.0\.0\.1', [0-9]+\) says:? ('.*'|\".*\")$"
 @test "udp_broadcast server: 100 random datagrams, then a good broadcast is shown" {
     start_server server ./udp_broadcast server "" -p 0
     run "$ROOT/tests/hostile_udp" 127.0.0.1 "$PORT" 100
-    [ "$status" -eq 0 ]
     echo "$output"
+    [ "$status" -eq 0 ]
     until_seen server "says: 'Broadcast datagram!'$" ./udp_broadcast client 127.255.255.255 -p "$PORT"
     assert_clean_lines server "$SAYS"
 }
@@ -97,8 +97,8 @@ GARBAGE="'\\\\x1b\[31mGARBAGE\\\\x00\\\\r\\\\n\\\\xff\\\\xfe\\\\'\"\\\\\\\\\\\\x
 @test "udp_multicast server: 100 random datagrams, then a good multicast is shown" {
     start_server server ./udp_multicast server 239.255.0.1 -i 127.0.0.1 -p 0
     run "$ROOT/tests/hostile_udp" 127.0.0.1 "$PORT" 100
-    [ "$status" -eq 0 ]
     echo "$output"
+    [ "$status" -eq 0 ]
     until_seen server "says: 'Multicast datagram!'$" \
         timeout 5 ./udp_multicast client 239.255.0.1 -i 127.0.0.1 -p "$PORT"
     kill -0 "$PID_server"

@@ -91,9 +91,9 @@ int main(int argc, char *argv[])
     }
     if (argc - first != 3)
         usage_error("expected HOST PORT COUNT");
+    uint16_t port = (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535);
     long count = (long)parse_int(argv[first + 2], "COUNT", 0, 1000000);
-    struct addrinfo *address = resolve(argv[first], (uint16_t)parse_int(argv[first + 1], "PORT", 0, 65535),
-                                       AF_INET, SOCK_DGRAM);
+    struct addrinfo *address = resolve(argv[first], port, AF_INET, SOCK_DGRAM);
     printf("seed %u\n", seed);
     srand(seed);
     if (listening)

@@ -127,35 +127,34 @@ static void wait_for_close(int sock)
 
 int main(int argc, char *argv[])
 {
-    const char *port = "0", *mode, *argument;
+    static const char *const modes[] = {"reply", "trickle", "file", "reset", "silent", NULL};
+    uint16_t port = 0;
     char where[ADDRESS_TEXT_SIZE];
+    int option;
     program_init(argv[0], usage);
     signal(SIGPIPE, SIG_IGN);
-    int option;
     opterr = 0;
     while ((option = getopt(argc, argv, ":p:")) != -1) {
         if (option == 'p')
-            port = optarg;
+            port = (uint16_t)parse_int(optarg, "-p", 0, 65535);
         else
             option_error(option, argv, (const struct option[]){{NULL, 0, NULL, 0}});
     }
-    mode = next_positional(argc, argv, "mode", NULL);
-    argument = optind < argc ? argv[optind++] : NULL;
+    const char *mode = next_positional(argc, argv, "mode", modes);
+    const char *argument = optind < argc ? argv[optind++] : NULL;
     no_more_arguments(argc, argv);
-    bool needs_argument = strcmp(mode, "silent") != 0;
-    if (strcmp(mode, "reply") != 0 && strcmp(mode, "file") != 0 && strcmp(mode, "reset") != 0 &&
-        strcmp(mode, "trickle") != 0 && needs_argument)
-        usage_error("unknown mode '%s'", mode);
-    if (needs_argument != (argument != NULL))
-        usage_error("mode %s takes %s", mode, needs_argument ? "an argument" : "none");
+    bool silent = strcmp(mode, "silent") == 0;
+    if (silent != (argument == NULL))
+        usage_error("mode %s takes %s", mode, silent ? "no argument" : "an argument");
+    if (silent)
+        argument = "";
 
-    char *text = strdup(argument ? argument : "");
+    char *text = strdup(argument);
     if (text == NULL)
         die_errno("strdup", NULL);
     size_t text_length = unescape(text);
 
-    struct sockaddr_in address = {.sin_family = AF_INET,
-                                  .sin_port = htons((uint16_t)parse_int(port, "-p", 0, 65535))};
+    struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons(port)};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     struct sockaddr_storage bound;
     socklen_t length = sizeof bound;
@@ -164,9 +163,10 @@ int main(int argc, char *argv[])
         die_errno("socket", NULL);
     if (bind(listener, (struct sockaddr *)&address, sizeof address) < 0)
         die_errno("bind", (struct sockaddr *)&address);
-    if (listen(listener, 8) < 0 ||
-        getsockname(listener, (struct sockaddr *)&bound, &length) < 0)
+    if (listen(listener, 8) < 0)
         die_errno("listen", (struct sockaddr *)&address);
+    if (getsockname(listener, (struct sockaddr *)&bound, &length) < 0)
+        die_errno("getsockname", NULL);
     printf("Listening at %s\n", format_address((struct sockaddr *)&bound, where));
 
     for (;;) {
@@ -177,16 +177,16 @@ int main(int argc, char *argv[])
             continue;
         }
         read_request(sock, "Request", false);
-        if (mode[0] == 'f' && argument) {     /* file PATH */
+        if (strcmp(mode, "file") == 0) {
             send_file(sock, argument);
-        } else if (mode[0] == 's') {
+        } else if (silent) {
             wait_for_close(sock);
-        } else if (mode[0] == 't') {            /* trickle: until done or the client goes */
+        } else if (strcmp(mode, "trickle") == 0) {    /* until done or the client goes */
             for (size_t i = 0; i < text_length && send(sock, text + i, 1, 0) == 1; i++)
                 nanosleep(&(struct timespec){0, 200000000}, NULL);
         } else if (sendall(sock, text, text_length) < 0) {
             warn_errno("send", NULL);
-        } else if (mode[2] == 's') {            /* reset */
+        } else if (strcmp(mode, "reset") == 0) {
             reset_after_delivery(sock);
         } else if (shutdown(sock, SHUT_WR) == 0) {      /* reply */
             read_request(sock, "After the reply", true);

@@ -43,7 +43,8 @@ setup() {
     send=${lines[2]#*:} receive=${lines[3]#*:}
     [ "$send" -ge 2048 ]
     [ "$send" -le 8192 ]
-    [ "$receive" -ge 256 ] && [ "$receive" -le 8192 ]
+    [ "$receive" -ge 256 ]
+    [ "$receive" -le 8192 ]
 }
 
 @test "a huge size is capped at net.core.wmem_max and rmem_max before doubling" {

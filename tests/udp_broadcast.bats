@@ -22,7 +22,10 @@ setup() {
     start_server server ./udp_broadcast server 127.0.0.1 -p 0
     run ./udp_broadcast client 127.255.255.255 -p "$PORT"
     [ "$status" -eq 0 ]
+    # On loopback the broadcast has reached every socket it would reach by the time sendto()
+    # returns, so had it arrived, it would be the first of two lines.
     run ./udp_broadcast client 127.0.0.1 -p "$PORT"    # the direct one, sent second
+    [ "$status" -eq 0 ]
     wait_for server "says: 'Broadcast datagram!'$"
     [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/server.out")" -eq 1 ]
 }

@@ -10,12 +10,12 @@
 int main(int argc, char *argv[])
 {
     static char data[65536], shown[REPR_SIZE(sizeof data)];
-    program_init(argv[0], "");
+    program_init(argv[0], "HOST PORT SIZE");
     if (argc != 4)
         usage_error("expected three arguments");
+    uint16_t port = (uint16_t)parse_int(argv[2], "PORT", 0, 65535);
     size_t size = (size_t)parse_int(argv[3], "SIZE", 0, sizeof data);
-    struct addrinfo *server = resolve(argv[1], (uint16_t)parse_int(argv[2], "PORT", 0, 65535), AF_INET,
-                                      SOCK_DGRAM);
+    struct addrinfo *server = resolve(argv[1], port, AF_INET, SOCK_DGRAM);
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);

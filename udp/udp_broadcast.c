@@ -3,11 +3,12 @@
  * udp_broadcast.py from Foundations of Python Network Programming, 3rd ed., chapter 2).
  * Broadcast is an IPv4 idea (IPv6 has only multicast), so the socket is AF_INET.
  *
- * Try, on one host (loopback's broadcast address never leaves the machine):
- *     ./udp_broadcast server ""               (in two or three terminals? only one can
- *     ./udp_broadcast client 127.255.255.255   bind the port: see the lab in README)
- * On a real network the client sends to the subnet's broadcast address, e.g.
- * 192.168.1.255, and every server on that subnet bound to "" receives the datagram.
+ * Try, in two terminals on one host (loopback's broadcast address never leaves it):
+ *     ./udp_broadcast server ""
+ *     ./udp_broadcast client 127.255.255.255
+ * One host runs one server (a second cannot bind the port); on a real network the client
+ * sends to the subnet's broadcast address, e.g. 192.168.1.255, and every server on that
+ * subnet bound to "" receives the datagram (the lab in README shows two hosts hear it).
  */
 #include "socket_helpers.h"
 
