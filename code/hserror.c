@@ -34,10 +34,10 @@ static _Noreturn void fail(const char *stage, int number, const char *text)
  * call that may wait gets what is left of --timeout (SO_SNDTIMEO limits connect() on Linux). */
 static void set_time_left(int sock, double deadline, const char *stage)
 {
-    long long micro = (long long)((deadline - monotonic_seconds()) * 1e6);
-    struct timeval left = {(time_t)(micro / 1000000), (suseconds_t)(micro % 1000000)};
-    if (micro <= 0)
-        fail(stage, EAGAIN, "timed out");       /* and {0, 0} would mean no limit at all */
+    double seconds = deadline - monotonic_seconds();
+    struct timeval left = timeval_of(seconds);
+    if (seconds <= 0)
+        fail(stage, EAGAIN, "timed out");
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &left, sizeof left) < 0 ||
         setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &left, sizeof left) < 0)
         fail(stage, errno, strerror(errno));

@@ -91,8 +91,7 @@ int main(int argc, char *argv[])
      * limits how long accept() waits (POSIX leaves that open; recv() it covers everywhere). */
     set_blocking(sock, true);
     double seconds = TIMEOUT_SECONDS;               /* a double, whatever was typed */
-    struct timeval timeout = {.tv_sec = (time_t)seconds};
-    timeout.tv_usec = (suseconds_t)((seconds - (double)timeout.tv_sec) * 1e6);
+    struct timeval timeout = timeval_of(seconds);
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
         die_errno("setsockopt SO_RCVTIMEO", NULL);
     char mode[64];

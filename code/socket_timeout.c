@@ -27,10 +27,7 @@ static const char help[] =
  * waits longer fails with EAGAIN. SO_SNDTIMEO does the same for send(). */
 static void set_timeout(int sock, double seconds)
 {
-    struct timeval timeout = {.tv_sec = (time_t)seconds};
-    timeout.tv_usec = (suseconds_t)((seconds - (double)timeout.tv_sec) * 1e6);
-    if (timeout.tv_sec == 0 && timeout.tv_usec == 0)
-        timeout.tv_usec = 1;            /* {0, 0} would mean "no timeout": wait forever */
+    struct timeval timeout = timeval_of(seconds);
     /* The kernel counts in clock ticks: 1 us reads back as one tick (0.004 at 250 Hz). */
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
         die_errno("setsockopt SO_RCVTIMEO", NULL);

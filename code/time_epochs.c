@@ -57,8 +57,7 @@ static uint32_t ask_ntp_seconds(const char *host, uint16_t port, double timeout)
      * ICMP "port unreachable" as ECONNREFUSED on the next recv(). */
     if (connect(sock, server->ai_addr, server->ai_addrlen) < 0)
         die_errno("connect", server->ai_addr);
-    struct timeval wait = {.tv_sec = (time_t)timeout};
-    wait.tv_usec = (suseconds_t)((timeout - (double)wait.tv_sec) * 1e6);
+    struct timeval wait = timeval_of(timeout);
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &wait, sizeof wait) < 0)
         die_errno("setsockopt SO_RCVTIMEO", NULL);
     if (send(sock, packet, sizeof packet, 0) < 0)

@@ -18,7 +18,7 @@
  *   resolve(host, port, family, type)  getaddrinfo for (host, port); "" = any address
  *   format_address(sa, buf)            ('127.0.0.1', 1060)
  *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), list_words(n, words, buf)
- *   sendall(fd, data, n), monotonic_seconds()
+ *   sendall(fd, data, n), monotonic_seconds(), timeval_of(seconds) (for SO_RCVTIMEO)
  *
  * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, SO_BROADCAST,
  * timeouts and recvall() stay in the programs, where the exercises ask students to
@@ -43,6 +43,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -453,6 +454,17 @@ static inline int sendall(int fd, const void *data, size_t n)
             p += sent, n -= (size_t)sent;
     }
     return 0;
+}
+
+/* Python's settimeout(seconds) as the struct timeval that SO_RCVTIMEO and SO_SNDTIMEO take.
+ * A positive time never becomes {0, 0}, which would mean "no timeout": wait forever. */
+static inline struct timeval timeval_of(double seconds)
+{
+    struct timeval t = {.tv_sec = (time_t)seconds};
+    t.tv_usec = (suseconds_t)((seconds - (double)t.tv_sec) * 1e6);
+    if (seconds > 0 && t.tv_sec == 0 && t.tv_usec == 0)
+        t.tv_usec = 1;
+    return t;
 }
 
 /* time.monotonic(): seconds from a clock that never jumps. */

@@ -125,8 +125,7 @@ static void client(const char *hostname, uint16_t port)
         if (send(sock, text, strlen(text), 0) < 0)
             die_errno("send", server_address->ai_addr);
         printf("Waiting up to %g seconds for a reply\n", delay);
-        struct timeval timeout = {.tv_sec = (time_t)delay,
-                                  .tv_usec = (suseconds_t)((delay - (double)(time_t)delay) * 1e6)};
+        struct timeval timeout = timeval_of(delay);
         if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
             die_errno("setsockopt SO_RCVTIMEO", NULL);
         n = recv(sock, data, sizeof data, 0);
