@@ -10,6 +10,7 @@
 #include "socket_helpers.h"
 
 #include <arpa/inet.h>
+#include <math.h>       /* ldexp(1, e): 2^e, for poll and precision */
 #include <poll.h>
 
 /* Offsets into the 48-byte packet (RFC 5905 figure 8), read with memcpy + ntohl: never a
@@ -103,11 +104,6 @@ static char *format_time(struct unix_time t, bool as_ctime, char buf[64])
     return buf;
 }
 
-static double power_of_two(int e)                   /* for poll and precision */
-{
-    return e < 0 ? 1 / power_of_two(-e) : e == 0 ? 1 : 2 * power_of_two(e - 1);
-}
-
 /* What the four timestamps say. T1 and T4 come from our clock, T2 and T3 from the
  * server's. If the path takes as long each way, the server's clock is ahead of ours by
  * the offset; the delay is the round trip minus the time the server held the request. */
@@ -127,7 +123,6 @@ static struct sample measure(const unsigned char *reply, struct unix_time t4)
  * about the server: we ignore it and wait on. The server's answer we use, or refuse. */
 enum verdict { ANSWER, NOT_AN_ANSWER, REFUSED };
 #define VERDICT(verdict, ...) return (snprintf(why, 256, __VA_ARGS__), verdict)
-
 /* RFC 4330 section 5's checks, in an order that matters: who sent it, and the originate
  * echo, before anything the server says is believed (even a Kiss-o'-Death must answer OUR
  * request); the stratum-0 kiss before the leap indicator (kisses come unsynchronised). Then:
@@ -165,7 +160,7 @@ static enum verdict check_reply(const unsigned char *reply, size_t n, bool from_
      * look a little negative. More means the server's T2 or T3 is wrong. */
     struct sample s = measure(reply, t4);
     double root_distance = h.root_delay / 2 + h.root_dispersion;
-    if (s.delay < -(power_of_two(h.precision) + OUR_PRECISION))
+    if (s.delay < -(ldexp(1, h.precision) + OUR_PRECISION))
         VERDICT(REFUSED, "makes the round-trip delay %.6f s: negative beyond both clocks' "
                 "precision, so its T2 or T3 is wrong", s.delay);
     if (root_distance > MAX_ROOT_DISTANCE)
@@ -194,8 +189,8 @@ static void print_reply(const unsigned char *reply, struct unix_time t4, const c
     printf("Version Number: %u\nMode: %u (server)\n", h.version, h.mode);
     printf("Stratum: %u (%s)\n", h.stratum, h.stratum == 1 ? "primary: it reads a reference "
            "clock" : "secondary: that many steps from a reference or local clock");
-    printf("Poll: %d (2^%d = %g s)\n", h.poll, h.poll, power_of_two(h.poll));
-    printf("Precision: %d (2^%d = %.3g s)\n", h.precision, h.precision, power_of_two(h.precision));
+    printf("Poll: %d (2^%d = %g s)\n", h.poll, h.poll, ldexp(1, h.poll));
+    printf("Precision: %d (2^%d = %.3g s)\n", h.precision, h.precision, ldexp(1, h.precision));
     printf("Root Delay: %.6f seconds\nRoot dispersion: %.6f s\n", h.root_delay, h.root_dispersion);
     printf("Reference id: %s\n", id);
     printf("Originate Timestamp (T1): %s (our request left)\n", format_time(s.t1, false, text));

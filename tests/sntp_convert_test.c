@@ -92,7 +92,6 @@ static void test_arithmetic(void)
     struct unix_time a = {ERA1_START - 1, 0xc0000000u}, b = {ERA1_START, 0x40000000u};
     check(seconds_between(b, a) == 0.5, "difference across the rollover");
     check(seconds_between(a, b) == -0.5, "negative difference");
-    check(power_of_two(-2) == 0.25 && power_of_two(6) == 64 && power_of_two(0) == 1, "2^n");
     /* T1 = 10 s, T2 = 10.5, T3 = 10.75, T4 = 11.0 (from 1970): delay 0.75, offset 0.125 */
     unsigned char p[NTP_PACKET_SIZE] = {0};
     put(p, NTP_ORIGINATE_TIME, 2208988810u, 0);
