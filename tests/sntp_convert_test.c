@@ -1,9 +1,9 @@
 /*
  * sntp_convert_test.c - unit tests of sntp_client's pure functions: the NTP -> Unix time
  * conversion across the 2036 era rollover, the time formats, the offset and delay
- * arithmetic, the field table and the reply checks. It includes sntp_client.c itself with
- * its main() renamed (no test hook in the student's file), so the functions tested are
- * the ones the program runs. Run by tests/sntp_client.bats; prints one line per failure,
+ * arithmetic, the header's decode() and the reply checks with their reasons. It includes
+ * sntp_client.c itself with its main() renamed (no test hook in the student's file), so
+ * the functions tested are the ones the program runs. Run by tests/sntp_client.bats; prints one line per failure,
  * then "N passed, N failed", and exits 1 if any failed.
  */
 #define main sntp_client_main
