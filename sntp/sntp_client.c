@@ -4,12 +4,13 @@
  *     ./sntp_server -p 1230             ./sntp_client 127.0.0.1 -p 1230
  * (or ./sntp_client alone: pool.ntp.org). First the notebook's line, ctime(tx_time), then
  * the four timestamps T1..T4, from which come the offset and the round-trip delay. Unlike
- * sntp_time, it judges only a reply from the server's address that echoes our transmit
+ * sntp_time, it believes only a reply from the server's address that echoes our transmit
  * time (T1), ignoring and counting any other datagram, and refuses what RFC 4330 refuses.
  */
 #include "socket_helpers.h"
 
 #include <arpa/inet.h>
+#include <math.h>       /* ldexp(1, e): 2^e, for poll and precision */
 #include <poll.h>
 
 /* Offsets into the 48-byte packet (RFC 5905 figure 8), read with memcpy + ntohl: never a
@@ -26,30 +27,31 @@
 /* The farthest from a reference clock we trust a server: a root distance (root delay / 2
  * + root dispersion) of 1.5 s, ntpd's default. RFC 5905's MAXDIST is 1 s, chrony's 3 s. */
 #define MAX_ROOT_DISTANCE 1.5
-#define OUR_PRECISION 1e-6          /* we read our clock and stamp T1, T4 within 1 us */
+#define OUR_PRECISION 1e-6          /* we read our clock for T1 and T4 to the microsecond */
 #define MAX_BYTES 1024
 
-/* The header's other fields: the byte(s) each lies in, its bits, and whether it is signed
- * (poll and precision: powers of two, negative for fractions of a second; the root delay
- * and dispersion: 16.16 fixed point, in 1/65536 s). decode() reads them all into value[]. */
-enum field { LEAP, VERSION, MODE, STRATUM, POLL, PRECISION, ROOT_DELAY, ROOT_DISPERSION };
-static const struct { unsigned offset, bytes, shift, mask; bool is_signed; } fields[] = {
-    [LEAP] = {0, 1, 6, 3, false},         [VERSION] = {0, 1, 3, 7, false},
-    [MODE] = {0, 1, 0, 7, false},         [STRATUM] = {1, 1, 0, 0xff, false},
-    [POLL] = {2, 1, 0, 0xff, true},       [PRECISION] = {3, 1, 0, 0xff, true},
-    [ROOT_DELAY] = {4, 4, 0, 0xffffffff, true}, [ROOT_DISPERSION] = {8, 4, 0, 0xffffffff, false},
+/* The header's first 12 bytes: leap indicator (2 bits), version (3), mode (3), stratum; poll
+ * and precision, signed powers of two (-20: 2^-20 s, about a microsecond); root delay (signed,
+ * says RFC 4330) and root dispersion, in 1/65536 s, which decode() turns into seconds. */
+struct header {
+    unsigned leap, version, mode, stratum;
+    int poll, precision;
+    double root_delay, root_dispersion;
 };
 
-static void decode(const unsigned char *packet, long long value[ROOT_DISPERSION + 1])
+static uint32_t word_at(const unsigned char *packet, size_t offset)
 {
-    for (int f = LEAP; f <= ROOT_DISPERSION; f++) {
-        uint32_t word = 0, bits = 8 * fields[f].bytes;
-        memcpy((unsigned char *)&word + 4 - fields[f].bytes, packet + fields[f].offset,
-               fields[f].bytes);
-        word = (ntohl(word) >> fields[f].shift) & fields[f].mask;
-        bool negative = fields[f].is_signed && word >> (bits - 1);
-        value[f] = negative ? (long long)word - (1LL << bits) : word;
-    }
+    uint32_t word;
+    memcpy(&word, packet + offset, 4);
+    return ntohl(word);
+}
+
+static struct header decode(const unsigned char *p)
+{
+    return (struct header){.leap = p[0] >> 6, .version = (p[0] >> 3) & 7, .mode = p[0] & 7,
+                           .stratum = p[1], .poll = (int8_t)p[2], .precision = (int8_t)p[3],
+                           .root_delay = (int32_t)word_at(p, 4) / 65536.0,
+                           .root_dispersion = word_at(p, 8) / 65536.0};
 }
 
 /* Unix time: 64-bit seconds since 1970 (past 2038 and 2106), and NTP's 2^-32 s fraction. */
@@ -61,18 +63,25 @@ struct unix_time { int64_t seconds; uint32_t fraction; };
  * right, in 2036 and after. (sntp_time uses RFC 4330's fixed pivot: right in 1968-2104.) */
 static struct unix_time time_at(const unsigned char *packet, size_t offset, int64_t pivot)
 {
-    uint32_t words[2];
-    memcpy(words, packet + offset, 8);
-    uint32_t ahead = ntohl(words[0]) - (uint32_t)((uint64_t)pivot + NTP_UNIX_EPOCH_DIFF);
+    /* How far the timestamp is past the pivot, mod 2^32; more than 2^31 ahead is behind. */
+    uint32_t ahead = word_at(packet, offset) - (uint32_t)((uint64_t)pivot + NTP_UNIX_EPOCH_DIFF);
     int64_t difference = ahead < 0x80000000u ? (int64_t)ahead : (int64_t)ahead - NTP_ERA_SECONDS;
-    return (struct unix_time){pivot + difference, ntohl(words[1])};   /* ahead wraps mod 2^32 */
+    return (struct unix_time){pivot + difference, word_at(packet, offset + 4)};
 }
 
-/* Our clock as NTP's fraction, rounded up so that format_time(), which rounds down, shows
- * the microseconds the clock said. (NTP seconds need no era: their low 32 bits ARE the wrap.) */
+/* NTP's fraction of our clock's nanoseconds, rounded up so that format_time(), which
+ * rounds down, shows the microseconds the clock said. */
 static uint32_t fraction_of(struct timespec ts)
 {
     return (uint32_t)((((uint64_t)ts.tv_nsec << 32) + 999999999u) / 1000000000u);
+}
+
+static struct unix_time our_clock(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
+        die_errno("clock_gettime", NULL);
+    return (struct unix_time){ts.tv_sec, fraction_of(ts)};
 }
 
 static double seconds_between(struct unix_time later, struct unix_time earlier)
@@ -95,11 +104,6 @@ static char *format_time(struct unix_time t, bool as_ctime, char buf[64])
     return buf;
 }
 
-static double power_of_two(long long e)             /* for poll and precision */
-{
-    return e < 0 ? 1 / power_of_two(-e) : e == 0 ? 1 : 2 * power_of_two(e - 1);
-}
-
 /* What the four timestamps say. T1 and T4 come from our clock, T2 and T3 from the
  * server's. If the path takes as long each way, the server's clock is ahead of ours by
  * the offset; the delay is the round trip minus the time the server held the request. */
@@ -115,64 +119,54 @@ static struct sample measure(const unsigned char *reply, struct unix_time t4)
     return s;
 }
 
-/* What check_reply() found. The first three are no answer to our request (stray, spoofed or
- * stale): they say nothing about the server. The rest are its answer, unusable. */
-enum reply_verdict {
-    REPLY_OK, REPLY_NOT_FROM_SERVER, REPLY_TOO_SHORT, REPLY_NOT_OURS, REPLY_NOT_SERVER_MODE,
-    REPLY_BAD_VERSION, REPLY_KISS_OF_DEATH, REPLY_UNSYNCHRONISED, REPLY_BAD_STRATUM,
-    REPLY_NO_TRANSMIT_TIME, REPLY_NEGATIVE_DELAY, REPLY_TOO_FAR,
-};
+/* A datagram that is not the answer to our request (stray, spoofed or stale) says nothing
+ * about the server: we ignore it and wait on. The server's answer we use, or refuse. */
+enum verdict { ANSWER, NOT_AN_ANSWER, REFUSED };
 #define VERDICT(verdict, ...) return (snprintf(why, 256, __VA_ARGS__), verdict)
-
 /* RFC 4330 section 5's checks, in an order that matters: who sent it, and the originate
  * echo, before anything the server says is believed (even a Kiss-o'-Death must answer OUR
  * request); the stratum-0 kiss before the leap indicator (kisses come unsynchronised). Then:
- * does the sample make sense? sent: our request's transmit field; t4: our clock at arrival;
- * why: the reason. Pure (no I/O): a fuzzer calls it. */
-static enum reply_verdict check_reply(const unsigned char *reply, size_t n, bool from_server,
-                                      const unsigned char sent[8], struct unix_time t4,
-                                      char why[256])
+ * does the sample make sense? sent: our T1 as we sent it. Pure (no I/O): a fuzzer calls it. */
+static enum verdict check_reply(const unsigned char *reply, size_t n, bool from_server,
+                                const unsigned char sent[8], struct unix_time t4, char why[256])
 {
-    static const unsigned char zero[8];
     static const char unsynchronised[] = "the server's clock is not synchronised";
     const unsigned char *code = reply + NTP_REFERENCE_ID;
-    long long f[ROOT_DISPERSION + 1];
     if (!from_server)           /* anyone can send a datagram to our port */
-        VERDICT(REPLY_NOT_FROM_SERVER, "not the server");
+        VERDICT(NOT_AN_ANSWER, "not the server");
     if (n < NTP_PACKET_SIZE)
-        VERDICT(REPLY_TOO_SHORT, "%zu bytes, too short for NTP (%d)", n, NTP_PACKET_SIZE);
+        VERDICT(NOT_AN_ANSWER, "%zu bytes, too short for NTP (%d)", n, NTP_PACKET_SIZE);
     if (memcmp(reply + NTP_ORIGINATE_TIME, sent, 8) != 0)
-        VERDICT(REPLY_NOT_OURS, "its originate time is not our T1 (spoofed, or the answer to "
+        VERDICT(NOT_AN_ANSWER, "its originate time is not our T1 (spoofed, or the answer to "
                 "an earlier try)");
-    decode(reply, f);
-    if (f[MODE] != NTP_MODE_SERVER)
-        VERDICT(REPLY_NOT_SERVER_MODE, "has mode %lld, not 4 (server)", f[MODE]);
-    if (f[VERSION] < 1 || f[VERSION] > 4)
-        VERDICT(REPLY_BAD_VERSION, "has version %lld, not 1 to 4", f[VERSION]);
-    if (f[STRATUM] == 0) {      /* RATE: we asked too often; DENY, RSTR...: never again */
+    struct header h = decode(reply);
+    if (h.mode != NTP_MODE_SERVER)
+        VERDICT(REFUSED, "has mode %u, not 4 (server)", h.mode);
+    if (h.version < 1 || h.version > 4)
+        VERDICT(REFUSED, "has version %u, not 1 to 4", h.version);
+    if (h.stratum == 0) {       /* RATE: we asked too often; DENY, RSTR...: never again */
         char shown[REPR_SIZE(4)];
-        VERDICT(REPLY_KISS_OF_DEATH, "is a Kiss-o'-Death %s: %s",
-                format_repr(code, 4, false, shown), memcmp(code, "RATE", 4) == 0
-                ? "wait longer before asking this server again"
-                : "the server refuses to serve us: stop asking it");
+        VERDICT(REFUSED, "is a Kiss-o'-Death %s: %s", format_repr(code, 4, false, shown),
+                memcmp(code, "RATE", 4) == 0 ? "wait longer before asking this server again"
+                                             : "the server refuses to serve us: stop asking it");
     }
-    if (f[LEAP] == 3)
-        VERDICT(REPLY_UNSYNCHRONISED, "has leap indicator 3: %s", unsynchronised);
-    if (f[STRATUM] > 15)
-        VERDICT(REPLY_BAD_STRATUM, "has stratum %lld: %s", f[STRATUM], unsynchronised);
-    if (memcmp(reply + NTP_TRANSMIT_TIME, zero, 8) == 0)
-        VERDICT(REPLY_NO_TRANSMIT_TIME, "has a zero transmit time");
+    if (h.leap == 3)
+        VERDICT(REFUSED, "has leap indicator 3: %s", unsynchronised);
+    if (h.stratum > 15)
+        VERDICT(REFUSED, "has stratum %u: %s", h.stratum, unsynchronised);
+    if (word_at(reply, NTP_TRANSMIT_TIME) == 0 && word_at(reply, NTP_TRANSMIT_TIME + 4) == 0)
+        VERDICT(REFUSED, "has a zero transmit time");
     /* A round trip takes no less than no time: only the two clocks' precision can make it
      * look a little negative. More means the server's T2 or T3 is wrong. */
     struct sample s = measure(reply, t4);
-    double root_distance = ((double)f[ROOT_DELAY] / 2 + (double)f[ROOT_DISPERSION]) / 65536;
-    if (s.delay < -(power_of_two(f[PRECISION]) + OUR_PRECISION))
-        VERDICT(REPLY_NEGATIVE_DELAY, "makes the round-trip delay %.6f s: negative beyond both "
-                "clocks' precision, so its T2 or T3 is wrong", s.delay);
+    double root_distance = h.root_delay / 2 + h.root_dispersion;
+    if (s.delay < -(ldexp(1, h.precision) + OUR_PRECISION))
+        VERDICT(REFUSED, "makes the round-trip delay %.6f s: negative beyond both clocks' "
+                "precision, so its T2 or T3 is wrong", s.delay);
     if (root_distance > MAX_ROOT_DISTANCE)
-        VERDICT(REPLY_TOO_FAR, "has a root distance (root delay / 2 + root dispersion) of %.6f s,"
-                " over %g s: too far from a reference clock", root_distance, MAX_ROOT_DISTANCE);
-    VERDICT(REPLY_OK, "is the answer");
+        VERDICT(REFUSED, "has a root distance (root delay / 2 + root dispersion) of %.6f s, "
+                "over %g s: too far from a reference clock", root_distance, MAX_ROOT_DISTANCE);
+    VERDICT(ANSWER, "is the answer");
 }
 
 /* The notebook's line, then the fields under the labels of the course's tcp/sc2.py. */
@@ -180,29 +174,24 @@ static void print_reply(const unsigned char *reply, struct unix_time t4, const c
 {
     static const char *const leap[] = {"no warning", "last minute of the day has 61 seconds",
                                        "last minute of the day has 59 seconds", "unsynchronised"};
+    const unsigned char *code = reply + NTP_REFERENCE_ID;
     char text[64], id[REPR_SIZE(4)];
-    long long f[ROOT_DISPERSION + 1];
-    size_t id_length = 4;
+    struct header h = decode(reply);
     struct sample s = measure(reply, t4);
 
-    decode(reply, f);
     /* The reference id, as RFC 5905 reads it: at stratum 1 a source name (GPS, LOCL...),
      * zero-filled; above it the upstream server's IPv4 address (of an IPv6 one, a hash). */
-    while (id_length > 0 && reply[NTP_REFERENCE_ID + id_length - 1] == '\0')
-        id_length--;
-    if (f[STRATUM] <= 1 || inet_ntop(AF_INET, reply + NTP_REFERENCE_ID, id, sizeof id) == NULL)
-        format_repr(reply + NTP_REFERENCE_ID, id_length, false, id);
+    if (h.stratum <= 1 || inet_ntop(AF_INET, code, id, sizeof id) == NULL)
+        format_repr(code, strnlen((const char *)code, 4), false, id);
     printf("%s\n", format_time(s.t3, true, text));  /* print(ctime(response.tx_time)) */
     printf("Response received from: %s\n", from);
-    printf("Leap Indicator: %lld (%s)\n", f[LEAP], leap[f[LEAP]]);
-    printf("Version Number: %lld\nMode: %lld (server)\n", f[VERSION], f[MODE]);
-    printf("Stratum: %lld (%s)\n", f[STRATUM], f[STRATUM] == 1 ? "primary: it reads a reference "
+    printf("Leap Indicator: %u (%s)\n", h.leap, leap[h.leap]);
+    printf("Version Number: %u\nMode: %u (server)\n", h.version, h.mode);
+    printf("Stratum: %u (%s)\n", h.stratum, h.stratum == 1 ? "primary: it reads a reference "
            "clock" : "secondary: that many steps from a reference or local clock");
-    printf("Poll: %lld (2^%lld = %g s)\n", f[POLL], f[POLL], power_of_two(f[POLL]));
-    printf("Precision: %lld (2^%lld = %.3g s)\n", f[PRECISION], f[PRECISION],
-           power_of_two(f[PRECISION]));
-    printf("Root Delay: %.6f seconds\n", (double)f[ROOT_DELAY] / 65536);
-    printf("Root dispersion: %.6f s\n", (double)f[ROOT_DISPERSION] / 65536);
+    printf("Poll: %d (2^%d = %g s)\n", h.poll, h.poll, ldexp(1, h.poll));
+    printf("Precision: %d (2^%d = %.3g s)\n", h.precision, h.precision, ldexp(1, h.precision));
+    printf("Root Delay: %.6f seconds\nRoot dispersion: %.6f s\n", h.root_delay, h.root_dispersion);
     printf("Reference id: %s\n", id);
     printf("Originate Timestamp (T1): %s (our request left)\n", format_time(s.t1, false, text));
     printf("Receive Timestamp (T2): %s (it reached the server)\n", format_time(s.t2, false, text));
@@ -221,14 +210,6 @@ static const char help[] =
     "  -p PORT     UDP port (default 123)\n"
     "  -t TIMEOUT  give up after this many seconds without an answer (default 5)\n";
 
-static struct timespec wall_clock(void)
-{
-    struct timespec ts;
-    if (clock_gettime(CLOCK_REALTIME, &ts) < 0)
-        die_errno("clock_gettime", NULL);
-    return ts;
-}
-
 static void client(const char *host, uint16_t port, double timeout)
 {
     static unsigned char reply[MAX_BYTES];
@@ -241,68 +222,57 @@ static void client(const char *host, uint16_t port, double timeout)
     int sock = socket(server->ai_family, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    double wait = 0.5, waited = 0, deadline = 0;
     int tries = 0, ignored = 0;
-    struct unix_time t4;
-    for (;;) {
-        double left = deadline - monotonic_seconds();
-        if (left <= 0 && waited >= timeout && ignored > 0)
-            die("no answer from %s after %d %s in %g s (ignored %d other datagram%s)", where, tries,
-                tries == 1 ? "try" : "tries", timeout, ignored, ignored == 1 ? "" : "s");
-        if (left <= 0 && waited >= timeout)
-            die("no answer from %s after %d %s in %g s: is an NTP server running there?", where,
-                tries, tries == 1 ? "try" : "tries", timeout);
-        if (left <= 0) {
-            /* A new request for each try, stamped with T1 just before it leaves. The server
-             * copies our transmit field into its originate field: that echo ties its answer
-             * to this request, and makes a late answer to an earlier try a stale one. */
-            struct timespec t1 = wall_clock();
-            uint32_t t1_words[2] = {htonl((uint32_t)((uint64_t)t1.tv_sec + NTP_UNIX_EPOCH_DIFF)),
-                                    htonl(fraction_of(t1))};
-            memcpy(request + NTP_TRANSMIT_TIME, t1_words, 8);
-            if (sendto(sock, request, sizeof request, 0, server->ai_addr, server->ai_addrlen) < 0)
-                die_errno("sendto", server->ai_addr);
-            left = wait < timeout - waited ? wait : timeout - waited;
-            printf("Waiting up to %g seconds for a reply from %s\n", left, where);
-            deadline = monotonic_seconds() + left;
-            waited += left;
-            wait *= 2;                              /* wait longer before each retry */
-            tries++;
-        }
-        struct pollfd ready = {.fd = sock, .events = POLLIN};
-        int count = poll(&ready, 1, (int)(left * 1000) + 1);
-        if (count < 0 && errno != EINTR)
-            die_errno("poll", NULL);
-        if (count <= 0)
-            continue;
-        struct sockaddr_storage sender;
-        socklen_t sender_length = sizeof sender;
-        ssize_t n = recvfrom(sock, reply, MAX_BYTES, 0, (struct sockaddr *)&sender, &sender_length);
-        struct timespec arrived = wall_clock();     /* T4: as soon as the reply is in */
-        if (n < 0 && errno != EINTR)
-            die_errno("recvfrom", server->ai_addr);
-        if (n < 0)
-            continue;
-        t4 = (struct unix_time){arrived.tv_sec, fraction_of(arrived)};
-        /* From the server? Compared as Python compares the address tuples (host, port...). */
-        bool from_server = strcmp(format_address((struct sockaddr *)&sender, from), where) == 0;
-        switch (check_reply(reply, (size_t)n, from_server, request + NTP_TRANSMIT_TIME, t4, why)) {
-        case REPLY_NOT_FROM_SERVER: case REPLY_TOO_SHORT: case REPLY_NOT_OURS:
+    for (double wait = 0.5, waited = 0; waited < timeout; wait *= 2, tries++) {
+        /* A new request for each try, stamped with T1 just before it leaves. The server
+         * copies our transmit field into its originate field: that echo ties its answer
+         * to this request, and makes a late answer to an earlier try a stale one. (NTP
+         * seconds need no era: their low 32 bits ARE the wrap.) */
+        struct unix_time t1 = our_clock();
+        uint32_t t1_words[2] = {htonl((uint32_t)((uint64_t)t1.seconds + NTP_UNIX_EPOCH_DIFF)),
+                                htonl(t1.fraction)};
+        memcpy(request + NTP_TRANSMIT_TIME, t1_words, 8);
+        if (sendto(sock, request, sizeof request, 0, server->ai_addr, server->ai_addrlen) < 0)
+            die_errno("sendto", server->ai_addr);
+        if (wait > timeout - waited)
+            wait = timeout - waited;        /* the last wait ends at -t */
+        waited += wait;
+        printf("Waiting up to %g seconds for a reply from %s\n", wait, where);
+        double left, deadline = monotonic_seconds() + wait;
+        while ((left = deadline - monotonic_seconds()) > 0) {
+            struct pollfd ready = {.fd = sock, .events = POLLIN};
+            int count = poll(&ready, 1, (int)(left * 1000) + 1);
+            if (count < 0 && errno != EINTR)
+                die_errno("poll", NULL);
+            if (count <= 0)
+                continue;
+            struct sockaddr_storage sender;
+            socklen_t length = sizeof sender;
+            ssize_t n = recvfrom(sock, reply, sizeof reply, 0, (struct sockaddr *)&sender, &length);
+            struct unix_time t4 = our_clock();    /* T4: as soon as the reply is in */
+            if (n < 0)
+                die_errno("recvfrom", server->ai_addr);
+            /* From the server? Compared as Python compares the address tuples (host, port...). */
+            bool from_server = strcmp(format_address((struct sockaddr *)&sender, from), where) == 0;
+            enum verdict verdict = check_reply(reply, (size_t)n, from_server,
+                                               request + NTP_TRANSMIT_TIME, t4, why);
+            if (verdict == REFUSED)
+                die("the reply from %s %s", from, why);
+            if (verdict == ANSWER) {
+                print_reply(reply, t4, from);
+                freeaddrinfo(server);
+                close(sock);
+                return;
+            }
             printf("Ignored a datagram from %s: %s\n", from, why);
             ignored++;
-            continue;
-        case REPLY_NOT_SERVER_MODE: case REPLY_BAD_VERSION: case REPLY_KISS_OF_DEATH:
-        case REPLY_UNSYNCHRONISED: case REPLY_BAD_STRATUM: case REPLY_NO_TRANSMIT_TIME:
-        case REPLY_NEGATIVE_DELAY: case REPLY_TOO_FAR:
-            die("the reply from %s %s", from, why);
-        case REPLY_OK:              /* every verdict has a case, no default: the compiler */
-            break;                  /* says if one is missing */
         }
-        break;
     }
-    print_reply(reply, t4, from);
-    freeaddrinfo(server);
-    close(sock);
+    if (ignored > 0)
+        die("no answer from %s after %d %s in %g s (ignored %d other datagram%s)", where, tries,
+            tries == 1 ? "try" : "tries", timeout, ignored, ignored == 1 ? "" : "s");
+    die("no answer from %s after %d %s in %g s: is an NTP server running there?", where, tries,
+        tries == 1 ? "try" : "tries", timeout);
 }
 
 int main(int argc, char *argv[])

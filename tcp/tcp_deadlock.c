@@ -57,11 +57,11 @@ static void watch_socket(int sock)
         die_errno("setsockopt SO_SNDTIMEO/SO_RCVTIMEO", NULL);
 }
 
-/* After send() or recv() failed: should we call it again? Yes after EINTR, and with -w
- * after a second stalled, once we have shown where the bytes wait: our send queue (not yet
- * acknowledged by the peer, or not yet sent) and our receive queue (arrived, not yet read
- * by us), ss -tn's Send-Q and Recv-Q. Where the ioctls are missing (or fail: not Linux),
- * nothing is printed. The first line of a stall starts below the progress line. */
+/* After send() or recv() failed: call it again? Yes after EINTR. With -w, EAGAIN means a
+ * second went by with nothing moved: show where the bytes wait, then yes. Our send queue
+ * (not yet sent, or not yet acknowledged) and receive queue (arrived, not yet read by us)
+ * are ss -tn's Send-Q and Recv-Q; where these ioctls are missing or fail (not Linux),
+ * nothing is printed. A stall's first line starts below the progress line. */
 static bool try_again(int sock, bool *stalled)
 {
     if (errno == EINTR)

@@ -105,14 +105,14 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
                 n = (size_t)(bytecount - sent);
             ssize_t put = send(sock, chunk + offset, n, 0);
             /* EAGAIN (POSIX also allows EWOULDBLOCK): no room after all; try again later. */
-            if (put < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            if (put < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
                 die_errno("send", address->ai_addr);
             if (put > 0)
                 sent += (unsigned long long)put;
         }
         if (FD_ISSET(sock, &readable)) {
             ssize_t got = recv(sock, data, sizeof data, 0);
-            if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            if (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
                 die_errno("recv", address->ai_addr);
             if (got == 0)
                 break;                  /* the server closed: it has sent back all it will */

@@ -57,8 +57,6 @@ static void *receive_all(void *argument)
     static char data[CHUNK];
     for (;;) {
         ssize_t got = recv(receiver->sock, data, sizeof data, 0);
-        if (got < 0 && errno == EINTR)
-            continue;
         /* die() ends the whole process, not just this thread: the sending thread could be
          * blocked in send() and would stay blocked if nobody read any more. */
         if (got < 0)
@@ -92,11 +90,9 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
 
     struct receiver receiver = {sock, address->ai_addr, bytecount, 0};
     pthread_t thread;
-    int error = pthread_create(&thread, NULL, receive_all, &receiver);
-    if (error != 0) {
-        errno = error;
+    /* pthread functions return the error number instead of setting errno. */
+    if ((errno = pthread_create(&thread, NULL, receive_all, &receiver)) != 0)
         die_errno("pthread_create", NULL);
-    }
     /* This thread only sends. Blocking in send() is harmless now: the other thread keeps
      * reading, so the server keeps reading too, and room comes back. */
     unsigned long long sent = 0;
@@ -109,11 +105,8 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
     if (shutdown(sock, SHUT_WR) < 0)    /* the server reads end of file once it has it all */
         die_errno("shutdown", address->ai_addr);
     printf("  %llu bytes sent\n", sent);
-    error = pthread_join(thread, NULL);
-    if (error != 0) {
-        errno = error;
+    if ((errno = pthread_join(thread, NULL)) != 0)
         die_errno("pthread_join", NULL);
-    }
 
     double elapsed = monotonic_seconds() - start;
     if (receiver.received < bytecount)

@@ -226,7 +226,8 @@ ignored() {
     [ "${lines[1]}" = "Waiting up to 1 seconds for a reply from ('127.0.0.1', $PORT)" ]
     [ "${lines[2]}" = "Waiting up to 0.1 seconds for a reply from ('127.0.0.1', $PORT)" ]
     [ "${lines[3]}" = "sntp_client: no answer from ('127.0.0.1', $PORT) after 3 tries in 1.6 s: is an NTP server running there?" ]
-    [ "$elapsed_ms" -ge 1550 ] && [ "$elapsed_ms" -lt 4000 ]
+    [ "$elapsed_ms" -ge 1550 ]
+    [ "$elapsed_ms" -lt 4000 ]
 }
 
 @test "with nothing listening at all, the client times out (-t 0.3) and exits 1" {

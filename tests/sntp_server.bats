@@ -35,7 +35,8 @@ MARKER=4d41524b45522121        # "MARKER!!", the probe's transmit time
     # 2^exponent is within a factor sqrt(2) of the fastest read (rounded to the nearest
     # power of two), and the band is plausible: 1 ns (2^-30) to 1 ms (2^-10).
     awk -v e="$exponent" -v ns="$ns" 'BEGIN { p = 2 ^ e * 1e9; exit !(ns > 0 && p / ns < 1.415 && ns / p < 1.415) }'
-    [ "$exponent" -ge -30 ] && [ "$exponent" -le -10 ]
+    [ "$exponent" -ge -30 ]
+    [ "$exponent" -le -10 ]
 }
 
 @test "a version 3 request gets a 48-byte version 3 server reply with every field right" {
