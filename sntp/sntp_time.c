@@ -44,8 +44,7 @@ static void sntp_client(const char *host, uint16_t port, double wait)
     if (sendto(sock, request, sizeof request, 0, server->ai_addr, server->ai_addrlen) < 0)
         die_errno("sendto", server->ai_addr);
     /* The notebook's recvfrom() waits forever for a server that never answers. */
-    struct timeval timeout = {.tv_sec = (time_t)wait,
-                              .tv_usec = (suseconds_t)((wait - (double)(time_t)wait) * 1e6)};
+    struct timeval timeout = timeval_of(wait);
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
         die_errno("setsockopt SO_RCVTIMEO", NULL);
     struct sockaddr_storage sender;
