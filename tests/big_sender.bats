@@ -2,7 +2,6 @@
 # udp/big_sender: MTU discovery on loopback (the lab tests a 1400-byte link).
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup() {
     cd "$ROOT/udp"

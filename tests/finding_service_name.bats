@@ -3,7 +3,6 @@
 # (/etc/services), getaddrinfo, the -a loop, the port ranges, and a missing database.
 
 load helpers
-bats_require_minimum_version 1.5.0   # run --separate-stderr
 
 setup() {
     cd "$ROOT/code"

@@ -23,6 +23,7 @@
 # Background processes get `3>&-` so they never hold bats' own descriptor open (bats waits
 # for it to close before it ends a test).
 
+bats_require_minimum_version 1.5.0      # run --separate-stderr, run !
 ROOT="$(cd "$BATS_TEST_DIRNAME/.." && pwd)"
 SPAWNED_PIDS=()
 

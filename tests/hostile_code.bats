@@ -6,7 +6,6 @@
 # escapes in tests/hserror.bats.)
 
 load helpers
-bats_require_minimum_version 1.5.0   # run --separate-stderr
 
 setup() {
     cd "$ROOT/code"

@@ -3,7 +3,6 @@
 # stage: creating the socket, the address, the connection, receiving (reset, timeout).
 
 load helpers
-bats_require_minimum_version 1.5.0      # run --separate-stderr
 
 RESPONSE=$'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nHello from the test responder\n'
 USAGE="usage: hserror [-h] --host HOST --port PORT --file FILE [--timeout SECONDS]"

@@ -3,7 +3,6 @@
 # then the host's byte order and the bytes in memory.
 
 load helpers
-bats_require_minimum_version 1.5.0   # run --separate-stderr
 
 setup() {
     cd "$ROOT/code"

@@ -3,7 +3,6 @@
 # IPv6; inet_aton's leniency; a bad address is a usage error (exit 2) before any output.
 
 load helpers
-bats_require_minimum_version 1.5.0   # run --separate-stderr
 
 setup() {
     cd "$ROOT/code"

@@ -6,7 +6,6 @@
 # checks that nothing of it is left behind. The namespaces are named after this bats run
 # ($NS_SEED is b<PID>-seed): a student's own `sudo tests/lab.sh up` lab is never touched.
 
-bats_require_minimum_version 1.5.0
 load helpers
 load lab
 

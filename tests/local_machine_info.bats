@@ -4,7 +4,6 @@
 # looks its host name up: no test lets that lookup reach DNS (see run_local).
 
 load helpers
-bats_require_minimum_version 1.5.0   # run --separate-stderr
 
 setup() {
     cd "$ROOT/code"

@@ -4,7 +4,6 @@
 # /etc/hosts inside a mount namespace (helpers.bash's with_hosts_file, root only).
 
 load helpers
-bats_require_minimum_version 1.5.0   # run --separate-stderr
 
 setup() {
     cd "$ROOT/code"

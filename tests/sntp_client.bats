@@ -286,7 +286,7 @@ ignored() {
 }
 
 @test "a host that does not resolve is reported by getaddrinfo, exit 1" {
-    run ./sntp_client nosuch.invalid -t 0.3
+    with_hosts_file $'127.0.0.1 localhost\n' ./sntp_client nosuch.invalid -t 0.3
     [ "$status" -eq 1 ]
-    [[ "$output" == "sntp_client: getaddrinfo 'nosuch.invalid': EAI_"* ]]
+    [ "$stderr" = "sntp_client: getaddrinfo 'nosuch.invalid': [Errno -2] Name or service not known" ]
 }

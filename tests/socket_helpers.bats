@@ -1,7 +1,6 @@
 #!/usr/bin/env bats
 # common/socket_helpers.h, through tests/helpers_test: what Python would print.
 
-bats_require_minimum_version 1.5.0
 load helpers
 
 h() { "$ROOT/tests/helpers_test" "$@"; }

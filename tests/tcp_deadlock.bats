@@ -4,7 +4,6 @@
 # each side shows its queues when stalled; with -b 4096 the deadlock comes much sooner.
 
 load helpers
-bats_require_minimum_version 1.5.0      # run !, run --separate-stderr
 
 setup() {
     cd "$ROOT/tcp"

@@ -3,7 +3,6 @@
 # the middle of a line or reset; the fflush() experiment (the client waits forever).
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup() {
     cd "$ROOT/tcp"

@@ -2,7 +2,6 @@
 # tcp/tcp_watch: the segments of a tcp_sixteen exchange on lo, as the lecture's "How TCP
 # works" draws them. Watching needs root (an AF_PACKET socket); those tests skip otherwise.
 
-bats_require_minimum_version 1.5.0   # run --separate-stderr
 load helpers
 
 setup() {

@@ -4,7 +4,6 @@
 # era arithmetic. Never the default pool.ntp.org: every test names 127.0.0.1.
 
 load helpers
-bats_require_minimum_version 1.5.0   # run --separate-stderr
 
 setup() {
     cd "$ROOT/code"

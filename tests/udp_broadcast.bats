@@ -3,7 +3,6 @@
 # (Broadcast to several hosts is in the network-namespace lab, tests/lab*.bats.)
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup() {
     cd "$ROOT/udp"

@@ -2,7 +2,6 @@
 # udp/udp_local: the local UDP exchange, bad arguments, and the spoofing experiment.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup() {
     cd "$ROOT/udp"

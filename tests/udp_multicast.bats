@@ -4,7 +4,6 @@
 # are in the network-namespace lab, tests/lab.bats.)
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 GROUP=239.255.0.1
 

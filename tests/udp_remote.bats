@@ -2,7 +2,6 @@
 # udp/udp_remote: the exchange, the connected client's filtering, backoff, port unreachable.
 
 load helpers
-bats_require_minimum_version 1.5.0
 
 setup() {
     cd "$ROOT/udp"
