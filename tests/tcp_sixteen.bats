@@ -267,7 +267,15 @@ Waiting to accept a new connection" ]
     wait_for server '^  Socket peer'
     spawn next sh -c 'exec ./tcp_sixteen client 127.0.0.1 -p "$1" 5>&-' sh "$PORT"
     wait_for next '^Client has been assigned'   # connected: the kernel completed it
-    sleep 1                                 # a short bound: no answer comes within it
+    # The server sleeps in recv() on the silent connection (recvfrom, where /proc says which
+    # call), so it cannot accept the next one: no fixed wait, the state itself is the proof.
+    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; *) recvfrom="" ;; esac
+    local tries=500 state
+    while state="$(cut -d ' ' -f 3 "/proc/$PID_server/stat") $(cut -d ' ' -f 1 \
+            "/proc/$PID_server/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom:-}"* ]]; do
+        ((tries-- > 0)) || { echo "server not asleep in recv(): $state" >&2; return 1; }
+        sleep 0.01
+    done
     [ "$(wc -l <"$BATS_TEST_TMPDIR/next.out")" -eq 1 ]
     run grep -c '^  Incoming' "$BATS_TEST_TMPDIR/server.out"
     [ "$output" = 0 ]
