@@ -32,7 +32,7 @@ BATS = $(shell command -v bats 2>/dev/null || echo .tools/node_modules/bats/bin/
 BATS_FLAGS ?=
 # Test files run side by side (bats --jobs, which needs GNU parallel); the tests of one
 # file run one after another, since many wait on timeouts and measure them.
-TEST_JOBS ?= 4
+TEST_JOBS ?= 5
 # The longest files start first, so that none is left running alone at the end.
 SLOW_TESTS = tests/udp_remote.bats tests/lab.bats tests/tcp_deadlock.bats tests/hostile_tcp.bats \
              tests/sntp_client.bats tests/tcp_closing.bats
@@ -141,4 +141,4 @@ help:
 	@echo "                chronyd's peer delay against sntp_server and against chronyd"
 	@echo "make clean      remove the programs"
 	@echo "Variables: CC, CFLAGS, LDFLAGS (e.g. make CC=clang), BATS_FLAGS (e.g. --filter backoff),"
-	@echo "           TEST_JOBS (test files run at once, default 4)"
+	@echo "           TEST_JOBS (test files run at once, default 5)"
