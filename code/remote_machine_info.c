@@ -44,8 +44,8 @@ static void get_remote_machine_info(const char *remote_host)
      * known") and gai_strerror's text are what Python puts in socket.gaierror. Only
      * EAI_SYSTEM means "look at errno". */
     int code = getaddrinfo(remote_host, NULL, &hints, &list);
-    char name[WORD_LIST_SIZE];          /* as typed, or escaped if it holds control bytes */
-    list_words(1, &remote_host, name);
+    char shown[WORD_REPR_SIZE];         /* the name as typed, escaped if it holds controls */
+    const char *name = shown_word(remote_host, shown);
     if (code == EAI_SYSTEM)
         die("%s: [Errno %d] %s", name, errno, strerror(errno));
     if (code != 0)

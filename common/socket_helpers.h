@@ -1,28 +1,11 @@
 /*
- * socket_helpers.h - what Python's socket module and argparse give the lecture's scripts
- * for free. Header-only: every function is `static inline`, so a program gets its own copy
- * of what it uses and no warning for what it does not. Include it FIRST: it defines
- * _DEFAULT_SOURCE, which glibc needs to show getaddrinfo, NI_MAXHOST, IP_MTU and friends
- * to a -std=c11 program.
- *
- *   program_init(argv0, usage)         program name and usage line; stdout line-buffered
- *                                      and checked at exit; descriptors 0-2 kept open
- * Errors, one line on stderr ("prog: connect ('127.0.0.1', 1060): ECONNREFUSED ..."):
- *   die_errno(call, address), warn_errno(call, address), die(fmt, ...), errno_name(err)
- *   check_log()                        a server's stdout failed: say so once, go on
- * The command line, in argparse's words (options are read with getopt_long in each main):
- *   show_help(help), usage_error(fmt, ...), option_error(option, argv, options)
- *   parse_int / parse_float(text, name, min, max), check_option_value(text, name)
- *   next_positional(argc, argv, name, choices), no_more_arguments(argc, argv)
- * Addresses and data, as Python shows them:
- *   resolve(host, port, family, type)  getaddrinfo for (host, port); "" = any address
- *   format_address(sa, buf)            ('127.0.0.1', 1060)
- *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), list_words(n, words, buf)
- *   sendall(fd, data, n), monotonic_seconds(), timeval_of(seconds) (for SO_RCVTIMEO)
- *
- * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, SO_BROADCAST,
- * timeouts and recvall() stay in the programs, where the exercises ask students to
- * comment them out.
+ * socket_helpers.h - the few things Python's socket module and argparse give the lecture's
+ * scripts for free: errors in one line, the command line in argparse's words (each main reads
+ * its options with getopt_long), addresses and data as Python shows them, sendall() and
+ * settimeout(). Header-only: its functions are static, so a program gets what it uses. Include
+ * it first: its _DEFAULT_SOURCE shows getaddrinfo and friends to -std=c11 programs.
+ * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, timeouts and recvall()
+ * stay in the programs, where the exercises ask students to comment them out.
  */
 #ifndef SOCKET_HELPERS_H
 #define SOCKET_HELPERS_H
@@ -47,34 +30,28 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Large enough for "('ffff:...:ffff%interface', 65535, 4294967295, 4294967295)". */
+/* Room for "('ffff:...:ffff%interface', 65535, 4294967295, 4294967295)". */
 #define ADDRESS_TEXT_SIZE (NI_MAXHOST + 64)
-
-/* Room format_repr() needs for n bytes: at most 4 characters a byte (\xNN), b, '', NUL. */
+/* Room for format_repr() of n bytes: at most 4 characters a byte (\xNN), b, '', NUL. */
 #define REPR_SIZE(n) (4 * (size_t)(n) + 4)
-
-#if defined(__GNUC__) || defined(__clang__)      /* lets -Wformat check the callers */
-#define HELPERS_PRINTF(f, a) __attribute__((format(printf, f, a)))
-#else
-#define HELPERS_PRINTF(f, a)
-#endif
+#define WORD_REPR_SIZE REPR_SIZE(256)           /* a command-line word, cut at 256 bytes */
 
 static const char *program_name = "program";
 static const char *program_usage = "";
-#define N(e) {e, #e}                   /* a table entry: a constant and its name */
 
-/* The symbolic name of an errno value (Python shows ConnectionRefusedError): POSIX has no
- * such function, so here is every one Linux defines; elsewhere, the POSIX ones. */
+/* The name of an errno value (Python's exceptions are named after them too). POSIX has no
+ * such function: here is every one Linux defines, and elsewhere the POSIX ones. */
 static inline const char *errno_name(int err)
 {
+#define N(e) {e, #e}
     static const struct { int number; const char *name; } names[] = {
-        N(EPERM), N(ENOENT), N(ESRCH), N(EINTR), N(EIO), N(ENXIO), N(E2BIG), N(ENOEXEC), N(EBADF),
-        N(ECHILD), N(EAGAIN), N(ENOMEM), N(EACCES), N(EFAULT), N(EBUSY), N(EEXIST), N(EXDEV),
-        N(ENODEV), N(ENOTDIR), N(EISDIR), N(EINVAL), N(ENFILE), N(EMFILE), N(ENOTTY), N(ETXTBSY),
-        N(EFBIG), N(ENOSPC), N(ESPIPE), N(EROFS), N(EMLINK), N(EPIPE), N(EDOM), N(ERANGE),
-        N(EDEADLK), N(ENAMETOOLONG), N(ENOLCK), N(ENOSYS), N(ENOTEMPTY), N(ELOOP), N(ENOMSG),
-        N(EIDRM), N(ENOLINK), N(EPROTO), N(EMULTIHOP), N(EBADMSG), N(EOVERFLOW), N(EILSEQ),
-        N(ENOTSOCK), N(EDESTADDRREQ), N(EMSGSIZE), N(EPROTOTYPE), N(ENOPROTOOPT),
+        N(EPERM), N(ENOENT), N(ESRCH), N(EINTR), N(EIO), N(ENXIO), N(E2BIG), N(ENOEXEC),
+        N(EBADF), N(ECHILD), N(EAGAIN), N(ENOMEM), N(EACCES), N(EFAULT), N(EBUSY), N(EEXIST),
+        N(EXDEV), N(ENODEV), N(ENOTDIR), N(EISDIR), N(EINVAL), N(ENFILE), N(EMFILE), N(ENOTTY),
+        N(ETXTBSY), N(EFBIG), N(ENOSPC), N(ESPIPE), N(EROFS), N(EMLINK), N(EPIPE), N(EDOM),
+        N(ERANGE), N(EDEADLK), N(ENAMETOOLONG), N(ENOLCK), N(ENOSYS), N(ENOTEMPTY), N(ELOOP),
+        N(ENOMSG), N(EIDRM), N(ENOLINK), N(EPROTO), N(EMULTIHOP), N(EBADMSG), N(EOVERFLOW),
+        N(EILSEQ), N(ENOTSOCK), N(EDESTADDRREQ), N(EMSGSIZE), N(EPROTOTYPE), N(ENOPROTOOPT),
         N(EPROTONOSUPPORT), N(EOPNOTSUPP), N(EAFNOSUPPORT), N(EADDRINUSE), N(EADDRNOTAVAIL),
         N(ENETDOWN), N(ENETUNREACH), N(ENETRESET), N(ECONNABORTED), N(ECONNRESET), N(ENOBUFS),
         N(EISCONN), N(ENOTCONN), N(ETIMEDOUT), N(ECONNREFUSED), N(EHOSTUNREACH), N(EALREADY),
@@ -86,38 +63,42 @@ static inline const char *errno_name(int err)
         N(EADV), N(ESRMNT), N(ECOMM), N(EDOTDOT), N(ENOTUNIQ), N(EBADFD), N(EREMCHG), N(ELIBACC),
         N(ELIBBAD), N(ELIBSCN), N(ELIBMAX), N(ELIBEXEC), N(ERESTART), N(ESTRPIPE), N(EUSERS),
         N(ESOCKTNOSUPPORT), N(EPFNOSUPPORT), N(ESHUTDOWN), N(ETOOMANYREFS), N(EHOSTDOWN),
-        N(EUCLEAN), N(ENOTNAM), N(ENAVAIL), N(EISNAM), N(EREMOTEIO), N(ENOMEDIUM), N(EMEDIUMTYPE),
-        N(ENOKEY), N(EKEYEXPIRED), N(EKEYREVOKED), N(EKEYREJECTED), N(ERFKILL), N(EHWPOISON),
+        N(EUCLEAN), N(ENOTNAM), N(ENAVAIL), N(EISNAM), N(EREMOTEIO), N(ENOMEDIUM),
+        N(EMEDIUMTYPE), N(ENOKEY), N(EKEYEXPIRED), N(EKEYREVOKED), N(EKEYREJECTED), N(ERFKILL),
+        N(EHWPOISON),
 #endif
     };
+#undef N
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].number == err)
             return names[i].name;
     return "errno";
 }
 
-/* Has a write to stdout failed? Say so once, with the errno the last failed write left. A
- * server calls this after its log lines and goes on; at exit it is an error (exit 1). */
-static inline bool check_log(void)
+/* Has a write to stdout failed? Say so once, with the errno the failed write left. A server
+ * calls this after its log lines and goes on serving; at exit it is an error (exit 1). */
+static inline void check_log(void)
 {
     static bool reported;
-    int err = errno;
-    if (!ferror(stdout) || reported)
-        return ferror(stdout);
-    fprintf(stderr, "%s: write to stdout: %s %s\n", program_name, errno_name(err ? err : EIO),
-            strerror(err ? err : EIO));
-    return reported = true;
+    int err = errno ? errno : EIO;
+    if (ferror(stdout) && !reported) {
+        fprintf(stderr, "%s: write to stdout: %s %s\n", program_name, errno_name(err),
+                strerror(err));
+        reported = true;
+    }
 }
 
 static inline void check_stdout_at_exit(void)
 {
-    if ((fflush(stdout) != 0 || ferror(stdout)) && check_log())
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        check_log();
         _exit(1);
+    }
 }
 
-/* stdout line-buffered: a pipe or a test sees each line as it is printed. Were descriptor 0,
- * 1 or 2 closed, the first socket() would get its number and printf would write into the
- * network: give them /dev/null first. */
+/* stdout line-buffered, so a pipe or a test sees each line as it is printed. Were descriptor
+ * 0, 1 or 2 closed, the first socket() would take its number and printf would write into the
+ * network: open() takes the lowest free number, so give them /dev/null first. */
 static inline void program_init(const char *argv0, const char *usage)
 {
     const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
@@ -125,15 +106,33 @@ static inline void program_init(const char *argv0, const char *usage)
     program_usage = usage;
     for (int fd = 0; fd <= 2; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) < 0)
-            _exit(1);                       /* open() takes the lowest free number: fd */
+            _exit(1);
     setvbuf(stdout, NULL, _IOLBF, 0);
     atexit(check_stdout_at_exit);
 }
 
-/* Python's str() of a socket address: ('127.0.0.1', 1060), or ('::1', 1060, 0, 0) for IPv6
- * (flowinfo and scope_id). NI_NUMERICHOST never asks DNS. Writes into the caller's buffer,
- * never a static one, so two addresses can go in one printf. */
-static inline char *format_address(const struct sockaddr *address, char buf[ADDRESS_TEXT_SIZE])
+/* "prog: message" on stderr, or for a bad command line argparse's usage line and "prog:
+ * error: message"; die() then exits 1, usage_error() 2, as argparse does. */
+static inline __attribute__((format(printf, 2, 3))) void report(bool usage, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    if (usage)
+        fprintf(stderr, "usage: %s %s\n", program_name, program_usage);
+    fprintf(stderr, usage ? "%s: error: " : "%s: ", program_name);
+    vfprintf(stderr, fmt, args);
+    va_end(args);
+    fputc('\n', stderr);
+}
+#define die(...) (report(false, __VA_ARGS__), exit(1))
+#define usage_error(...) (report(true, __VA_ARGS__), exit(2))
+
+/* str() of a socket address: ('127.0.0.1', 1060), or ('::1', 1060, 0, 0) with IPv6's flowinfo
+ * and scope_id. NI_NUMERICHOST never asks DNS. Into the caller's buffer, never a static one,
+ * so that two addresses can go in one printf. Not inline: inlined, gcc warns of the IPv6 branch
+ * wherever the caller's address is a struct sockaddr_in. */
+static __attribute__((noinline, unused)) char *format_address(const struct sockaddr *address,
+                                                              char buf[ADDRESS_TEXT_SIZE])
 {
     const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)address;
     const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)address;
@@ -155,7 +154,8 @@ static inline char *format_address(const struct sockaddr *address, char buf[ADDR
     return buf;
 }
 
-/* The one-line report of a failed call, as "prog: call address: ENAME text". */
+/* A failed call in one line, "prog: call address: ENAME text" (address may be NULL);
+ * die_errno() then exits 1. */
 static inline void warn_errno(const char *call, const struct sockaddr *address)
 {
     int err = errno;
@@ -164,45 +164,24 @@ static inline void warn_errno(const char *call, const struct sockaddr *address)
             address ? format_address(address, where) : "", errno_name(err), strerror(err));
     errno = err;
 }
+#define die_errno(call, address) (warn_errno(call, address), exit(1))
 
-/* Report a failed call (errno says why) and exit 1. address may be NULL. */
-static inline _Noreturn void die_errno(const char *call, const struct sockaddr *address)
-{
-    warn_errno(call, address);
-    exit(1);
-}
-
-/* Report a runtime error in one line and exit 1. */
-static inline _Noreturn HELPERS_PRINTF(1, 2) void die(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    fprintf(stderr, "%s: ", program_name);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
-    va_end(args);
-    exit(1);
-}
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is not one.
- * Rejects overlong forms, surrogates and values above U+10FFFF, as Python's decoder does. */
+/* The length of the UTF-8 sequence at s (at most n bytes), or 0 where Python's decoder fails:
+ * a stray or missing continuation byte, an overlong form, a surrogate, or above U+10FFFF. */
 static inline size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *codepoint)
 {
-    size_t length;
-    uint32_t value, minimum;
-    if (s[0] < 0x80) { *codepoint = s[0]; return 1; }
-    else if ((s[0] & 0xe0) == 0xc0) { length = 2; value = s[0] & 0x1f; minimum = 0x80; }
-    else if ((s[0] & 0xf0) == 0xe0) { length = 3; value = s[0] & 0x0f; minimum = 0x800; }
-    else if ((s[0] & 0xf8) == 0xf0) { length = 4; value = s[0] & 0x07; minimum = 0x10000; }
-    else return 0;
-    if (length > n)
-        return 0;                           /* cut short */
+    static const uint32_t least[] = {0, 0, 0x80, 0x800, 0x10000};  /* less is overlong */
+    size_t length = s[0] < 0x80 ? 1 : s[0] < 0xc0 ? 0 : s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3
+                  : s[0] < 0xf8 ? 4 : 0;
+    uint32_t value = s[0] & (length == 1 ? 0x7fu : 0x7fu >> length);  /* the lead's bits */
+    if (length == 0 || length > n)
+        return 0;
     for (size_t i = 1; i < length; i++) {
         if ((s[i] & 0xc0) != 0x80)
             return 0;
-        value = (value << 6) | (s[i] & 0x3f);
+        value = value << 6 | (s[i] & 0x3f);
     }
-    if (value < minimum || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
+    if (value < least[length] || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff))
         return 0;
     *codepoint = value;
     return length;
@@ -227,31 +206,28 @@ static inline bool unicode_is_invisible(uint32_t c)
     return false;
 }
 
-/* Python's repr() of data from the network, so nothing a peer sends reaches the terminal
- * raw: as_bytes, repr(bytes), b'Hi\n\x00'; else repr(str) of the data decoded as UTF-8,
- * 'Hi\n', with \xNN, \uNNNN or \UNNNNNNNN where Python escapes, and \xNN for a byte that is
- * not UTF-8 (where Python's decode() would raise). Quotes as Python chooses them. buf holds
- * REPR_SIZE(n). */
+/* repr() of data from the network, so nothing a peer sends reaches the terminal raw.
+ * as_bytes: repr(bytes), b'Hi\n\x00'. Otherwise repr(str) of the data decoded as UTF-8,
+ * 'Hi\n', escaped where Python escapes, and \xNN for a byte that is not UTF-8 (where
+ * decode() would raise). Quotes as Python chooses them. buf holds REPR_SIZE(n). */
 static inline char *format_repr(const void *data, size_t n, bool as_bytes, char *buf)
 {
     const unsigned char *s = data;
     bool has_single = n > 0 && memchr(s, '\'', n), has_double = n > 0 && memchr(s, '"', n);
-    char quote = has_single && !has_double ? '"' : '\'';
-    char *out = buf;
+    char quote = has_single && !has_double ? '"' : '\'', *out = buf;
     if (as_bytes)
         *out++ = 'b';
     *out++ = quote;
     for (size_t i = 0; i < n;) {
-        uint32_t c = s[i];
+        uint32_t c = s[i];                      /* stays the byte if it is not UTF-8 */
         size_t length = as_bytes ? 1 : utf8_sequence(s + i, n - i, &c);
-        if (length == 0)                    /* not UTF-8: show the byte itself */
-            c = s[i], length = 1;
         const char *escape = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+        length += length == 0;                  /* not UTF-8: one byte, as \xNN */
         if (c == (uint32_t)quote || c == '\\')
             out += sprintf(out, "\\%c", (char)c);
         else if (escape)
             out += sprintf(out, "%s", escape);
-        else if (c < 0x20 || c == 0x7f || (c >= 0x80 && (as_bytes || length == 1)))
+        else if (c < 0x20 || c == 0x7f || (c >= 0x80 && length == 1))
             out += sprintf(out, "\\x%02x", (unsigned)c);
         else if (c >= 0x80 && unicode_is_invisible(c))
             out += sprintf(out, c <= 0xff ? "\\x%02x" : c <= 0xffff ? "\\u%04x" : "\\U%08x",
@@ -265,7 +241,7 @@ static inline char *format_repr(const void *data, size_t n, bool as_bytes, char 
     return buf;
 }
 
-/* ---- The command line, in argparse's words (options: getopt_long in each main) ---- */
+/* ---- The command line, as argparse words its errors ---- */
 
 /* -h/--help: the usage line and the help text, exit 0. */
 static inline _Noreturn void show_help(const char *help)
@@ -274,23 +250,19 @@ static inline _Noreturn void show_help(const char *help)
     exit(0);
 }
 
-/* argparse's error: the usage line, then "prog: error: ...", exit 2. */
-static inline _Noreturn HELPERS_PRINTF(1, 2) void usage_error(const char *format, ...)
-{
-    va_list args;
-    va_start(args, format);
-    fprintf(stderr, "usage: %s %s\n%s: error: ", program_name, program_usage, program_name);
-    vfprintf(stderr, format, args);
-    fputc('\n', stderr);
-    va_end(args);
-    exit(2);
-}
-
-/* argparse's %r of a command-line word, 'bad', cut at 256 bytes. */
-#define WORD_REPR_SIZE REPR_SIZE(256)
+/* %r of a command-line word, 'bad'. */
 static inline const char *word_repr(const char *word, char buf[WORD_REPR_SIZE])
 {
     return format_repr(word, strnlen(word, 256), false, buf);
+}
+
+/* A word in a list ("unrecognized arguments: a b"): as it is, or escaped where its repr is
+ * more than the word in quotes (a control character, which argparse would print raw). */
+static inline const char *shown_word(const char *word, char buf[WORD_REPR_SIZE])
+{
+    size_t length = strlen(word);
+    word_repr(word, buf);
+    return strlen(buf) == length + 2 && strncmp(buf + 1, word, length) == 0 ? word : buf;
 }
 
 /* argparse never takes a word that starts with '-' (but a negative number) as an option's
@@ -301,8 +273,8 @@ static inline void check_option_value(const char *text, const char *name)
         usage_error("argument %s: expected one argument", name);
 }
 
-/* argparse's type=int and type=float: "invalid int value: 'x'" unless the whole text is a
- * number; outside min..max a usage error too, where Python would fail later. */
+/* type=int and type=float: "invalid int value: 'x'" unless the whole text is a number (spaces
+ * may follow); outside min..max a usage error too, where the script would fail later. */
 static inline long long parse_int(const char *text, const char *name, long long min,
                                   long long max)
 {
@@ -325,18 +297,18 @@ static inline double parse_float(const char *text, const char *name, double min,
     double value = strtod(text, &end);
     if (end == text || end[strspn(end, " \t\n")] != '\0')
         usage_error("argument %s: invalid float value: %s", name, word_repr(text, shown));
-    if (!(value >= min && value <= max))                    /* NaN never is */
+    if (!(value >= min && value <= max))                        /* NaN never is */
         usage_error("argument %s: invalid value: %s (must be %g..%g)", name,
                     word_repr(text, shown), min, max);
     return value;
 }
 
-/* argparse reports what is missing and what it does not know at the end: kept till then. */
+/* argparse names what is missing, then what it does not know, at the end: kept till then. */
 static char missing_arguments[256];
-static const char *unrecognized_words[64];
+static const char *unrecognized[64];
 static int unrecognized_count;
 
-/* getopt_long (opterr = 0, optstring starting with ':') returned '?' or ':'. */
+/* getopt_long returned ':' (no value: an error now) or '?' (unknown: listed at the end). */
 /* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
 static inline void option_error(int option, char *const argv[], const struct option options[])
 {
@@ -348,10 +320,10 @@ static inline void option_error(int option, char *const argv[], const struct opt
     if (option == ':')
         usage_error("argument %s: expected one argument", name);
     if (optopt && (word[0] != '-' || !strchr(word, optopt)))
-        word = argv[optind];                        /* in the middle of "-xyz" */
-    if (unrecognized_count < 64 &&
-        (unrecognized_count == 0 || unrecognized_words[unrecognized_count - 1] != word))
-        unrecognized_words[unrecognized_count++] = word;
+        word = argv[optind];                    /* in the middle of "-xyz" */
+    bool again = unrecognized_count > 0 && unrecognized[unrecognized_count - 1] == word;
+    if (!again && unrecognized_count < 64)      /* "-xy": one word, two unknown letters */
+        unrecognized[unrecognized_count++] = word;
 }
 
 /* The next positional argument, checked against choices (NULL-ended, or NULL for any). NULL
@@ -380,69 +352,49 @@ static inline const char *next_positional(int argc, char *const argv[], const ch
     return argv[optind++];
 }
 
-/* "a b c": the words as they are, or escaped where one holds a control character (argparse
- * would print it raw); as many as fit in 1 KiB. */
-#define WORD_LIST_SIZE 1024
-static inline char *list_words(int count, const char *const words[], char list[WORD_LIST_SIZE])
-{
-    char shown[WORD_REPR_SIZE];
-    size_t used = 0;
-    list[0] = '\0';
-    for (int i = 0; i < count; i++) {
-        const char *word = words[i];
-        size_t length = strlen(word);
-        if (strlen(word_repr(word, shown)) != length + 2 || strncmp(shown + 1, word, length))
-            word = shown;                           /* its repr is more than the word quoted */
-        if (used + strlen(word) + 2 > WORD_LIST_SIZE)
-            break;                                  /* the list is long enough */
-        if (i > 0)
-            list[used++] = ' ';
-        memcpy(list + used, word, strlen(word) + 1);
-        used += strlen(word);
-    }
-    return list;
-}
-
-/* The end of the command line: what is missing, then what is left over, exit 2. */
+/* The end of the command line: what is missing, then every word left over, exit 2. */
 /* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
 static inline void no_more_arguments(int argc, char *const argv[])
 {
+    char shown[WORD_REPR_SIZE];
     if (missing_arguments[0])
         usage_error("the following arguments are required: %s", missing_arguments);
     while (optind < argc && unrecognized_count < 64)
-        unrecognized_words[unrecognized_count++] = argv[optind++];
-    if (unrecognized_count > 0) {
-        char list[WORD_LIST_SIZE];
-        usage_error("unrecognized arguments: %s",
-                    list_words(unrecognized_count, unrecognized_words, list));
-    }
+        unrecognized[unrecognized_count++] = argv[optind++];
+    if (unrecognized_count == 0)
+        return;
+    fprintf(stderr, "usage: %s %s\n%s: error: unrecognized arguments: ", program_name,
+            program_usage, program_name);
+    for (int i = 0; i < unrecognized_count; i++)
+        fprintf(stderr, "%s%s", i ? " " : "", shown_word(unrecognized[i], shown));
+    fputc('\n', stderr);
+    exit(2);
 }
 
+/* ---- Sockets, as Python's socket module does it ---- */
+
 /* (host, port) as sock.bind() or sock.connect() take it: "" is every interface and
- * "<broadcast>" 255.255.255.255, as in Python. family is AF_INET for the IPv4-only lessons,
- * AF_UNSPEC for both. A name that does not resolve ends the program with the resolver's own
- * message (gai_strerror, not errno). Free the list with freeaddrinfo. */
+ * "<broadcast>" 255.255.255.255. family is AF_INET for the IPv4-only lessons, AF_UNSPEC for
+ * both. A name that does not resolve ends the program with the resolver's message, as
+ * socket.gaierror shows it. Free the list with freeaddrinfo. */
 static inline struct addrinfo *resolve(const char *host, uint16_t port, int family, int socktype)
 {
     struct addrinfo hints = {.ai_family = family, .ai_socktype = socktype}, *list = NULL;
-    char service[8];
-    /* No host with AI_PASSIVE is the wildcard address. */
-    hints.ai_flags = AI_NUMERICSERV | (host[0] ? 0 : AI_PASSIVE);
+    char service[8], shown[WORD_REPR_SIZE];
+    hints.ai_flags = AI_NUMERICSERV | (host[0] ? 0 : AI_PASSIVE);  /* no host: the wildcard */
     if (strcmp(host, "<broadcast>") == 0)
         host = "255.255.255.255";
     snprintf(service, sizeof service, "%u", (unsigned)port);
     int code = getaddrinfo(host[0] ? host : NULL, service, &hints, &list);
-    if (code != 0) {        /* Python's socket.gaierror: [Errno -2] Name or service not known */
-        char shown[WORD_REPR_SIZE];
-        bool system = code == EAI_SYSTEM;           /* only then does errno say why */
-        die("getaddrinfo %s: [Errno %d] %s", word_repr(host, shown), system ? errno : code,
-            system ? strerror(errno) : gai_strerror(code));
-    }
+    if (code == EAI_SYSTEM)                     /* only then does errno say why */
+        die("getaddrinfo %s: [Errno %d] %s", word_repr(host, shown), errno, strerror(errno));
+    if (code != 0)                              /* [Errno -2] Name or service not known */
+        die("getaddrinfo %s: [Errno %d] %s", word_repr(host, shown), code, gai_strerror(code));
     return list;
 }
 
-/* socket.sendall(): send() may take only part of the data (a full buffer, a signal): go on
- * until all of it is sent. Returns 0, or -1 with errno set. */
+/* sendall(): send() may take only part of the data (a full buffer, a signal), so go on until
+ * all of it is sent. Returns 0, or -1 with errno set. */
 static inline int sendall(int fd, const void *data, size_t n)
 {
     const char *p = data;
@@ -456,8 +408,8 @@ static inline int sendall(int fd, const void *data, size_t n)
     return 0;
 }
 
-/* Python's settimeout(seconds) as the struct timeval that SO_RCVTIMEO and SO_SNDTIMEO take.
- * A positive time never becomes {0, 0}, which would mean "no timeout": wait forever. */
+/* settimeout(seconds) as the struct timeval that SO_RCVTIMEO and SO_SNDTIMEO take. A positive
+ * time never becomes {0, 0}, which would mean "no timeout": wait forever. */
 static inline struct timeval timeval_of(double seconds)
 {
     struct timeval t = {.tv_sec = (time_t)seconds};
