@@ -7,7 +7,6 @@
  */
 #include "socket_helpers.h"
 #include <signal.h>
-#include <sys/time.h>
 
 #define BUFFER_SIZE 2048
 static const char usage[] = "[-h] --host HOST --port PORT --file FILE [--timeout SECONDS]";

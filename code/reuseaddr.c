@@ -24,9 +24,8 @@ static void reuse_socket_addr(uint16_t port)
                                   .sin_addr.s_addr = htonl(INADDR_ANY)};   /* '' in Python */
     int status = 0, old_state, new_state, connection = -1;
     char host[INET_ADDRSTRLEN];
-    /* Python's KeyboardInterrupt: no SA_RESTART, so Ctrl+C makes accept() fail with EINTR
-     * and the loop ends (a Ctrl+C that lands between the loop's check and accept() is
-     * seen only at the next connection or the next Ctrl+C). */
+    /* Python's KeyboardInterrupt: without SA_RESTART, Ctrl+C makes accept() fail with EINTR
+     * and the loop ends (a Ctrl+C just before accept() counts at the next connection or Ctrl+C). */
     struct sigaction action = {.sa_handler = on_interrupt};
     sigemptyset(&action.sa_mask);
     if (sigaction(SIGINT, &action, NULL) < 0)

@@ -1,11 +1,24 @@
 /*
- * socket_helpers.h - the few things Python's socket module and argparse give the lecture's
- * scripts for free: errors in one line, the command line in argparse's words (each main reads
- * its options with getopt_long), addresses and data as Python shows them, sendall() and
- * settimeout(). Header-only: its functions are static, so a program gets what it uses. Include
- * it first: its _DEFAULT_SOURCE shows getaddrinfo and friends to -std=c11 programs.
- * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, timeouts and recvall()
- * stay in the programs, where the exercises ask students to comment them out.
+ * socket_helpers.h - what Python's socket module and argparse give the lecture's scripts for
+ * free. Header-only: its functions are static, so a program gets its own copy of what it
+ * uses. Include it first: its _DEFAULT_SOURCE shows getaddrinfo and friends to -std=c11.
+ *
+ *   program_init(argv0, usage)        stdout line-buffered, checked at exit; fds 0-2 kept open
+ * Errors, one line on stderr ("prog: connect ('127.0.0.1', 1060): ECONNREFUSED ..."):
+ *   die_errno(call, address), warn_errno(call, address), die(fmt, ...), errno_name(err)
+ *   check_log()                       a server's stdout failed: say so once, go on serving
+ * The command line, in argparse's words (each main reads its options with getopt_long):
+ *   show_help(help), usage_error(fmt, ...), option_error(option, argv, options)
+ *   parse_int / parse_float(text, name, min, max), check_option_value(text, name)
+ *   next_positional(argc, argv, name, choices), no_more_arguments(argc, argv)
+ * Addresses and data, as Python shows them:
+ *   resolve(host, port, family, type)  getaddrinfo for (host, port); "" = any address
+ *   format_address(address, buf)       ('127.0.0.1', 1060)
+ *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), shown_word(word, buf)
+ * And sendall(fd, data, n), timeval_of(seconds) for settimeout, monotonic_seconds().
+ *
+ * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, SO_BROADCAST, timeouts
+ * and recvall() stay in the programs, where the exercises ask students to comment them out.
  */
 #ifndef SOCKET_HELPERS_H
 #define SOCKET_HELPERS_H
@@ -34,13 +47,13 @@
 #define ADDRESS_TEXT_SIZE (NI_MAXHOST + 64)
 /* Room for format_repr() of n bytes: at most 4 characters a byte (\xNN), b, '', NUL. */
 #define REPR_SIZE(n) (4 * (size_t)(n) + 4)
-#define WORD_REPR_SIZE REPR_SIZE(256)           /* a command-line word, cut at 256 bytes */
+#define WORD_REPR_SIZE REPR_SIZE(256)
 
 static const char *program_name = "program";
 static const char *program_usage = "";
 
-/* The name of an errno value (Python's exceptions are named after them too). POSIX has no
- * such function: here is every one Linux defines, and elsewhere the POSIX ones. */
+/* POSIX has no function for an errno's name: here is every one Linux defines (elsewhere,
+ * the POSIX ones). */
 static inline const char *errno_name(int err)
 {
 #define N(e) {e, #e}
@@ -111,8 +124,9 @@ static inline void program_init(const char *argv0, const char *usage)
     atexit(check_stdout_at_exit);
 }
 
-/* "prog: message" on stderr, or for a bad command line argparse's usage line and "prog:
- * error: message"; die() then exits 1, usage_error() 2, as argparse does. */
+/* die() and usage_error(): "prog: message", or argparse's usage line and "prog: error: ...";
+ * exit 1, or 2 as argparse does. A dying thread keeps stderr locked till the process is gone,
+ * so that a second thread's error never follows the first. */
 static inline __attribute__((format(printf, 2, 3))) void report(bool usage, const char *fmt, ...)
 {
     va_list args;
@@ -124,13 +138,12 @@ static inline __attribute__((format(printf, 2, 3))) void report(bool usage, cons
     va_end(args);
     fputc('\n', stderr);
 }
-#define die(...) (report(false, __VA_ARGS__), exit(1))
+#define die(...) (flockfile(stderr), report(false, __VA_ARGS__), exit(1))
 #define usage_error(...) (report(true, __VA_ARGS__), exit(2))
 
-/* str() of a socket address: ('127.0.0.1', 1060), or ('::1', 1060, 0, 0) with IPv6's flowinfo
- * and scope_id. NI_NUMERICHOST never asks DNS. Into the caller's buffer, never a static one,
- * so that two addresses can go in one printf. Not inline: inlined, gcc warns of the IPv6 branch
- * wherever the caller's address is a struct sockaddr_in. */
+/* str() of a socket address; IPv6 adds flowinfo and scope_id: ('::1', 1060, 0, 0). Into the
+ * caller's buffer, so two can go in one printf; NI_NUMERICHOST never asks DNS. Never inlined:
+ * gcc would warn of the IPv6 branch wherever a caller's address is a struct sockaddr_in. */
 static __attribute__((noinline, unused)) char *format_address(const struct sockaddr *address,
                                                               char buf[ADDRESS_TEXT_SIZE])
 {
@@ -154,8 +167,7 @@ static __attribute__((noinline, unused)) char *format_address(const struct socka
     return buf;
 }
 
-/* A failed call in one line, "prog: call address: ENAME text" (address may be NULL);
- * die_errno() then exits 1. */
+/* "prog: call address: ENAME text" (address may be NULL); die_errno() then exits 1. */
 static inline void warn_errno(const char *call, const struct sockaddr *address)
 {
     int err = errno;
@@ -164,7 +176,7 @@ static inline void warn_errno(const char *call, const struct sockaddr *address)
             address ? format_address(address, where) : "", errno_name(err), strerror(err));
     errno = err;
 }
-#define die_errno(call, address) (warn_errno(call, address), exit(1))
+#define die_errno(call, address) (flockfile(stderr), warn_errno(call, address), exit(1))
 
 /* The length of the UTF-8 sequence at s (at most n bytes), or 0 where Python's decoder fails:
  * a stray or missing continuation byte, an overlong form, a surrogate, or above U+10FFFF. */
@@ -241,16 +253,13 @@ static inline char *format_repr(const void *data, size_t n, bool as_bytes, char 
     return buf;
 }
 
-/* ---- The command line, as argparse words its errors ---- */
-
-/* -h/--help: the usage line and the help text, exit 0. */
 static inline _Noreturn void show_help(const char *help)
 {
     printf("usage: %s %s\n\n%s", program_name, program_usage, help);
     exit(0);
 }
 
-/* %r of a command-line word, 'bad'. */
+/* %r of a command-line word ('bad'), cut at 256 bytes. */
 static inline const char *word_repr(const char *word, char buf[WORD_REPR_SIZE])
 {
     return format_repr(word, strnlen(word, 256), false, buf);
@@ -371,12 +380,9 @@ static inline void no_more_arguments(int argc, char *const argv[])
     exit(2);
 }
 
-/* ---- Sockets, as Python's socket module does it ---- */
-
-/* (host, port) as sock.bind() or sock.connect() take it: "" is every interface and
- * "<broadcast>" 255.255.255.255. family is AF_INET for the IPv4-only lessons, AF_UNSPEC for
- * both. A name that does not resolve ends the program with the resolver's message, as
- * socket.gaierror shows it. Free the list with freeaddrinfo. */
+/* (host, port) as bind() and connect() take it in Python: "" is every interface and
+ * "<broadcast>" 255.255.255.255. family: AF_INET for the IPv4-only lessons, else AF_UNSPEC.
+ * A name that does not resolve ends the program with socket.gaierror's words. */
 static inline struct addrinfo *resolve(const char *host, uint16_t port, int family, int socktype)
 {
     struct addrinfo hints = {.ai_family = family, .ai_socktype = socktype}, *list = NULL;
@@ -393,8 +399,7 @@ static inline struct addrinfo *resolve(const char *host, uint16_t port, int fami
     return list;
 }
 
-/* sendall(): send() may take only part of the data (a full buffer, a signal), so go on until
- * all of it is sent. Returns 0, or -1 with errno set. */
+/* send() may take only part of the data (a full buffer, a signal): go on. 0, or -1 and errno. */
 static inline int sendall(int fd, const void *data, size_t n)
 {
     const char *p = data;
@@ -419,7 +424,6 @@ static inline struct timeval timeval_of(double seconds)
     return t;
 }
 
-/* time.monotonic(): seconds from a clock that never jumps. */
 static inline double monotonic_seconds(void)
 {
     struct timespec now;
