@@ -165,6 +165,12 @@ args_error() {
     run ! grep -q $'\xff' <<<"$output"
 }
 
+@test "the unrecognized arguments are listed up to 64 words" {
+    run h args client h $(seq 1 70)
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "helpers_test: error: unrecognized arguments: $(seq -s ' ' 1 64)" ]
+}
+
 @test "-h prints the usage line and the help, exit 0" {
     run h args -h
     [ "$status" -eq 0 ]
