@@ -49,8 +49,7 @@
 #define REPR_SIZE(n) (4 * (size_t)(n) + 4)
 #define WORD_REPR_SIZE REPR_SIZE(256)
 
-static const char *program_name = "program";
-static const char *program_usage = "";
+static const char *program_name = "program", *program_usage = "";
 
 /* POSIX has no function for an errno's name: here is every one Linux defines (elsewhere,
  * the POSIX ones). */
@@ -227,12 +226,10 @@ static inline char *format_repr(const void *data, size_t n, bool as_bytes, char 
     const unsigned char *s = data;
     bool has_single = n > 0 && memchr(s, '\'', n), has_double = n > 0 && memchr(s, '"', n);
     char quote = has_single && !has_double ? '"' : '\'', *out = buf;
-    if (as_bytes)
-        *out++ = 'b';
-    *out++ = quote;
-    for (size_t i = 0; i < n;) {
+    out += sprintf(out, "%s%c", as_bytes ? "b" : "", quote);
+    for (size_t i = 0, length; i < n; i += length) {
         uint32_t c = s[i];                      /* stays the byte if it is not UTF-8 */
-        size_t length = as_bytes ? 1 : utf8_sequence(s + i, n - i, &c);
+        length = as_bytes ? 1 : utf8_sequence(s + i, n - i, &c);
         const char *escape = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
         length += length == 0;                  /* not UTF-8: one byte, as \xNN */
         if (c == (uint32_t)quote || c == '\\')
@@ -246,10 +243,8 @@ static inline char *format_repr(const void *data, size_t n, bool as_bytes, char 
                            (unsigned)c);
         else
             memcpy(out, s + i, length), out += length;  /* printable: its bytes as they came */
-        i += length;
     }
-    *out++ = quote;
-    *out = '\0';
+    sprintf(out, "%c", quote);
     return buf;
 }
 
