@@ -6,7 +6,8 @@
  *   program_init(argv0, usage)        stdout line-buffered, checked at exit; fds 0-2 kept open
  * Errors, one line on stderr ("prog: connect ('127.0.0.1', 1060): ECONNREFUSED ..."):
  *   die_errno(call, address), warn_errno(call, address), die(fmt, ...), errno_name(err)
- *   check_log()                       a server's stdout failed: say so once, go on serving
+ *   say(fmt, ...)                     a server's log line: printf, and a failed log is
+ *                                     reported once while the server serves on
  * The command line, in argparse's words (each main reads its options with getopt_long):
  *   show_help(help), usage_error(fmt, ...), option_error(option, argv, options)
  *   parse_int / parse_float(text, name, min, max), check_option_value(text, name)
@@ -15,6 +16,7 @@
  *   resolve(host, port, family, type)  getaddrinfo for (host, port); "" = any address
  *   format_address(address, buf)       ('127.0.0.1', 1060)
  *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), shown_word(word, buf)
+ * A UDP server's guard: ignore_reflection(from, me) for a datagram it must never answer.
  * And sendall(fd, data, n), timeval_of(seconds) for settimeout, monotonic_seconds().
  *
  * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, SO_BROADCAST, timeouts
@@ -177,6 +179,54 @@ static inline void warn_errno(const char *call, const struct sockaddr *address)
 }
 #define die_errno(call, address) (flockfile(stderr), warn_errno(call, address), exit(1))
 
+/* A server's log line. Its stdout may fail (a full disk, a reader gone): say so once, with
+ * the errno of the write that failed, and serve on. */
+static inline __attribute__((format(printf, 1, 2))) void say(const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vprintf(fmt, args);
+    va_end(args);
+    check_log();
+}
+
+/* Would a reply to this datagram come back to this very socket (or go nowhere)? A UDP server
+ * must not answer one from port 0 (no reply can get there), nor one "from" its own address
+ * and port: forged so, it would have the server answer itself for ever. Bound to the
+ * wildcard, its own address is any address of this host, and only a local address can be
+ * bound: try. Logs why and returns true for such a datagram. */
+static inline bool ignore_reflection(const struct sockaddr *from, const struct sockaddr *me)
+{
+    char where[ADDRESS_TEXT_SIZE];
+    const struct sockaddr_in *from4 = (const void *)from, *me4 = (const void *)me;
+    const struct sockaddr_in6 *from6 = (const void *)from, *me6 = (const void *)me;
+    bool v6 = from->sa_family == AF_INET6;
+    in_port_t port = v6 ? from6->sin6_port : from4->sin_port;
+    bool myself = port == (me->sa_family == AF_INET6 ? me6->sin6_port : me4->sin_port);
+    if (myself && me->sa_family == AF_INET && me4->sin_addr.s_addr != htonl(INADDR_ANY))
+        myself = from4->sin_addr.s_addr == me4->sin_addr.s_addr;
+    else if (myself && me->sa_family == AF_INET6 && !IN6_IS_ADDR_UNSPECIFIED(&me6->sin6_addr))
+        myself = memcmp(&from6->sin6_addr, &me6->sin6_addr, sizeof me6->sin6_addr) == 0;
+    else if (myself) {                          /* bound to the wildcard */
+        struct sockaddr_storage probe_address;
+        socklen_t length = v6 ? sizeof *from6 : sizeof *from4;
+        memcpy(&probe_address, from, length);
+        if (v6)
+            ((struct sockaddr_in6 *)(void *)&probe_address)->sin6_port = 0;
+        else
+            ((struct sockaddr_in *)(void *)&probe_address)->sin_port = 0;
+        int probe = socket(from->sa_family, SOCK_DGRAM, 0);
+        myself = probe >= 0 && bind(probe, (struct sockaddr *)&probe_address, length) == 0;
+        if (probe >= 0)
+            close(probe);
+    }
+    if (port != 0 && !myself)
+        return false;
+    say("Ignoring a datagram from %s: %s\n", format_address(from, where),
+        port == 0 ? "port 0" : "the server's own address and port");
+    return true;
+}
+
 /* The length of the UTF-8 sequence at s (at most n bytes), or 0 where Python's decoder fails:
  * a stray or missing continuation byte, an overlong form, a surrogate, or above U+10FFFF. */
 static inline size_t utf8_sequence(const unsigned char *s, size_t n, uint32_t *codepoint)
@@ -312,19 +362,44 @@ static char missing_arguments[256];
 static const char *unrecognized[64];
 static int unrecognized_count;
 
-/* getopt_long returned ':' (no value: an error now) or '?' (unknown: listed at the end). */
+/* getopt_long returned ':' (no value: an error now) or '?' (an unknown option, kept for the
+ * end as argparse keeps it). argparse names an option by all its strings, -w/--watch; the
+ * long-only ones (--host, --ladder) have an upper-case val, which no optstring here holds. */
 /* cppcheck-suppress constParameter ; main's argv is char *[], and C will not convert it */
 static inline void option_error(int option, char *const argv[], const struct option options[])
 {
-    char name[64] = {'-', (char)optopt, '\0'};
-    const char *word = argv[optind - 1];
-    for (int i = 0; word[1] == '-' && options[i].name; i++)
-        if (options[i].val == optopt)
-            snprintf(name, sizeof name, "--%s", options[i].name);
+    const char *word = argv[optind - 1], *next = argv[optind];  /* argv[argc] is NULL */
+    bool long_word = word[0] == '-' && word[1] == '-';
+    size_t length = long_word ? strcspn(word + 2, "=") : 0;    /* "--name=value" */
+    char name[64] = {'-', (char)optopt, '\0'}, shown[WORD_REPR_SIZE], matches[256] = "";
+    int found = -1, count = 0;
+    for (int i = 0; long_word && options[i].name; i++)
+        if (strncmp(options[i].name, word + 2, length) == 0) {  /* getopt_long took a prefix */
+            snprintf(matches + strlen(matches), sizeof matches - strlen(matches), "%s--%s",
+                     count++ ? ", " : "", options[i].name);
+            if (found < 0 || strlen(options[i].name) == length)
+                found = i;
+        }
+    if (optopt == 0 && count > 1 && strlen(options[found].name) != length)
+        usage_error("ambiguous option: %s could match %s", shown_word(word, shown), matches);
+    bool long_form = found >= 0 && optopt != 0 && options[found].val == optopt &&
+                     (option == ':' || word[2 + length] == '=');
+    bool twin = optopt >= 'a' && optopt <= 'z';     /* -w/--watch, but --ladder alone */
+    if (long_form)
+        snprintf(name + (twin ? 2 : 0), sizeof name - 2, "%s--%.32s", twin ? "/" : "",
+                 options[found].name);
     if (option == ':')
         usage_error("argument %s: expected one argument", name);
-    if (optopt && (word[0] != '-' || !strchr(word, optopt)))
-        word = argv[optind];                    /* in the middle of "-xyz" */
+    if (long_form)                              /* --help=3: a flag takes no value */
+        usage_error("argument %s: ignored explicit argument %s", name,
+                    word_repr(word + 3 + length, shown));
+    /* An unknown letter: getopt_long has passed the word if it was the word's last letter,
+     * else it is still inside argv[optind] ("-xyz"). An unknown long option: passed. */
+    bool inside_next = optopt != 0 && next && next[0] == '-' && next[1] != '-' &&
+                       strchr(next + 1, optopt) &&
+                       !(word[0] == '-' && !long_word && word[strlen(word) - 1] == optopt);
+    if (inside_next)
+        word = next;
     bool again = unrecognized_count > 0 && unrecognized[unrecognized_count - 1] == word;
     if (!again && unrecognized_count < 64)      /* "-xy": one word, two unknown letters */
         unrecognized[unrecognized_count++] = word;
