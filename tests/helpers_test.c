@@ -129,7 +129,7 @@ static int parse_like_a_program(int argc, char *argv[])
 {
     static const char *const roles[] = {"client", "server", NULL};
     static const struct option options[] = {
-        {"help", no_argument, NULL, 'h'}, {"name", required_argument, NULL, 'n'},
+        {"help", no_argument, NULL, 'h'}, {"name", required_argument, NULL, 'N'},
         {NULL, 0, NULL, 0}};
     long long port = 1060;
     double timeout = 1.0;
@@ -142,7 +142,7 @@ static int parse_like_a_program(int argc, char *argv[])
         case 'h': show_help("(a test of the header's command-line helpers)\n");
         case 'p': port = parse_int(optarg, "-p", 0, 65535); break;
         case 't': timeout = parse_float(optarg, "-t", 0, 1e6); break;
-        case 'n': check_option_value(optarg, "--name"); name = optarg; break;
+        case 'N': check_option_value(optarg, "--name"); name = optarg; break;
         default: option_error(option, argv, options);
         }
     }
