@@ -80,7 +80,7 @@ demo: all
 	@sh demo/run.sh
 
 sanitize:
-	SANITIZE=1 $(MAKE) CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" test
+	SANITIZED_EDITS=1 $(MAKE) CFLAGS="-O1 -g $(SANITIZE)" LDFLAGS="$(SANITIZE)" test
 
 # Assertions that can never fail mid-test (set -e ignores them): a bare `! cmd`, and an &&
 # list of tests, `[ a ] && [ b ]`, whose first test is false. Tests write `run ! cmd`,

@@ -14,7 +14,7 @@
 #   build_edited SRC OUT SED_SCRIPT
 #                                compile a copy of SRC changed by SED_SCRIPT, as a student's
 #                                edit (a message, a port, a size); the edit must change the
-#                                file, and any warning fails. SANITIZE=1 in the environment
+#                                file, and any warning fails. SANITIZED_EDITS=1 in the environment
 #                                builds it with ASan and UBSan
 #   with_hosts_file TEXT CMD...  run CMD (bats `run --separate-stderr`) with a private
 #                                /etc/hosts holding TEXT and nsswitch "hosts: files": no DNS
@@ -138,8 +138,8 @@ build_without_experiment() {
 }
 
 # A student's natural edit: SRC changed by one sed script, built as build_without_experiment
-# builds (warnings are errors). Under `make sanitize` (SANITIZE=1 exported there) or when the
-# caller sets SANITIZE=1, with AddressSanitizer and UBSan: an edit that reads past a literal
+# builds (warnings are errors). Under `make sanitize` (SANITIZED_EDITS=1 there) or when the
+# caller sets it, with AddressSanitizer and UBSan: an edit that reads past a literal
 # then fails loudly instead of sending stray bytes.
 build_edited() {
     local src=$1 output=$2 script=$3 copy="$BATS_TEST_TMPDIR/edited_$(basename "$1")"
@@ -150,7 +150,7 @@ build_edited() {
     fi
     local libs=() flags=(-O2)
     grep -Eq '^[[:space:]]*#[[:space:]]*include[[:space:]]*<pthread\.h>' "$src" && libs=(-lpthread)
-    [ "${SANITIZE:-}" = 1 ] && flags=(-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all)
+    [ "${SANITIZED_EDITS:-}" = 1 ] && flags=(-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all)
     ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror "${flags[@]}" -I"$ROOT/common" \
         -o "$output" "$copy" "${libs[@]}"
 }
