@@ -191,3 +191,10 @@ args_error() {
     [ "$(h timeval 0)" = "0 0" ]
     [ "$(h timeval 2.5)" = "2 500000" ]
 }
+
+@test "two threads that die at once print one error line: the first keeps stderr till the end" {
+    # The first thread's exit() gives the second 200 ms to print (an atexit handler).
+    run --separate-stderr h die-twice
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "helpers_test: first" ]
+}
