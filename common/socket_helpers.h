@@ -89,12 +89,15 @@ static inline const char *errno_name(int err)
     return "errno";
 }
 
-/* Has a write to stdout failed? Say so once, with the errno the failed write left. A server
- * calls this after its log lines and goes on serving; at exit it is an error (exit 1). */
+/* Has a write to stdout failed? Say so once, with the errno of the write that failed where
+ * say() saw it (later calls overwrite errno: glibc drops the failed line and keeps no
+ * error). A server's say() goes on serving after it; at exit it is an error (exit 1). */
+static int stdout_errno;
+
 static inline void check_log(void)
 {
     static bool reported;
-    int err = errno ? errno : EIO;
+    int err = stdout_errno ? stdout_errno : errno ? errno : EIO;
     if (ferror(stdout) && !reported) {
         fprintf(stderr, "%s: write to stdout: %s %s\n", program_name, errno_name(err),
                 strerror(err));
@@ -185,7 +188,8 @@ static inline __attribute__((format(printf, 1, 2))) void say(const char *fmt, ..
 {
     va_list args;
     va_start(args, fmt);
-    vprintf(fmt, args);
+    if (vprintf(fmt, args) < 0 && stdout_errno == 0)
+        stdout_errno = errno;
     va_end(args);
     check_log();
 }
