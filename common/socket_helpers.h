@@ -16,6 +16,8 @@
  *   resolve(host, port, family, type)  getaddrinfo for (host, port); "" = any address
  *   format_address(address, buf)       ('127.0.0.1', 1060)
  *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), shown_word(word, buf)
+ *   format_float(value, buf)           print(float): 1796524592.0268562, 1.52587890625e-05
+ *   format_datetime(seconds, utc, buf) str(datetime): 2026-12-06 02:36:32.026856[+00:00]
  * A UDP server's guard: ignore_reflection(from, me) for a datagram it must never answer.
  * And sendall(fd, data, n), timeval_of(seconds) for settimeout, monotonic_seconds().
  *
@@ -32,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -50,6 +53,8 @@
 /* Room for format_repr() of n bytes: at most 4 characters a byte (\xNN), b, '', NUL. */
 #define REPR_SIZE(n) (4 * (size_t)(n) + 4)
 #define WORD_REPR_SIZE REPR_SIZE(256)
+#define FLOAT_TEXT_SIZE 32
+#define DATETIME_TEXT_SIZE 40
 
 static const char *program_name = "program", *program_usage = "";
 
@@ -299,6 +304,96 @@ static inline char *format_repr(const void *data, size_t n, bool as_bytes, char 
             memcpy(out, s + i, length), out += length;  /* printable: its bytes as they came */
     }
     sprintf(out, "%c", quote);
+    return buf;
+}
+
+/* Does mantissa * 10^exponent read back as value? */
+static inline bool reads_back(long long mantissa, int exponent, double value)
+{
+    char text[40];
+    snprintf(text, sizeof text, "%llde%d", mantissa, exponent);
+    return strtod(text, NULL) == value;
+}
+
+/* Python's repr(float): the fewest digits that read back as the same double, and of those
+ * the nearest, written in fixed notation from 1e-4 up to 1e16 (with at least ".0") and as
+ * 1.5e-05 outside. %.*e rounds to the nearest at each length; at a power of two the
+ * interval that reads back is narrower below, so the next one up may do where it does not. */
+static inline char *format_float(double value, char buf[FLOAT_TEXT_SIZE])
+{
+    char text[40], digits[24], *out = buf;
+    long long mantissa = 0;
+    int exponent = 0;
+    bool negative = signbit(value);             /* -0.0 too */
+    double magnitude = negative ? -value : value;
+    if (isnan(value) || isinf(value))
+        return strcpy(buf, isnan(value) ? "nan" : negative ? "-inf" : "inf");
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(text, sizeof text, "%.*e", precision - 1, magnitude);   /* d.ddde+XX */
+        mantissa = 0;
+        for (const char *p = text; *p != 'e'; p++)
+            if (*p != '.')
+                mantissa = mantissa * 10 + (*p - '0');
+        exponent = atoi(strchr(text, 'e') + 1) - (precision - 1);
+        if (reads_back(mantissa, exponent, magnitude))
+            break;
+        if (reads_back(mantissa + 1, exponent, magnitude)) {
+            mantissa += 1;                      /* the wider side of a power of two */
+            break;
+        }
+        if (reads_back(mantissa - 1, exponent, magnitude)) {
+            mantissa -= 1;
+            break;
+        }
+    }
+    int total = snprintf(digits, sizeof digits, "%lld", mantissa), n = total;
+    while (n > 1 && digits[n - 1] == '0')       /* 150e-2 is 1.5 */
+        digits[--n] = '\0';
+    exponent += total - 1;                      /* now the power of ten of the first digit */
+    if (negative)
+        *out++ = '-';
+    if (exponent < -4 || exponent >= 16) {
+        sprintf(out, "%c%s%se%c%02d", digits[0], n > 1 ? "." : "", digits + 1,
+                exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
+        return buf;
+    }
+    int point = exponent + 1;                   /* how many digits before the point */
+    if (point <= 0)
+        out += sprintf(out, "0.%.*s", -point, "0000");
+    for (int i = 0; i < point; i++)
+        *out++ = i < n ? digits[i] : '0';
+    if (point > 0)
+        *out++ = '.';
+    strcpy(out, point <= 0 ? digits : point < n ? digits + point : "0");
+    return buf;
+}
+
+/* Python's str(datetime.fromtimestamp(seconds)): local time, or UTC with "+00:00" where utc
+ * (an aware datetime); microseconds rounded half to even, as Python does, and left out when
+ * they are 0. A time that time_t cannot hold is shown as "(out of range)". */
+static inline char *format_datetime(double seconds, bool utc, char buf[DATETIME_TEXT_SIZE])
+{
+    struct tm fields;
+    double limit = sizeof(time_t) >= 8 ? 1e17 : 2147483647.0;
+    if (!(seconds > -limit && seconds < limit))
+        return strcpy(buf, "(out of range)");
+    long long whole = (long long)seconds;       /* toward zero, as math.modf() */
+    double scaled = (seconds - (double)whole) * 1e6;
+    long long micro = (long long)scaled;
+    double rest = scaled - (double)micro;       /* round half to even, either sign */
+    if (rest > 0.5 || (rest == 0.5 && micro % 2 != 0))
+        micro++;
+    else if (rest < -0.5 || (rest == -0.5 && micro % 2 != 0))
+        micro--;
+    whole += micro >= 1000000 ? 1 : micro < 0 ? -1 : 0;
+    micro += micro >= 1000000 ? -1000000 : micro < 0 ? 1000000 : 0;
+    time_t t = (time_t)whole;
+    if (!(utc ? gmtime_r(&t, &fields) : localtime_r(&t, &fields)))
+        return strcpy(buf, "(out of range)");
+    size_t n = strftime(buf, DATETIME_TEXT_SIZE, "%Y-%m-%d %H:%M:%S", &fields);
+    if (micro != 0)
+        n += (size_t)snprintf(buf + n, DATETIME_TEXT_SIZE - n, ".%06lld", micro);
+    snprintf(buf + n, DATETIME_TEXT_SIZE - n, "%s", utc ? "+00:00" : "");
     return buf;
 }
 

@@ -256,6 +256,12 @@ int main(int argc, char *argv[])
         freeaddrinfo(list);
     } else if (argc == 3 && strcmp(argv[1], "errno") == 0) {
         puts(errno_name((int)parse_int(argv[2], "NUMBER", 0, 100000)));
+    } else if (argc == 2 && (strcmp(argv[1], "floats") == 0 || strcmp(argv[1], "datetimes") == 0)) {
+        char line[64], shown[DATETIME_TEXT_SIZE];  /* a number a line ("u" first: UTC) */
+        bool floats = strcmp(argv[1], "floats") == 0;
+        while (fgets(line, sizeof line, stdin))
+            puts(floats ? format_float(strtod(line, NULL), shown)
+                        : format_datetime(strtod(line + (line[0] == 'u'), NULL), line[0] == 'u', shown));
     } else if (argc == 2 && strcmp(argv[1], "die-twice") == 0) {
         return die_twice();
     } else if (argc == 2 && strcmp(argv[1], "sendall-signals") == 0) {
@@ -267,7 +273,7 @@ int main(int argc, char *argv[])
         return compare_errno_names();
     } else {
         usage_error("the first word is one of repr-text, repr-bytes, repr-unicode, address, "
-                    "errno, errno-all, die-twice, sendall-signals, timeval, args");
+                    "errno, errno-all, floats, datetimes, die-twice, sendall-signals, timeval, args");
     }
     return 0;
 }

@@ -198,3 +198,45 @@ args_error() {
     [ "$status" -eq 1 ]
     [ "$stderr" = "helpers_test: first" ]
 }
+
+# Python's own forms, side by side with the header's (skipped without python3): the values
+# are made by Python and written in its repr, which the C side reads back exactly.
+@test "format_float is Python's repr(float) for 5,000 values: random, powers of two, boundaries" {
+    command -v python3 >/dev/null || skip "python3 is not installed: no Python to compare with"
+    python3 -c '
+import random, struct
+random.seed(4330)
+values = [0.0, -0.0, 1.0, 0.1, 1e16, 1e15, 9999999999999998.0, 1e-4, 1e-5, 0.00015604496002197266,
+          5e-324, 1.7976931348623157e308, 2.0**-1074, 1796524592.0268562, 4005513392.0268564]
+values += [2.0 ** e for e in range(-1074, 1024, 7)]
+values += [random.uniform(-1, 1) * 10 ** random.randint(-30, 30) for _ in range(2500)]
+values += [struct.unpack("d", struct.pack("Q", random.getrandbits(64)))[0] for _ in range(2000)]
+values = [v for v in values if v == v and abs(v) != float("inf")][:5000]
+with open("'"$BATS_TEST_TMPDIR"'/in", "w") as f:
+    f.write("".join(repr(v) + "\n" for v in values))
+'
+    h floats <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+    run diff "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+    [ "$status" -eq 0 ]
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -ge 4000 ]
+}
+
+@test "format_datetime is Python's str(datetime.fromtimestamp(t)), local and aware UTC, for 2,000 times" {
+    command -v python3 >/dev/null || skip "python3 is not installed: no Python to compare with"
+    TZ=Europe/Ljubljana python3 -c '
+import random
+from datetime import datetime, timezone
+random.seed(5905)
+times = [0.0, 1.0, 0.5, 1.5, 2.5, 1796524592.0268562, 1796524592.0000005, 1796524592.0000015,
+         -0.5, -1.25, 1e9 + 0.9999995, 2147483647.0]
+times += [random.uniform(-2e9, 4e9) for _ in range(2000)]
+with open("'"$BATS_TEST_TMPDIR"'/in", "w") as f, open("'"$BATS_TEST_TMPDIR"'/expected", "w") as e:
+    for t in times:
+        f.write(repr(t) + "\nu" + repr(t) + "\n")
+        e.write(str(datetime.fromtimestamp(t)) + "\n" + str(datetime.fromtimestamp(t, timezone.utc)) + "\n")
+'
+    TZ=Europe/Ljubljana h datetimes <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+    run diff "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/out"
+    echo "$output" | head -20
+    [ "$status" -eq 0 ]
+}
