@@ -52,7 +52,9 @@
 #define ADDRESS_TEXT_SIZE (NI_MAXHOST + 64)
 /* Room for format_repr() of n bytes: at most 4 characters a byte (\xNN), b, '', NUL. */
 #define REPR_SIZE(n) (4 * (size_t)(n) + 4)
-#define WORD_REPR_SIZE REPR_SIZE(256)
+/* A command-line word: a byte that is not UTF-8 is \udcNN, 6 characters. */
+#define WORD_REPR_SIZE (6 * 256 + 4)
+#define AS_ARGUMENT 2                   /* format_repr's form for a command-line word */
 #define FLOAT_TEXT_SIZE 32
 #define DATETIME_TEXT_SIZE 40
 
@@ -279,22 +281,26 @@ static inline bool unicode_is_invisible(uint32_t c)
 /* repr() of data from the network, so nothing a peer sends reaches the terminal raw.
  * as_bytes: repr(bytes), b'Hi\n\x00'. Otherwise repr(str) of the data decoded as UTF-8,
  * 'Hi\n', escaped where Python escapes, and \xNN for a byte that is not UTF-8 (where
- * decode() would raise). Quotes as Python chooses them. buf holds REPR_SIZE(n). */
-static inline char *format_repr(const void *data, size_t n, bool as_bytes, char *buf)
+ * decode() would raise). Quotes as Python chooses them. buf holds REPR_SIZE(n).
+ * as_bytes == AS_ARGUMENT: a command-line word, which Python decodes with surrogateescape:
+ * a byte that is not UTF-8 is \udcNN (buf holds 6 characters a byte then). */
+static inline char *format_repr(const void *data, size_t n, int as_bytes, char *buf)
 {
     const unsigned char *s = data;
     bool has_single = n > 0 && memchr(s, '\'', n), has_double = n > 0 && memchr(s, '"', n);
     char quote = has_single && !has_double ? '"' : '\'', *out = buf;
-    out += sprintf(out, "%s%c", as_bytes ? "b" : "", quote);
+    out += sprintf(out, "%s%c", as_bytes == true ? "b" : "", quote);
     for (size_t i = 0, length; i < n; i += length) {
         uint32_t c = s[i];                      /* stays the byte if it is not UTF-8 */
-        length = as_bytes ? 1 : utf8_sequence(s + i, n - i, &c);
+        length = as_bytes == true ? 1 : utf8_sequence(s + i, n - i, &c);
         const char *escape = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
         length += length == 0;                  /* not UTF-8: one byte, as \xNN */
         if (c == (uint32_t)quote || c == '\\')
             out += sprintf(out, "\\%c", (char)c);
         else if (escape)
             out += sprintf(out, "%s", escape);
+        else if (c >= 0x80 && length == 1 && as_bytes == AS_ARGUMENT)
+            out += sprintf(out, "\\udc%02x", (unsigned)c);
         else if (c < 0x20 || c == 0x7f || (c >= 0x80 && length == 1))
             out += sprintf(out, "\\x%02x", (unsigned)c);
         else if (c >= 0x80 && unicode_is_invisible(c))
@@ -406,7 +412,7 @@ static inline _Noreturn void show_help(const char *help)
 /* %r of a command-line word ('bad'), cut at 256 bytes. */
 static inline const char *word_repr(const char *word, char buf[WORD_REPR_SIZE])
 {
-    return format_repr(word, strnlen(word, 256), false, buf);
+    return format_repr(word, strnlen(word, 256), AS_ARGUMENT, buf);
 }
 
 /* A word in a list ("unrecognized arguments: a b"): as it is, or escaped where its repr is
@@ -418,24 +424,55 @@ static inline const char *shown_word(const char *word, char buf[WORD_REPR_SIZE])
     return strlen(buf) == length + 2 && strncmp(buf + 1, word, length) == 0 ? word : buf;
 }
 
-/* argparse never takes a word that starts with '-' (but a negative number) as an option's
- * value, where getopt would: "-p -h" is "argument -p: expected one argument". */
+/* argparse never takes a word that starts with '-' as an option's value, where getopt
+ * would: "-p -h" is "argument -p: expected one argument". But a negative number, as its
+ * pattern has it: -5 and -.5, not -1e5. */
 static inline void check_option_value(const char *text, const char *name)
 {
-    if (text[0] == '-' && text[1] != '\0' && !(text[1] >= '0' && text[1] <= '9'))
+    const char *digits = "0123456789", *rest = text + 1 + strspn(text + 1, digits);
+    bool negative_number = rest > text + 1 ? *rest == '\0' : false;
+    if (*rest == '.' && rest[1 + strspn(rest + 1, digits)] == '\0' && rest[1] != '\0')
+        negative_number = true;
+    if (text[0] == '-' && text[1] != '\0' && !negative_number)
         usage_error("argument %s: expected one argument", name);
 }
 
-/* type=int and type=float: "invalid int value: 'x'" unless the whole text is a number (spaces
- * may follow); outside min..max a usage error too, where the script would fail later. */
+/* What Python's int() and float() read, as C's strtoll and strtod read it: whitespace around
+ * stripped, an underscore between two digits dropped (5_0). NULL where no Python number
+ * could be: another underscore, and for float() what strtod alone takes (0x1p3, nan(1)). */
+static inline const char *python_number(const char *text, bool is_float, char *buf, size_t size)
+{
+    const char *space = " \t\n\r\v\f", *end = text + strlen(text);
+    size_t n = 0;
+    text += strspn(text, space);
+    while (end > text && strchr(space, end[-1]))
+        end--;
+    for (const char *p = text; p < end; p++) {
+        bool between_digits = p > text && p + 1 < end && p[-1] >= '0' && p[-1] <= '9' &&
+                              p[1] >= '0' && p[1] <= '9';
+        if ((*p == '_' && !between_digits) || (is_float && strchr("xXpP(", *p)))
+            return NULL;
+        if (*p == '_')
+            continue;
+        if (n + 1 >= size)
+            return NULL;                        /* longer than any number we take */
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    return n > 0 ? buf : NULL;
+}
+
+/* type=int and type=float: "invalid int value: 'x'" unless the text is what int() or float()
+ * reads; outside min..max a usage error too, where the script would fail later. */
 static inline long long parse_int(const char *text, const char *name, long long min,
                                   long long max)
 {
-    char *end, shown[WORD_REPR_SIZE];
+    char *end = NULL, shown[WORD_REPR_SIZE], number[512];
     check_option_value(text, name);
+    const char *digits = python_number(text, false, number, sizeof number);
     errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (end == text || end[strspn(end, " \t\n")] != '\0')
+    long long value = digits ? strtoll(digits, &end, 10) : 0;
+    if (!digits || end == digits || *end != '\0')
         usage_error("argument %s: invalid int value: %s", name, word_repr(text, shown));
     if (errno == ERANGE || value < min || value > max)
         usage_error("argument %s: invalid value: %s (must be %lld..%lld)", name,
@@ -445,10 +482,11 @@ static inline long long parse_int(const char *text, const char *name, long long 
 
 static inline double parse_float(const char *text, const char *name, double min, double max)
 {
-    char *end, shown[WORD_REPR_SIZE];
+    char *end = NULL, shown[WORD_REPR_SIZE], number[512];
     check_option_value(text, name);
-    double value = strtod(text, &end);
-    if (end == text || end[strspn(end, " \t\n")] != '\0')
+    const char *digits = python_number(text, true, number, sizeof number);
+    double value = digits ? strtod(digits, &end) : 0;
+    if (!digits || end == digits || *end != '\0')
         usage_error("argument %s: invalid float value: %s", name, word_repr(text, shown));
     if (!(value >= min && value <= max))                        /* NaN never is */
         usage_error("argument %s: invalid value: %s (must be %g..%g)", name,

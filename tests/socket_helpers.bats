@@ -153,15 +153,16 @@ args_error() {
 }
 
 @test "a long word whose escaped form happens to be as long as the word quoted is still escaped" {
-    # 289 bytes with 11 invalid bytes among the first 256: repr of those 256 bytes is 256 +
-    # 11 * 3 + 2 characters, the same as the word's 289 + 2 (the fuzzer found it; the check
-    # compared lengths only and printed the raw bytes).
+    # 289 bytes with 11 invalid bytes among the first 256: when such a byte was \xNN, repr
+    # of those 256 bytes was 256 + 11 * 3 + 2 characters, the same as the word's 289 + 2 (the
+    # fuzzer found it; the check compared lengths only and printed the raw bytes). Now each
+    # is \udcNN, as argparse shows it; the word must still be escaped.
     local word
     word=$(printf 'x%.0s' {1..55})$(printf '\xff%.0s' {1..11})$(printf 'x%.0s' {1..223})
     [ "${#word}" -ge 289 ]
     run h args client h "$word"
     [ "$status" -eq 2 ]
-    [[ "${lines[1]}" == "helpers_test: error: unrecognized arguments: 'xxxxx"*"\xff\xff"* ]]
+    [[ "${lines[1]}" == "helpers_test: error: unrecognized arguments: 'xxxxx"*"\udcff\udcff"* ]]
     run ! grep -q $'\xff' <<<"$output"
 }
 
@@ -239,4 +240,27 @@ with open("'"$BATS_TEST_TMPDIR"'/in", "w") as f, open("'"$BATS_TEST_TMPDIR"'/exp
     run diff "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/out"
     echo "$output" | head -20
     [ "$status" -eq 0 ]
+}
+
+@test "numbers as Python's int() and float() read them: 5_0, spaces, +5; not _5, 5__0, 0x10, 0x1p3" {
+    [ "$(h args client h -p 5_0)" = "role=client host=h p=50 t=1 name=None" ]
+    [ "$(h args client h -p ' 5')" = "role=client host=h p=5 t=1 name=None" ]
+    [ "$(h args client h -p $'5\r')" = "role=client host=h p=5 t=1 name=None" ]
+    [ "$(h args client h -p +5)" = "role=client host=h p=5 t=1 name=None" ]
+    [ "$(h args client h -t 1_0.5)" = "role=client host=h p=1060 t=10.5 name=None" ]
+    for bad in _5 5_ 5__0 0x10; do
+        args_error "argument -p: invalid int value: '$bad'" client h -p "$bad"
+    done
+    args_error "argument -t: invalid float value: '0x1p3'" client h -t 0x1p3
+    args_error "argument -t: invalid float value: 'nan(1)'" client h -t 'nan(1)'
+}
+
+@test "a negative number is an option's value as argparse's pattern has it: -.5 is, -1e5 is not" {
+    args_error "argument -t: invalid value: '-.5' (must be 0..1e+06)" client h -t -.5
+    args_error "argument -t: expected one argument" client h -t -1e5
+    args_error "argument -p: invalid value: '-5' (must be 0..65535)" client h -p -5
+}
+
+@test "a word that is not UTF-8 is shown as argparse shows it: \\udcff (surrogateescape)" {
+    args_error "argument role: invalid choice: '\udcff' (choose from 'client', 'server')" $'\xff' h
 }
