@@ -429,11 +429,14 @@ static inline const char *shown_word(const char *word, char buf[WORD_REPR_SIZE])
  * pattern has it: -5 and -.5, not -1e5. */
 static inline void check_option_value(const char *text, const char *name)
 {
-    const char *digits = "0123456789", *rest = text + 1 + strspn(text + 1, digits);
-    bool negative_number = rest > text + 1 ? *rest == '\0' : false;
-    if (*rest == '.' && rest[1 + strspn(rest + 1, digits)] == '\0' && rest[1] != '\0')
+    const char *digits = "0123456789";
+    if (text[0] != '-' || text[1] == '\0')
+        return;                                 /* not an option: "" and "-" are values */
+    const char *rest = text + 1 + strspn(text + 1, digits);
+    bool negative_number = rest > text + 1 && *rest == '\0';
+    if (*rest == '.' && rest[1] != '\0' && rest[1 + strspn(rest + 1, digits)] == '\0')
         negative_number = true;
-    if (text[0] == '-' && text[1] != '\0' && !negative_number)
+    if (!negative_number)
         usage_error("argument %s: expected one argument", name);
 }
 
