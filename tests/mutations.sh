@@ -33,3 +33,9 @@ mutation explicit-argument-refused $H 's/if \(long_form\)\s+\/\* --help=3: a fla
 mutation ambiguous-prefix $H 's/if \(optopt == 0 && count > 1 /if (0 \&\& count > 1 /' \
     command_line:ambiguous
 mutation unknown-letter-in-its-word $H 's/if \(inside_next\)\s+word = next;//' command_line:'unknown letters'
+mutation int-takes-underscores $H 's/if \(\*p == .\_.\)\n\s+continue;//' socket_helpers:5_0
+mutation negative-number-pattern $H 's/bool negative_number = rest > text \+ 1 && \*rest == .\\0.;/bool negative_number = rest > text + 1;/' \
+    socket_helpers:'negative number'
+mutation argument-surrogateescape $H 's/as_bytes == AS_ARGUMENT\)/as_bytes == 99)/' socket_helpers:surrogateescape
+mutation float-wider-side $H 's/mantissa \+= 1;/mantissa += 0;/' socket_helpers:format_float
+mutation datetime-half-even $H 's/\(rest == 0\.5 && micro % 2 != 0\)/(rest == 0.5)/' socket_helpers:format_datetime

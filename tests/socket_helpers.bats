@@ -229,7 +229,8 @@ import random
 from datetime import datetime, timezone
 random.seed(5905)
 times = [0.0, 1.0, 0.5, 1.5, 2.5, 1796524592.0268562, 1796524592.0000005, 1796524592.0000015,
-         -0.5, -1.25, 1e9 + 0.9999995, 2147483647.0]
+         -0.5, -1.25, 1e9 + 0.9999995, 2147483647.0,
+         0.0078125, 1796524592.0078125, -0.0078125]  # x/128: the microseconds end in .5 exactly
 times += [random.uniform(-2e9, 4e9) for _ in range(2000)]
 with open("'"$BATS_TEST_TMPDIR"'/in", "w") as f, open("'"$BATS_TEST_TMPDIR"'/expected", "w") as e:
     for t in times:
