@@ -74,7 +74,7 @@ test: all bats
 	$(BATS) $$jobs $(BATS_FLAGS) $(TEST_FILES); status=$$?; \
 	[ ! -f $$report/report.tap ] || awk ' \
 	  /^(not )?ok / { tests++ } /^not ok / { failed++ } \
-	  /^ok .* \# skip/ { why = $$0; sub(/.* \# skip */, "", why); sub(/ *[:(].*/, "", why); \
+	  /^ok .* # skip/ { why = $$0; sub(/.* # skip */, "", why); sub(/ *[:(].*/, "", why); \
 	    if (why == "") why = "no reason given"; if (!(why in count)) reason[++reasons] = why; \
 	    count[why]++; skipped++ } \
 	  END { line = sprintf("make test: %d tests, %d failed, %d skipped", tests, failed, skipped); \
