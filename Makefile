@@ -59,6 +59,8 @@ $(PROGRAMS) $(TEST_PROGRAMS): %: %.c $(HEADER) .build-flags
 tests/sntp_convert_test: sntp/sntp_client.c
 tests/sntp_raw_test: sntp/sntp_raw.c
 
+# bats also writes its TAP into a report file, whatever it shows (pretty on a terminal, TAP
+# in a pipe, which CI counts), and the last line counts the skipped tests by their reason.
 test: all bats
 	@if why=$$(bash tests/lab.sh check); then \
 	  echo "make test: tests/lab.bats builds its two-host lab in namespaces of its own"; \
@@ -67,7 +69,20 @@ test: all bats
 	[ "$(TEST_JOBS)" -gt 1 ] || jobs=; \
 	if [ -n "$$jobs" ] && ! command -v parallel >/dev/null; then jobs=; \
 	  echo "make test: GNU parallel not found (sudo apt install parallel): one test file at a time"; fi; \
-	$(BATS) $$jobs $(BATS_FLAGS) $(TEST_FILES)
+	report=$$(mktemp -d) || exit 1; \
+	$(BATS) --help | grep -q -- --report-formatter && jobs="$$jobs --report-formatter tap --output $$report"; \
+	$(BATS) $$jobs $(BATS_FLAGS) $(TEST_FILES); status=$$?; \
+	[ ! -f $$report/report.tap ] || awk ' \
+	  /^(not )?ok / { tests++ } /^not ok / { failed++ } \
+	  /^ok .* # skip/ { why = $$0; sub(/.* # skip */, "", why); sub(/ *[:(].*/, "", why); \
+	    if (why == "") why = "no reason given"; if (!(why in count)) reason[++reasons] = why; \
+	    count[why]++; skipped++ } \
+	  END { line = sprintf("make test: %d tests, %d failed, %d skipped", tests, failed, skipped); \
+	    for (shown = 0; shown < reasons; shown++) { best = 0; \
+	      for (i = 1; i <= reasons; i++) if (!(i in done) && (!best || count[reason[i]] > count[reason[best]])) best = i; \
+	      done[best] = 1; line = line (shown ? "; " : ": ") count[reason[best]] " " reason[best] } \
+	    print line }' $$report/report.tap; \
+	rm -rf $$report; exit $$status
 
 bats:
 	@command -v $(BATS) >/dev/null 2>&1 || [ -x $(BATS) ] || { \
@@ -138,7 +153,8 @@ clean:
 help:
 	@echo "make            build every program next to its source (elsewhere than Linux: the portable ones)"
 	@echo "make test       build, then run the bats tests in tests/ (TEST_JOBS files at a time with GNU"
-	@echo "                parallel; installs bats from npm if missing)"
+	@echo "                parallel; installs bats from npm if missing); its last line counts the tests"
+	@echo "                skipped, by reason (most need root: sudo make test runs them)"
 	@echo "make demo       a tour of every client/server pair on localhost"
 	@echo "make sanitize   rebuild with AddressSanitizer + UndefinedBehaviorSanitizer (float-cast-overflow"
 	@echo "                too) and run the tests"

@@ -1,6 +1,6 @@
 # The UDP chapter's multicast tour (make demo), on loopback only: both ends name the
 # loopback interface with -i 127.0.0.1, so the datagram never leaves this machine. Members
-# on several hosts need the network-namespace lab (README, "Two hosts on one machine").
+# on several hosts need the network-namespace lab (lab/README.md).
 . "$(dirname "$0")/lib.sh"
 
 chapter "UDP: udp_multicast (a member of group 239.255.0.1 on loopback receives)"
