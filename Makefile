@@ -12,7 +12,7 @@ HEADER   = common/socket_helpers.h
 # Test-only programs (unit tests of the common header, hostile peers) live in tests/.
 TEST_SOURCES = $(wildcard tests/*.c)
 
-# Linux-only programs (README, "Platforms"): on another system make skips each, saying why.
+# Linux-only programs (REFERENCE.md, "Platforms"): on another system make skips each, saying why.
 # (big_sender builds everywhere and says there that it cannot discover the MTU.)
 # tests/platforms.sh builds with SYSTEM=other and the Linux-only names hidden, to check it.
 SYSTEM ?= $(shell uname -s)
@@ -72,16 +72,7 @@ test: all bats
 	report=$$(mktemp -d) || exit 1; \
 	$(BATS) --help | grep -q -- --report-formatter && jobs="$$jobs --report-formatter tap --output $$report"; \
 	$(BATS) $$jobs $(BATS_FLAGS) $(TEST_FILES); status=$$?; \
-	[ ! -f $$report/report.tap ] || awk ' \
-	  /^(not )?ok / { tests++ } /^not ok / { failed++ } \
-	  /^ok .* # skip/ { why = $$0; sub(/.* # skip */, "", why); sub(/ *[:(].*/, "", why); \
-	    if (why == "") why = "no reason given"; if (!(why in count)) reason[++reasons] = why; \
-	    count[why]++; skipped++ } \
-	  END { line = sprintf("make test: %d tests, %d failed, %d skipped", tests, failed, skipped); \
-	    for (shown = 0; shown < reasons; shown++) { best = 0; \
-	      for (i = 1; i <= reasons; i++) if (!(i in done) && (!best || count[reason[i]] > count[reason[best]])) best = i; \
-	      done[best] = 1; line = line (shown ? "; " : ": ") count[reason[best]] " " reason[best] } \
-	    print line }' $$report/report.tap; \
+	[ ! -f $$report/report.tap ] || awk -f tests/skips.awk $$report/report.tap; \
 	rm -rf $$report; exit $$status
 
 bats:
