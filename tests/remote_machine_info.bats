@@ -38,6 +38,15 @@ remote host localhost has ip address ::1" ]
 remote host twice.test has ip address ::1" ]
 }
 
+@test "experiment: without ai_socktype each address is printed three times, once per socket type" {
+    build_without_experiment remote_machine_info.c "$BATS_TEST_TMPDIR/remote_machine_info"
+    run "$BATS_TEST_TMPDIR/remote_machine_info" 127.0.0.1
+    [ "$status" -eq 0 ]
+    [ "$output" = "remote host 127.0.0.1 has ip address 127.0.0.1
+remote host 127.0.0.1 has ip address 127.0.0.1
+remote host 127.0.0.1 has ip address 127.0.0.1" ]
+}
+
 @test "with no argument the host is google.com (served here from a private /etc/hosts)" {
     with_hosts_file $'127.0.0.9 google.com\n' ./remote_machine_info
     [ "$status" -eq 0 ]
