@@ -54,7 +54,11 @@ static void check_services_database(void)
  * in network byte order, and so do the ports in struct servent. */
 static bool print_service_name(unsigned port, size_t protocol)
 {
-    const struct servent *service = getservbyport(htons((uint16_t)port), protocols[protocol]);
+    int network_port = (int)port;
+    /* EXPERIMENT: comment this out: the port is looked up in host byte order: on a PC, 80
+     * finds no name, and 20480 (0x5000, 80's bytes swapped) is "http". */
+    network_port = htons((uint16_t)port);
+    const struct servent *service = getservbyport(network_port, protocols[protocol]);
     if (service)
         printf("%s port: %u => service name: %s (%s)\n", protocol_names[protocol], port,
                service->s_name, port_range(port));
@@ -81,6 +85,13 @@ static bool find_service_name(unsigned port)
     return found;
 }
 
+/* A protocol name as Python shows the argument: 'tcp', or None. */
+static const char *python_str(const char *protocol, char buf[8])
+{
+    snprintf(buf, 8, protocol ? "'%.5s'" : "None", protocol);
+    return buf;
+}
+
 /* socket.getservbyname(name, 'tcp') and 'udp', then the same name through getaddrinfo,
  * which reads the same database when it is given a service name instead of a number. */
 static bool find_service_port(const char *name)
@@ -89,16 +100,22 @@ static bool find_service_port(const char *name)
     bool found = false;
     word_repr(name, shown);
     for (size_t i = 0; i < 2; i++) {
-        const struct servent *service = getservbyname(name, protocols[i]);
+        const char *protocol = NULL;            /* None: any protocol matches */
+        char protocol_shown[8];
+        /* EXPERIMENT: comment this out: getservbyname(name, None) takes the name's first line
+         * whatever its protocol: tftp, a UDP service, gets a port on both lines. */
+        protocol = protocols[i];
+        const struct servent *service = getservbyname(name, protocol);
+        python_str(protocol, protocol_shown);
         if (service) {
             unsigned port = ntohs((uint16_t)service->s_port);
-            printf("getservbyname(%s, '%s') => %u (%s)\n", shown, protocols[i], port,
+            printf("getservbyname(%s, %s) => %u (%s)\n", shown, protocol_shown, port,
                    port_range(port));
             found = true;
         } else {
             check_services_database();
-            printf("getservbyname(%s, '%s') => no such service in the services database\n",
-                   shown, protocols[i]);
+            printf("getservbyname(%s, %s) => no such service in the services database\n",
+                   shown, protocol_shown);
         }
     }
 

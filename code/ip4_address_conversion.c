@@ -54,8 +54,12 @@ static bool pack(const char *text, struct packed_address *packed)
     packed->length = sizeof(struct in_addr);
     if (inet_pton(AF_INET, text, packed->bytes) == 1)
         return true;
-    struct in_addr lenient;
-    if (inet_aton(text, &lenient) == 0)
+    struct in_addr lenient = {0};
+    int accepted = 0;
+    /* EXPERIMENT: comment this out: only inet_pton is left, so 127.1 and 0x7f.1, which
+     * Python's socket.inet_aton accepts, are refused: invalid IP address, exit 2. */
+    accepted = inet_aton(text, &lenient);
+    if (!accepted)
         return false;
     memcpy(packed->bytes, &lenient, sizeof lenient);
     packed->aton_only = true;

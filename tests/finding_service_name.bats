@@ -48,6 +48,26 @@ unnamed() {
     [ "${lines[2]}" = "getaddrinfo(None, 'ssh', type=SOCK_STREAM) => port 22" ]
 }
 
+@test "experiment: getservbyname(name, None) matches any protocol: tftp (UDP only) gets a port on both lines" {
+    grep -Eq '^tftp[[:space:]]+69/udp' /etc/services && ! grep -Eq '^tftp[[:space:]]+69/tcp' /etc/services ||
+        skip "tftp is not a UDP-only service in this /etc/services"
+    run ./finding_service_name tftp
+    [ "${lines[0]}" = "getservbyname('tftp', 'tcp') => no such service in the services database" ]
+    build_without_experiment finding_service_name.c "$BATS_TEST_TMPDIR/finding_service_name" None
+    run "$BATS_TEST_TMPDIR/finding_service_name" tftp
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "getservbyname('tftp', None) => 69 (well-known port: 0-1023)" ]
+    [ "${lines[1]}" = "getservbyname('tftp', None) => 69 (well-known port: 0-1023)" ]
+}
+
+@test "experiment: without htons the port is looked up byte-swapped: 80 has no name, 20480 is http" {
+    [ "$(printf '\001\000' | od -An -tu2 | tr -d ' ')" = 1 ] || skip "on a big-endian host htons changes nothing"
+    build_without_experiment finding_service_name.c "$BATS_TEST_TMPDIR/finding_service_name" 20480
+    run --separate-stderr "$BATS_TEST_TMPDIR/finding_service_name" 80 20480
+    [ "${lines[0]}" = "TCP port: 80 => no service name in the services database (well-known port: 0-1023)" ]
+    [ "${lines[2]}" = "TCP port: 20480 => service name: http (registered port: 1024-49151)" ]
+}
+
 @test "a port the database does not know says so on stdout and stderr, exit 1" {
     unnamed 1060
     run --separate-stderr ./finding_service_name 1060 80
