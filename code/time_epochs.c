@@ -110,7 +110,11 @@ int main(int argc, char *argv[])
     uint32_t ntp_seconds = ask_ntp_seconds(host, port, timeout);
     long long era = (ntp_seconds & 0x80000000u) ? 0 : 1;
     long long since_1900 = era * NTP_ERA_SECONDS + ntp_seconds;
-    time_t server_time = (time_t)(since_1900 - (long long)NTP_UNIX_EPOCH_DIFF);
+    long long since_1970 = since_1900;
+    /* EXPERIMENT: comment this out: the server's time shows 70 years late (2096): NTP's
+     * seconds since 1900 read as Unix seconds since 1970. */
+    since_1970 -= (long long)NTP_UNIX_EPOCH_DIFF;
+    time_t server_time = (time_t)since_1970;
     printf("NTP time in human-readable local time: %s\n", local_text(server_time, text));
     printf("Current Unix time in human-readable local time: %s\n", local_text(unix_time, text));
 

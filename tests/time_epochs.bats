@@ -58,6 +58,19 @@ check_conversion() {
     [ "${lines[2]}" = "NTP time in human-readable local time: Thu Feb  7 06:44:56 2036" ]
 }
 
+@test "experiment: without the epoch offset the server's time is 70 years late" {
+    build_without_experiment time_epochs.c "$BATS_TEST_TMPDIR/time_epochs"
+    start_server responder "$ROOT/tests/sntp_responder" good
+    TZ=UTC run --separate-stderr "$BATS_TEST_TMPDIR/time_epochs" 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^Current\ Unix\ time:\ ([0-9]+)$ ]]
+    late=$((BASH_REMATCH[1] + 2208988800))
+    export TZ=UTC
+    [[ "${lines[2]}" = "NTP time in human-readable local time: $(ctime_of "$late")" ]] ||
+        [[ "${lines[2]}" = "NTP time in human-readable local time: $(ctime_of $((late + 1)))" ]]
+    [[ "${lines[2]}" == *" $(( $(date +%Y) + 70 ))" ]] || [[ "${lines[2]}" == *" $(( $(date +%Y) + 69 ))" ]]
+}
+
 @test "exactly one query: the responder answers once" {
     start_server responder "$ROOT/tests/sntp_responder" good
     run ./time_epochs 127.0.0.1 -p "$PORT"
