@@ -86,7 +86,7 @@ int main(int argc, char *argv[])
     if (status < 0)
         die_errno("setsockopt SO_RCVBUF", NULL);
     print_buffer_sizes(sock, "After");
-    printf("\nAsked for %d bytes (send) and %d (receive): Linux keeps twice what it is given, "
+    printf("\nAsked for %d (send) and %d (receive) bytes: Linux keeps twice what it is given, "
            "within its limits\n", send_size, receive_size);      /* the notebook's lines end above */
     close(sock);
     return 0;

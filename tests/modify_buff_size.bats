@@ -21,7 +21,7 @@ setup() {
     [[ "${lines[1]}" =~ ^\[Before\]\ receive\ buffer\ size:[0-9]+$ ]]
     [ "${lines[2]}" = "[After] send buffer size:8192" ]
     [ "${lines[3]}" = "[After] receive buffer size:8192" ]
-    [ "${lines[4]}" = "Asked for 4096 bytes (send) and 4096 (receive): Linux keeps twice what it is given, within its limits" ]
+    [ "${lines[4]}" = "Asked for 4096 (send) and 4096 (receive) bytes: Linux keeps twice what it is given, within its limits" ]
 }
 
 @test "experiment: without the SO_SNDBUF setsockopt the send buffer stays the default, the other one changes" {
