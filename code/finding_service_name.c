@@ -57,7 +57,7 @@ static bool print_service_name(unsigned port, size_t protocol)
     int network_port = (int)port;
     /* EXPERIMENT: comment this out: the port is looked up in host byte order: on a PC, 80
      * finds no name, and 20480 (0x5000, 80's bytes swapped) is "http". */
-    network_port = htons((uint16_t)port);
+    network_port = htons((uint16_t)network_port);
     const struct servent *service = getservbyport(network_port, protocols[protocol]);
     if (service)
         printf("%s port: %u => service name: %s (%s)\n", protocol_names[protocol], port,

@@ -101,10 +101,10 @@ int main(int argc, char *argv[])
         long_data = short_data = (uint32_t)parse_int(argv[optind++], "number", 0, 0xffffffff);
     no_more_arguments(argc, argv);
 
-    uint32_t long_network = long_data;
+    uint32_t long_network = long_data;      /* its bytes as this host lays them out */
     /* EXPERIMENT: comment this out: "Network byte order" stays the host's order: on a PC the
      * bytes would go out least significant first, and the peer would read another number. */
-    long_network = htonl(long_data);
+    long_network = htonl(long_network);
     convert_integer(long_data, long_network, short_data);
     show_memory(long_data, long_network, short_data);
     return 0;
