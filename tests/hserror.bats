@@ -139,7 +139,7 @@ seconds_between() {
     start_server web "$ROOT/tests/http_responder" silent
     spawn client "$BATS_TEST_TMPDIR/hserror" --host 127.0.0.1 --port "$PORT" --file / --timeout 0.1
     wait_for web '^Request:'                # the request went out: now it waits in recv()
-    sleep 0.4                               # four times --timeout: the real one has given up
+    sleep 0.3                               # three times --timeout: the real one has given up
     kill -0 "$PID_client"                   # still waiting
     [ -z "$(err client)" ]
 }
