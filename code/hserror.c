@@ -20,14 +20,14 @@ static const char help[] =
     "  --file FILE        the path to ask for, e.g. /index.html\n"
     "  --timeout SECONDS  limit for the whole exchange: connect, send, receive (default 30)\n";
 
-/* A stage failed: the script's line, on stderr so it never ends up in the fetched file. */
+/* A stage failed: the script's line, printed as the script prints it (on stdout, after
+ * what came before it), and sys.exit(1). */
 static _Noreturn void fail(const char *stage, int number, const char *text)
 {
-    fflush(stdout);                 /* what came before the error, then the error */
     if (number == EAGAIN || number == EWOULDBLOCK || number == EINPROGRESS)
-        fprintf(stderr, "%s: timed out\n", stage);           /* Python's socket.timeout */
+        printf("%s: timed out\n", stage);                   /* Python's socket.timeout */
     else
-        fprintf(stderr, "%s: [Errno %d] %s\n", stage, number, text);    /* str(exception) */
+        printf("%s: [Errno %d] %s\n", stage, number, text);  /* str(exception) */
     exit(1);
 }
 
