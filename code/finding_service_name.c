@@ -6,7 +6,7 @@
  * Try:
  *     ./finding_service_name                 http, then ports 80, 25 and 53, as the notebook
  *     ./finding_service_name ssh 22 1060 50000
- *     ./finding_service_name -a              every well-known port (0-1023) that has a name
+ *     ./finding_service_name -a              the notebook's loop over ports 0-1024
  * Watch for: the names come from a plain text file, /etc/services (`grep -w 80
  * /etc/services`), not from the network: a port may have a name for TCP and none for UDP.
  * Each line names the port's range: well-known 0-1023 (standard services; binding one
@@ -25,7 +25,7 @@ static const char help[] =
     "                   (default: http 80 25 53)\n\n"
     "options:\n"
     "  -h, --help       show this help message and exit\n"
-    "  -a, --all        list every well-known port (0..1023) that has a name\n\n"
+    "  -a, --all        the notebook's loop: the TCP and UDP name of ports 0..1024\n\n"
     "Exit status 1 when an argument has no entry in the services database at all.\n";
 
 static const char *const protocols[] = {"tcp", "udp"}, *const protocol_names[] = {"TCP", "UDP"};
@@ -138,14 +138,23 @@ static bool find_service_port(const char *name)
     return found;
 }
 
-/* The notebook's loop: every well-known port, skipping those without a name. */
+/* The notebook's loop (for port in range(1025)): the TCP name, then the UDP name. A lookup
+ * that fails raises OSError in Python: the cell prints it and goes on with the next port,
+ * leaving out that port's UDP line when its TCP lookup failed. */
 static void list_well_known_ports(void)
 {
     bool any = false;
-    for (unsigned port = 0; port <= 1023; port++) {
-        for (size_t i = 0; i < 2; i++)
-            if (print_service_name(port, i))
-                any = true;
+    for (unsigned port = 0; port <= 1024; port++) {
+        const struct servent *service = getservbyport(htons((uint16_t)port), "tcp");
+        if (service) {
+            printf("TCP port: %u => service name: %s\n", port, service->s_name);
+            any = true;
+            service = getservbyport(htons((uint16_t)port), "udp");
+        }
+        if (service)
+            printf("UDP port: %u => service name: %s\n", port, service->s_name);
+        else
+            printf("port %u: port/proto not found\n", port);
     }
     if (!any) {
         check_services_database();
