@@ -114,11 +114,6 @@ seconds_between() {
     [[ "HTTP/1.0 200 OK" == "$got"* ]] || [[ "$got" == "HTTP/1.0 200 OK"* ]]
 }
 
-@test "-h says that --timeout limits the whole exchange" {
-    run ./hserror -h
-    [[ "$output" == *"--timeout SECONDS  limit for the whole exchange: connect, send, receive (default 30)"* ]]
-}
-
 @test "a server that never answers: Error receiving data: timed out after --timeout, exit 1" {
     start_server web "$ROOT/tests/http_responder" silent
     start=$(date +%s%N)
@@ -161,10 +156,11 @@ seconds_between() {
     [ "$(grep '^Request:' "$BATS_TEST_TMPDIR/web.out")" = "Request: b'GET /a HTTP/1.0\r\nUser-Agent: hserror\r\n\r\n'" ]
 }
 
-@test "-h prints the usage and exits 0" {
+@test "-h prints the usage, says that --timeout limits the whole exchange, and exits 0" {
     run ./hserror -h
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "$USAGE" ]
+    [[ "$output" == *"--timeout SECONDS  limit for the whole exchange: connect, send, receive (default 30)"* ]]
 }
 
 @test "missing options are a usage error naming them, exit 2" {
