@@ -15,21 +15,25 @@ static const char help[] =
     "  -h, --help  show this help message and exit\n"
     "  -p PORT     TCP port (default 8282; 0 lets the OS choose)\n";
 
-/* accept() failed. Out of descriptors (EMFILE), the connection kept from last time goes now
- * (it would go at this accept() anyway) and the next accept() takes its number; with none
- * to give up, wait 0.1 s instead of failing again at once. Said once, not once a try. */
+/* accept() failed: say so and go on, as the recipe does. Out of descriptors (EMFILE), say
+ * it once, not once a try: the connection kept from last time goes now (it would go at this
+ * accept() anyway), and the next accept() takes its number; with none to give up, wait
+ * 0.1 s rather than fail again at once, at full speed. */
 static void survive_accept_error(int *connection)
 {
-    static bool said;
+    static bool said_out_of_descriptors;
     static const struct timespec pause = {.tv_nsec = 100000000};
-    int err = errno;
-    if (!said)
-        warn_errno("accept", NULL);         /* as the recipe does: say so, go on */
-    said = err == EMFILE || err == ENFILE;
-    if (said && *connection >= 0) {
+    if (errno != EMFILE && errno != ENFILE) {
+        warn_errno("accept", NULL);
+        return;
+    }
+    if (!said_out_of_descriptors)
+        warn_errno("accept", NULL);
+    said_out_of_descriptors = true;
+    if (*connection >= 0) {
         close(*connection);
         *connection = -1;
-    } else if (said) {
+    } else {
         nanosleep(&pause, NULL);
     }
 }
