@@ -6,7 +6,7 @@
  * Try:
  *     ./finding_service_name                 http, then ports 80, 25 and 53, as the notebook
  *     ./finding_service_name ssh 22 1060 50000
- *     ./finding_service_name -a              every well-known port (0-1023) that has a name
+ *     ./finding_service_name -a              the notebook's loop over ports 0-1024
  * Watch for: the names come from a plain text file, /etc/services (`grep -w 80
  * /etc/services`), not from the network: a port may have a name for TCP and none for UDP.
  * Each line names the port's range: well-known 0-1023 (standard services; binding one
@@ -25,7 +25,7 @@ static const char help[] =
     "                   (default: http 80 25 53)\n\n"
     "options:\n"
     "  -h, --help       show this help message and exit\n"
-    "  -a, --all        list every well-known port (0..1023) that has a name\n\n"
+    "  -a, --all        the notebook's loop: the TCP and UDP name of ports 0..1024\n\n"
     "Exit status 1 when an argument has no entry in the services database at all.\n";
 
 static const char *const protocols[] = {"tcp", "udp"}, *const protocol_names[] = {"TCP", "UDP"};
@@ -54,7 +54,11 @@ static void check_services_database(void)
  * in network byte order, and so do the ports in struct servent. */
 static bool print_service_name(unsigned port, size_t protocol)
 {
-    const struct servent *service = getservbyport(htons((uint16_t)port), protocols[protocol]);
+    int network_port = (int)port;
+    /* EXPERIMENT: comment this out: the port is looked up in host byte order: on a PC, 80
+     * finds no name, and 20480 (0x5000, 80's bytes swapped) is "http". */
+    network_port = htons((uint16_t)network_port);
+    const struct servent *service = getservbyport(network_port, protocols[protocol]);
     if (service)
         printf("%s port: %u => service name: %s (%s)\n", protocol_names[protocol], port,
                service->s_name, port_range(port));
@@ -81,6 +85,13 @@ static bool find_service_name(unsigned port)
     return found;
 }
 
+/* A protocol name as Python shows the argument: 'tcp', or None. */
+static const char *python_str(const char *protocol, char buf[8])
+{
+    snprintf(buf, 8, protocol ? "'%.5s'" : "None", protocol);
+    return buf;
+}
+
 /* socket.getservbyname(name, 'tcp') and 'udp', then the same name through getaddrinfo,
  * which reads the same database when it is given a service name instead of a number. */
 static bool find_service_port(const char *name)
@@ -89,16 +100,22 @@ static bool find_service_port(const char *name)
     bool found = false;
     word_repr(name, shown);
     for (size_t i = 0; i < 2; i++) {
-        const struct servent *service = getservbyname(name, protocols[i]);
+        const char *protocol = NULL;            /* None: any protocol matches */
+        char protocol_shown[8];
+        /* EXPERIMENT: comment this out: getservbyname(name, None) takes the name's first line
+         * whatever its protocol: tftp, a UDP service, gets a port on both lines. */
+        protocol = protocols[i];
+        const struct servent *service = getservbyname(name, protocol);
+        python_str(protocol, protocol_shown);
         if (service) {
             unsigned port = ntohs((uint16_t)service->s_port);
-            printf("getservbyname(%s, '%s') => %u (%s)\n", shown, protocols[i], port,
+            printf("getservbyname(%s, %s) => %u (%s)\n", shown, protocol_shown, port,
                    port_range(port));
             found = true;
         } else {
             check_services_database();
-            printf("getservbyname(%s, '%s') => no such service in the services database\n",
-                   shown, protocols[i]);
+            printf("getservbyname(%s, %s) => no such service in the services database\n",
+                   shown, protocol_shown);
         }
     }
 
@@ -121,14 +138,23 @@ static bool find_service_port(const char *name)
     return found;
 }
 
-/* The notebook's loop: every well-known port, skipping those without a name. */
+/* The notebook's loop (for port in range(1025)): the TCP name, then the UDP name. A lookup
+ * that fails raises OSError in Python: the cell prints it and goes on with the next port,
+ * leaving out that port's UDP line when its TCP lookup failed. */
 static void list_well_known_ports(void)
 {
     bool any = false;
-    for (unsigned port = 0; port <= 1023; port++) {
-        for (size_t i = 0; i < 2; i++)
-            if (print_service_name(port, i))
-                any = true;
+    for (unsigned port = 0; port <= 1024; port++) {
+        const struct servent *service = getservbyport(htons((uint16_t)port), "tcp");
+        if (service) {
+            printf("TCP port: %u => service name: %s\n", port, service->s_name);
+            any = true;
+            service = getservbyport(htons((uint16_t)port), "udp");
+        }
+        if (service)
+            printf("UDP port: %u => service name: %s\n", port, service->s_name);
+        else
+            printf("port %u: port/proto not found\n", port);
     }
     if (!any) {
         check_services_database();

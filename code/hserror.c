@@ -9,6 +9,8 @@
 #include <signal.h>
 
 #define BUFFER_SIZE 2048
+/* The request: a student may add a header line ("User-Agent: hserror\r\n") before the end. */
+static const char request_format[] = "GET %s HTTP/1.0\r\n\r\n";
 static const char usage[] = "[-h] --host HOST --port PORT --file FILE [--timeout SECONDS]";
 static const char help[] =
     "Socket Error Examples\n\noptions:\n"
@@ -18,27 +20,27 @@ static const char help[] =
     "  --file FILE        the path to ask for, e.g. /index.html\n"
     "  --timeout SECONDS  limit for the whole exchange: connect, send, receive (default 30)\n";
 
-/* A stage failed: the script's line, on stderr so it never ends up in the fetched file. */
+/* A stage failed: the script's line, printed as the script prints it (on stdout, after
+ * what came before it), and sys.exit(1). */
 static _Noreturn void fail(const char *stage, int number, const char *text)
 {
-    fflush(stdout);                 /* what came before the error, then the error */
     if (number == EAGAIN || number == EWOULDBLOCK || number == EINPROGRESS)
-        fprintf(stderr, "%s: timed out\n", stage);           /* Python's socket.timeout */
+        printf("%s: timed out\n", stage);                   /* Python's socket.timeout */
     else
-        fprintf(stderr, "%s: [Errno %d] %s\n", stage, number, text);    /* str(exception) */
+        printf("%s: [Errno %d] %s\n", stage, number, text);  /* str(exception) */
     exit(1);
 }
 
 /* The script waits forever on a server that is silent or sends a byte a second: here each
- * call that may wait gets what is left of --timeout (SO_SNDTIMEO limits connect() on Linux). */
-static void set_time_left(int sock, double deadline, const char *stage)
+ * call that may wait gets what is left of --timeout, as SO_SNDTIMEO (send(), and connect() on
+ * Linux) or SO_RCVTIMEO (recv()). */
+static void set_time_left(int sock, int option, double deadline, const char *stage)
 {
     double seconds = deadline - monotonic_seconds();
     struct timeval left = timeval_of(seconds);
     if (seconds <= 0)
         fail(stage, EAGAIN, "timed out");
-    if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &left, sizeof left) < 0 ||
-        setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &left, sizeof left) < 0)
+    if (setsockopt(sock, SOL_SOCKET, option, &left, sizeof left) < 0)
         fail(stage, errno, strerror(errno));
 }
 
@@ -82,26 +84,29 @@ int main(int argc, char *argv[])
     int code = getaddrinfo(host[0] ? host : NULL, port, &hints, &address);
     if (code != 0)
         fail("Address-related error connecting to server", code, gai_strerror(code));
-    set_time_left(sock, deadline, "Connection error");
+    set_time_left(sock, SO_SNDTIMEO, deadline, "Connection error");
     if (connect(sock, address->ai_addr, address->ai_addrlen) < 0)
         fail("Connection error", errno, strerror(errno));
     freeaddrinfo(address);
 
-    /* Third stage: send the request (a reset or closed connection fails here). */
-    size_t size = sizeof "GET  HTTP/1.0\r\n\r\n" + strlen(filename);   /* FILE may be any length */
-    char *request = malloc(size);
+    /* Third stage: send the request (a reset or closed connection fails here). FILE may be
+     * any length: measure the request first (snprintf into nothing), then make it. */
+    size_t length = (size_t)snprintf(NULL, 0, request_format, filename);
+    char *request = malloc(length + 1);
     if (request == NULL)
         fail("Error sending data", ENOMEM, strerror(ENOMEM));
-    snprintf(request, size, "GET %s HTTP/1.0\r\n\r\n", filename);
-    set_time_left(sock, deadline, "Error sending data");
-    if (sendall(sock, request, strlen(request)) < 0)
+    snprintf(request, length + 1, request_format, filename);
+    set_time_left(sock, SO_SNDTIMEO, deadline, "Error sending data");
+    if (sendall(sock, request, length) < 0)
         fail("Error sending data", errno, strerror(errno));
     free(request);
 
     /* Fourth stage: receive until the server closes: HTTP/1.0's end of the response. */
     static char buf[BUFFER_SIZE], shown[REPR_SIZE(BUFFER_SIZE)];
     for (;;) {
-        set_time_left(sock, deadline, "Error receiving data");
+        /* EXPERIMENT: comment this out: a silent server holds it for ever, as it holds the
+         * script, which has no timeout: recv() waits until data or the end comes. */
+        set_time_left(sock, SO_RCVTIMEO, deadline, "Error receiving data");
         ssize_t n = recv(sock, buf, sizeof buf, 0);
         if (n < 0 && errno == EINTR)
             continue;

@@ -48,11 +48,11 @@ static bool host_is_little_endian(void)
 /* The notebook's two lines, in its hex (Python's "%x": no 0x, no leading zeros).
  * 32 bits: socket.ntohl/htonl, the "Long" of the book (C's long was 32 bits then);
  * 16 bits, a port number's size: socket.ntohs/htons. */
-static void convert_integer(uint32_t long_data, uint32_t short_data)
+static void convert_integer(uint32_t long_data, uint32_t long_network, uint32_t short_data)
 {
     printf("Long integer: %lx => host byte order: %lx, Network byte order: %lx\n",
            (unsigned long)long_data, (unsigned long)ntohl(long_data),
-           (unsigned long)htonl(long_data));
+           (unsigned long)long_network);
     if (short_data > 0xffff)            /* Python's htons raises OverflowError here */
         printf("short integer: %lx => too big for htons/ntohs, which take 16 bits (0..ffff)\n",
                (unsigned long)short_data);
@@ -63,10 +63,9 @@ static void convert_integer(uint32_t long_data, uint32_t short_data)
 }
 
 /* Beyond the notebook: which order this host uses, and the bytes as they lie in memory. */
-static void show_memory(uint32_t long_data, uint32_t short_data)
+static void show_memory(uint32_t long_data, uint32_t long_network, uint32_t short_data)
 {
     char in_memory[12], network_in_memory[12];
-    uint32_t long_network = htonl(long_data);
     printf("\nThis host is %s\n", host_is_little_endian()
            ? "little-endian: least significant byte first in memory; htonl/htons swap bytes"
            : "big-endian: the network's own order; htonl/htons change nothing");
@@ -76,7 +75,8 @@ static void show_memory(uint32_t long_data, uint32_t short_data)
            memory_bytes(&long_network, sizeof long_network, network_in_memory));
     if (short_data > 0xffff)
         return;
-    uint16_t value = (uint16_t)short_data, short_network = htons(value);
+    uint16_t value = (uint16_t)short_data;
+    uint16_t short_network = htons(value);
     printf("  0x%04x in memory: %s; htons gives 0x%04x, in memory: %s\n", (unsigned)value,
            memory_bytes(&value, sizeof value, in_memory), (unsigned)short_network,
            memory_bytes(&short_network, sizeof short_network, network_in_memory));
@@ -85,7 +85,8 @@ static void show_memory(uint32_t long_data, uint32_t short_data)
 int main(int argc, char *argv[])
 {
     static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    uint32_t long_data = 0x12345678, short_data = 0xabcd;      /* the notebook's numbers */
+    uint32_t long_data = 0x12345678;        /* the notebook's numbers */
+    uint32_t short_data = 0xabcd;
     int option;
 
     program_init(argv[0], usage);
@@ -100,7 +101,11 @@ int main(int argc, char *argv[])
         long_data = short_data = (uint32_t)parse_int(argv[optind++], "number", 0, 0xffffffff);
     no_more_arguments(argc, argv);
 
-    convert_integer(long_data, short_data);
-    show_memory(long_data, short_data);
+    uint32_t long_network = long_data;      /* its bytes as this host lays them out */
+    /* EXPERIMENT: comment this out: "Network byte order" stays the host's order: on a PC the
+     * bytes would go out least significant first, and the peer would read another number. */
+    long_network = htonl(long_network);
+    convert_integer(long_data, long_network, short_data);
+    show_memory(long_data, long_network, short_data);
     return 0;
 }

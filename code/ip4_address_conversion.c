@@ -34,17 +34,24 @@ struct packed_address {
     bool aton_only;             /* accepted by inet_aton only, not by inet_pton */
 };
 
+/* glibc's inet_aton stops at the first space and ignores the rest ("1.2.3.4 junk"): too
+ * lenient even for this lesson, and the rest would reach the terminal raw. */
+static bool printable_without_spaces(const char *text)
+{
+    for (const char *p = text; *p; p++)
+        if (*p <= ' ' || *p >= 0x7f)
+            return false;
+    return true;
+}
+
 /* Text -> bytes. inet_pton is the modern, strict call: IPv4 only as four decimal numbers
  * a.b.c.d, each 0..255, no leading zero. The older inet_aton also takes "127.1" (a.d),
  * "0x7f.1" (hex) and "0177.0.0.1" (octal): lenient, so we try it second and say so. */
 static bool pack(const char *text, struct packed_address *packed)
 {
     memset(packed, 0, sizeof *packed);
-    /* glibc's inet_aton stops at the first space and ignores the rest ("1.2.3.4 junk"):
-     * too lenient even for this lesson, and the rest would reach the terminal raw. */
-    for (const char *p = text; *p; p++)
-        if (*p <= ' ' || *p >= 0x7f)
-            return false;
+    if (!printable_without_spaces(text))
+        return false;
     if (strchr(text, ':')) {            /* only IPv6 has colons; inet_aton knows no IPv6 */
         packed->family = AF_INET6;
         packed->length = sizeof(struct in6_addr);
@@ -54,8 +61,12 @@ static bool pack(const char *text, struct packed_address *packed)
     packed->length = sizeof(struct in_addr);
     if (inet_pton(AF_INET, text, packed->bytes) == 1)
         return true;
-    struct in_addr lenient;
-    if (inet_aton(text, &lenient) == 0)
+    struct in_addr lenient = {0};
+    int accepted = 0;
+    /* EXPERIMENT: comment this out: only inet_pton is left, so 127.1 and 0x7f.1, which
+     * Python's socket.inet_aton accepts, are refused: invalid IP address, exit 2. */
+    accepted = inet_aton(text, &lenient);
+    if (!accepted)
         return false;
     memcpy(packed->bytes, &lenient, sizeof lenient);
     packed->aton_only = true;

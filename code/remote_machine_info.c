@@ -6,7 +6,7 @@
  * Try:
  *     ./remote_machine_info                   google.com, as in the lecture (needs DNS)
  *     ./remote_machine_info localhost         answered from /etc/hosts, no network needed
- *     ./remote_machine_info nosuch.invalid    the resolver's error, as Python shows it
+ *     ./remote_machine_info nosuch.invalid    the resolver's error, as the cell prints it (exit 0)
  * Watch for: a big site has several addresses, IPv4 and IPv6; Python's gethostbyname()
  * shows only the first IPv4 one. Run it twice: DNS may rotate the order.
  */
@@ -31,38 +31,47 @@ static const char *address_text(const struct addrinfo *ai, char *buf, socklen_t 
     return inet_ntop(ai->ai_family, bare, buf, size);
 }
 
+/* Whether an entry before ai in the list has the same address (text) for the same socket
+ * type: /etc/hosts and DNS may give an address twice (two lines for localhost). */
+static bool listed_before(const struct addrinfo *list, const struct addrinfo *ai, const char *text)
+{
+    char earlier_text[INET6_ADDRSTRLEN];
+    for (const struct addrinfo *earlier = list; earlier != ai; earlier = earlier->ai_next)
+        if (earlier->ai_socktype == ai->ai_socktype &&
+            address_text(earlier, earlier_text, sizeof earlier_text) != NULL &&
+            strcmp(text, earlier_text) == 0)
+            return true;
+    return false;
+}
+
 static void get_remote_machine_info(const char *remote_host)
 {
     struct addrinfo hints, *list = NULL;
     memset(&hints, 0, sizeof hints);
     hints.ai_family = AF_UNSPEC;            /* IPv4 and IPv6 both */
-    /* Without a socket type getaddrinfo lists each address three times (stream, datagram,
-     * raw): asking for one type gives one entry per address. */
+    /* getaddrinfo lists an entry per (address, socket type): asking for one type gives one
+     * entry per address.
+     * EXPERIMENT: comment this out: each address is printed three times, once for each type
+     * (stream, datagram, raw), since it is not the same entry. */
     hints.ai_socktype = SOCK_STREAM;
 
     /* The resolver does not use errno: its code (-2 is EAI_NONAME, "Name or service not
      * known") and gai_strerror's text are what Python puts in socket.gaierror. Only
-     * EAI_SYSTEM means "look at errno". */
+     * EAI_SYSTEM means "look at errno". The cell prints the error, as its lines, and ends. */
     int code = getaddrinfo(remote_host, NULL, &hints, &list);
     char shown[WORD_REPR_SIZE];         /* the name as typed, escaped if it holds controls */
     const char *name = shown_word(remote_host, shown);
-    if (code == EAI_SYSTEM)
-        die("%s: [Errno %d] %s", name, errno, strerror(errno));
-    if (code != 0)
-        die("%s: [Errno %d] %s", name, code, gai_strerror(code));
+    if (code != 0) {
+        printf("%s: [Errno %d] %s\n", name, code == EAI_SYSTEM ? errno : code,
+               code == EAI_SYSTEM ? strerror(errno) : gai_strerror(code));
+        return;
+    }
 
-    /* /etc/hosts and DNS may give the same address twice (e.g. two lines for localhost);
-     * print each once, in the resolver's order. */
     for (const struct addrinfo *ai = list; ai; ai = ai->ai_next) {
-        char text[INET6_ADDRSTRLEN], earlier_text[INET6_ADDRSTRLEN];
+        char text[INET6_ADDRSTRLEN];
         if (address_text(ai, text, sizeof text) == NULL)
             continue;                       /* a family we do not know: never from AF_UNSPEC */
-        bool seen = false;
-        for (const struct addrinfo *earlier = list; earlier != ai && !seen;
-             earlier = earlier->ai_next)
-            seen = address_text(earlier, earlier_text, sizeof earlier_text) != NULL &&
-                   strcmp(text, earlier_text) == 0;
-        if (!seen)
+        if (!listed_before(list, ai, text))
             printf("remote host %s has ip address %s\n", name, text);
     }
     freeaddrinfo(list);

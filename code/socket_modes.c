@@ -8,7 +8,7 @@
  *     ./socket_modes
  * Watch for: both accept() calls fail with EAGAIN, the non-blocking one at once, the
  * blocking one only after waiting out its timeout.
- * Experiment: change TIMEOUT_SECONDS to 2, make, and run it again.
+ * Experiments: comment out set_blocking(sock, false); change TIMEOUT_SECONDS to 2 (make).
  */
 #include "socket_helpers.h"
 
@@ -84,6 +84,8 @@ int main(int argc, char *argv[])
     printf("Trivial Server launched on socket: %s\n",
            format_address((struct sockaddr *)&address, where));
 
+    /* EXPERIMENT: comment this out: the socket stays blocking, with no timeout yet, so this
+     * accept() waits for ever for a client that never comes. */
     set_blocking(sock, false);
     try_accept(sock, "a non-blocking socket");
 

@@ -58,7 +58,7 @@ static void print_timeout(const char *label, double seconds)
 
 /* A recv() needs a connected socket: connect to a listener of our own on loopback, which
  * never sends anything, and wait for data that will not come. */
-static void recv_with_timeout(int sock, double seconds)
+static void recv_from_silent_peer(int sock, double asked)
 {
     char where[ADDRESS_TEXT_SIZE], byte;
     struct sockaddr_in address = {.sin_family = AF_INET};
@@ -77,9 +77,10 @@ static void recv_with_timeout(int sock, double seconds)
     if (connect(sock, (struct sockaddr *)&address, sizeof address) < 0)
         die_errno("connect", (struct sockaddr *)&address);
 
-    set_timeout(sock, seconds);
     printf("\n");                   /* the notebook's lines end here; the rest is ours */
-    print_timeout("Timeout for a recv() that nobody answers", get_timeout(sock));
+    char label[80];                 /* what -t asked for, and below what the kernel keeps */
+    snprintf(label, sizeof label, "Timeout for a recv() that nobody answers (-t %g)", asked);
+    print_timeout(label, get_timeout(sock));
     double start = monotonic_seconds();
     ssize_t n;
     do      /* a stop and continue (Ctrl+Z, fg) interrupts a recv() that has a timeout */
@@ -119,9 +120,13 @@ int main(int argc, char *argv[])
     if (sock < 0)
         die_errno("socket", NULL);
     print_timeout("Default socket timeout", get_timeout(sock));    /* blocks forever */
+    /* EXPERIMENT: comment this out: "Current socket timeout: None", as before settimeout(). */
     set_timeout(sock, RECIPE_TIMEOUT);
     print_timeout("Current socket timeout", get_timeout(sock));
-    recv_with_timeout(sock, short_timeout);
+    /* EXPERIMENT: comment this out: the recv() below waits 100 s, not 0.5: a timeout stays on
+     * the socket until it is changed (comment out both set_timeout lines: it waits for ever). */
+    set_timeout(sock, short_timeout);
+    recv_from_silent_peer(sock, short_timeout);
     close(sock);
     return 0;
 }

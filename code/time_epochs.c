@@ -5,7 +5,8 @@
  * Try:
  *     ./time_epochs                       one SNTP query to pool.ntp.org (needs the internet)
  *     ../sntp/sntp_server -p 1123 &  ./time_epochs 127.0.0.1 -p 1123      offline
- * Watch for: the NTP timestamp is the Unix time plus 2208988800, the seconds of the 70
+ * Watch for: the snippet's four lines in Python's formats (a float, str(datetime)); the
+ * NTP timestamp is the Unix time plus 2208988800, the seconds of the 70
  * years (17 of them leap years) from 1900 to 1970. 32 bits of seconds last 136 years: the
  * count wraps to 0 on 2036-02-07, when era 1 begins, and only the era tells the two apart.
  */
@@ -29,22 +30,50 @@ static const char help[] =
     "  -p PORT     its UDP port (default 123)\n"
     "  -t SECONDS  how long to wait for its answer (default 5)\n";
 
-/* time.ctime(): "Thu Nov 26 04:30:00 2026", in the local time zone. */
-static char *local_text(time_t when, char buf[64])
+/* print(float): Python's repr, the shortest text that reads back as the same number. */
+static char *python_float(double value, char buf[40])
 {
-    struct tm local;
-    if (localtime_r(&when, &local) == NULL ||
-        strftime(buf, 64, "%a %b %e %H:%M:%S %Y", &local) == 0)
-        snprintf(buf, 64, "(%lld: out of range)", (long long)when);
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(buf, 40, "%.*g", digits, value);
+        if (strtod(buf, NULL) == value)
+            break;
+    }
+    size_t length = strlen(buf);
+    if (strpbrk(buf, ".e") == NULL)         /* a float always shows its point: 2.0 */
+        snprintf(buf + length, 40 - length, ".0");
+    return buf;
+}
+
+/* print(datetime.fromtimestamp(seconds)): "2026-12-06 02:36:32.026856" in local time, the
+ * microseconds left out when they are 0; with utc, fromtimestamp(seconds, timezone.utc):
+ * the time in UTC, and "+00:00" (an aware datetime). */
+static char *python_datetime(double seconds, bool utc, char buf[64])
+{
+    time_t whole = (time_t)seconds;         /* seconds > 0 here: the cast rounds down */
+    long micro = (long)((seconds - (double)whole) * 1e6 + 0.5);
+    if (micro >= 1000000) {
+        whole++;
+        micro -= 1000000;
+    }
+    struct tm parts;
+    size_t n = 0;
+    if ((utc ? gmtime_r(&whole, &parts) : localtime_r(&whole, &parts)) != NULL)
+        n = strftime(buf, 64, "%Y-%m-%d %H:%M:%S", &parts);
+    if (n == 0) {
+        snprintf(buf, 64, "(out of range)");
+        return buf;
+    }
+    if (micro != 0)
+        n += (size_t)snprintf(buf + n, 64 - n, ".%06ld", micro);
+    snprintf(buf + n, 64 - n, "%s", utc ? "+00:00" : "");
     return buf;
 }
 
 /* One SNTP request (RFC 4330): 48 bytes, all zero but the first, which says leap 0,
- * version 4 and mode 3 (client): 00 100 011. Returns the seconds field of the reply's
- * transmit timestamp: when the server sent it, in NTP seconds (the fraction in the next
- * 4 bytes is left out here). ../sntp/sntp_client makes the checks a real client must
- * make of the reply. */
-static uint32_t ask_ntp_seconds(const char *host, uint16_t port, double timeout)
+ * version 4 and mode 3 (client): 00 100 011. Returns the reply's transmit timestamp: when
+ * the server sent it, in NTP seconds within the era (32 bits of seconds, then 32 bits of
+ * fraction). ../sntp/sntp_client makes the checks a real client must make of the reply. */
+static double ask_ntp_time(const char *host, uint16_t port, double timeout)
 {
     unsigned char packet[NTP_PACKET_SIZE] = {(4 << 3) | 3};
     char where[ADDRESS_TEXT_SIZE];
@@ -72,11 +101,13 @@ static uint32_t ask_ntp_seconds(const char *host, uint16_t port, double timeout)
         die_errno("recv", server->ai_addr);
     if (n < NTP_PACKET_SIZE)
         die("a reply of %zd bytes from %s: an NTP reply has %d", n, where, NTP_PACKET_SIZE);
-    uint32_t seconds;
+    uint32_t seconds, fraction;
     memcpy(&seconds, packet + NTP_TRANSMIT_TIME, sizeof seconds);   /* maybe unaligned */
+    memcpy(&fraction, packet + NTP_TRANSMIT_TIME + 4, sizeof fraction);
     close(sock);
     freeaddrinfo(server);
-    return ntohl(seconds);                  /* big-endian on the wire, as every NTP field */
+    /* big-endian on the wire, as every NTP field; the fraction counts 2^-32 s */
+    return (double)ntohl(seconds) + (double)ntohl(fraction) / (double)NTP_ERA_SECONDS;
 }
 
 int main(int argc, char *argv[])
@@ -99,28 +130,37 @@ int main(int argc, char *argv[])
     const char *host = optind < argc ? argv[optind++] : "pool.ntp.org";    /* nargs='?' */
     no_more_arguments(argc, argv);
 
-    time_t unix_time = time(NULL);
+    /* time.time(): Unix time as a float, to the nanosecond the clock gives. */
+    struct timespec now;
+    if (clock_gettime(CLOCK_REALTIME, &now) < 0)
+        die_errno("clock_gettime", NULL);
+    double unix_time = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
     char text[64];
-    printf("Current Unix time: %lld\n", (long long)unix_time);
-    long long ntp_now = (long long)unix_time + (long long)NTP_UNIX_EPOCH_DIFF;
-    printf("Corresponding NTP timestamp: %lld\n", ntp_now);
+    printf("Current Unix time: %s\n", python_float(unix_time, text));
+    double ntp_timestamp = unix_time + (double)NTP_UNIX_EPOCH_DIFF;
+    printf("Corresponding NTP timestamp: %s\n", python_float(ntp_timestamp, text));
 
     /* 32 bits cannot say which era a timestamp is in. RFC 4330's rule, good from 1968 to
      * 2104: with the top bit set it is era 0 (1968-2036), without it era 1 (2036-2104). */
-    uint32_t ntp_seconds = ask_ntp_seconds(host, port, timeout);
-    long long era = (ntp_seconds & 0x80000000u) ? 0 : 1;
-    long long since_1900 = era * NTP_ERA_SECONDS + ntp_seconds;
-    time_t server_time = (time_t)(since_1900 - (long long)NTP_UNIX_EPOCH_DIFF);
-    printf("NTP time in human-readable local time: %s\n", local_text(server_time, text));
-    printf("Current Unix time in human-readable local time: %s\n", local_text(unix_time, text));
+    double ntp_time = ask_ntp_time(host, port, timeout);
+    long long era = ntp_time >= 2147483648.0 ? 0 : 1;
+    double since_1900 = (double)(era * NTP_ERA_SECONDS) + ntp_time;
+    double since_1970 = since_1900;
+    /* EXPERIMENT: comment this out: the server's time shows 70 years late (2096): NTP's
+     * seconds since 1900 read as Unix seconds since 1970. */
+    since_1970 -= (double)NTP_UNIX_EPOCH_DIFF;
+    printf("NTP time in human-readable local time: %s\n", python_datetime(since_1970, true, text));
+    printf("Current Unix time in human-readable local time: %s\n",
+           python_datetime(unix_time, false, text));
 
     /* The era arithmetic: the full count of seconds since 1900, split into era and field. */
+    long long ntp_now = (long long)now.tv_sec + (long long)NTP_UNIX_EPOCH_DIFF;
     time_t era1 = (time_t)(NTP_ERA_SECONDS - (long long)NTP_UNIX_EPOCH_DIFF);
     struct tm utc;
     if (gmtime_r(&era1, &utc) == NULL ||
         strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S UTC", &utc) == 0)
         die("gmtime_r: era 1 is out of this system's range");
-    printf("\nNTP era arithmetic (the timestamp's seconds field has 32 bits):\n");
+    printf("\nNTP era arithmetic (the timestamp's seconds field has 32 bits):\n");  /* ours */
     printf("  32-bit seconds field of now: %lld (NTP timestamp mod 2^32)\n",
            ntp_now % NTP_ERA_SECONDS);
     printf("  era of now: %lld (NTP timestamp / 2^32)\n", ntp_now / NTP_ERA_SECONDS);

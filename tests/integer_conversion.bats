@@ -37,6 +37,15 @@ This host is big-endian: the network's own order; htonl/htons change nothing
     fi
 }
 
+@test "experiment: without htonl the network byte order is the host's: the bytes go out backwards" {
+    [ "$LITTLE" = 1 ] || skip "on a big-endian host htonl changes nothing"
+    build_without_experiment integer_conversion.c "$BATS_TEST_TMPDIR/integer_conversion"
+    run "$BATS_TEST_TMPDIR/integer_conversion"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Long integer: 12345678 => host byte order: 78563412, Network byte order: 12345678" ]
+    [ "${lines[3]}" = "  0x12345678 in memory: 78 56 34 12; htonl gives 0x12345678, in memory: 78 56 34 12" ]
+}
+
 @test "the book's 1234 gives the notebook's two lines for it, in hex (on a little-endian host)" {
     [ "$LITTLE" = 1 ] || skip "the book's transcript is from a little-endian PC"
     run ./integer_conversion 1234

@@ -40,6 +40,16 @@ IP Address: 0x7f.1 => Packed: b'7f000001', Unpacked: 127.0.0.1
   inet_aton reads '0x7f.1' as 127.0.0.1; inet_pton rejects it (it takes a.b.c.d only, each 0-255 in decimal, no leading zeros)" ]
 }
 
+@test "experiment: without inet_aton, 127.1 (which Python's inet_aton takes) is refused, exit 2" {
+    build_without_experiment ip4_address_conversion.c "$BATS_TEST_TMPDIR/ip4_address_conversion"
+    run --separate-stderr "$BATS_TEST_TMPDIR/ip4_address_conversion" 127.1
+    [ "$status" -eq 2 ]
+    [ -z "$output" ]
+    [ "${stderr_lines[1]}" = "ip4_address_conversion: error: argument address: invalid IP address: '127.1'" ]
+    run "$BATS_TEST_TMPDIR/ip4_address_conversion" 127.0.0.1
+    [ "$output" = "IP Address: 127.0.0.1 => Packed: b'7f000001', Unpacked: 127.0.0.1" ]
+}
+
 @test "inet_aton reads a leading zero as octal: 010.0.0.1 is 8.0.0.1" {
     run ./ip4_address_conversion 010.0.0.1
     [ "$status" -eq 0 ]

@@ -40,6 +40,22 @@ run_local() {
     [ "${lines[0]}" = "hostname: a-host.test; ipv4 address: 127.0.0.7" ]
 }
 
+@test "experiment: without ai_family = AF_INET a name with a global IPv6 address gives that one first" {
+    needs_root_namespaces -n
+    needs_root_namespaces -u
+    build_without_experiment local_machine_info.c "$BATS_TEST_TMPDIR/local_machine_info"
+    # A host whose name has an IPv4 and a reachable global IPv6 address (here both on lo):
+    # getaddrinfo sorts by RFC 6724, which puts that IPv6 address first.
+    for program in ./local_machine_info "$BATS_TEST_TMPDIR/local_machine_info"; do
+        with_hosts_file $'127.0.0.7 a-host.test\n2001:db8::7 a-host.test\n' unshare -n -u sh -c \
+            'ip link set lo up && ip addr add 2001:db8::7/128 dev lo && hostname a-host.test && exec "$1"' sh "$program"
+        [ "$status" -eq 0 ]
+        results+=("${lines[0]}")
+    done
+    [ "${results[0]}" = "hostname: a-host.test; ipv4 address: 127.0.0.7" ]      # as built
+    [ "${results[1]}" = "hostname: a-host.test; ipv4 address: 2001:db8::7" ]
+}
+
 @test "loopback's IPv4 address is listed with its netmask length" {
     run_local ./local_machine_info
     [ "$status" -eq 0 ]

@@ -11,7 +11,7 @@ setup() {
 @test "the notebook's four lines: the defaults, then 8192 after asking for 4096 (doubled)" {
     run ./modify_buff_size
     [ "$status" -eq 0 ]
-    [ "${#lines[@]}" -eq 4 ]
+    [ "${#lines[@]}" -eq 5 ]        # and, after a blank line, what was asked for
     # The notebook prints, on its machine:
     #   [Before] send buffer size:16384
     #   [Before] receive buffer size:131072
@@ -21,6 +21,25 @@ setup() {
     [[ "${lines[1]}" =~ ^\[Before\]\ receive\ buffer\ size:[0-9]+$ ]]
     [ "${lines[2]}" = "[After] send buffer size:8192" ]
     [ "${lines[3]}" = "[After] receive buffer size:8192" ]
+    [ "${lines[4]}" = "Asked for 4096 (send) and 4096 (receive) bytes: Linux keeps twice what it is given, within its limits" ]
+}
+
+@test "experiment: without the SO_SNDBUF setsockopt the send buffer stays the default, the other one changes" {
+    build_without_experiment modify_buff_size.c "$BATS_TEST_TMPDIR/modify_buff_size" "send buffer size"
+    run "$BATS_TEST_TMPDIR/modify_buff_size"
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "[After] send buffer size:${lines[0]#*:}" ]
+    [ "${lines[2]}" != "[After] send buffer size:8192" ]
+    [ "${lines[3]}" = "[After] receive buffer size:8192" ]
+}
+
+@test "experiment: without the SO_RCVBUF setsockopt the receive buffer stays the default" {
+    build_without_experiment modify_buff_size.c "$BATS_TEST_TMPDIR/modify_buff_size" "receive buffer size"
+    run "$BATS_TEST_TMPDIR/modify_buff_size"
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "[After] send buffer size:8192" ]
+    [ "${lines[3]}" = "[After] receive buffer size:${lines[1]#*:}" ]
+    [ "${lines[3]}" != "[After] receive buffer size:8192" ]
 }
 
 @test "the defaults are the middle numbers of net.ipv4.tcp_wmem and tcp_rmem" {

@@ -25,7 +25,7 @@ seconds_between() {
     [ "$status" -eq 0 ]
     [ "$(printf '%s\n' "$output" | sed -n 3p)" = "" ]
     [ "${#lines[@]}" -eq 4 ]        # bats leaves the blank line out of $lines
-    [ "${lines[2]}" = "Timeout for a recv() that nobody answers: 0.5 seconds" ]
+    [ "${lines[2]}" = "Timeout for a recv() that nobody answers (-t 0.5): 0.5 seconds" ]
     [[ "${lines[3]}" =~ ^recv\(\)\ from\ \(\'127\.0\.0\.1\',\ [0-9]+\)\ timed\ out\ after\ ([0-9.]+)\ s:\ EAGAIN\ Resource\ temporarily\ unavailable$ ]]
     seconds_between "${BASH_REMATCH[1]}" 0.4 3
 }
@@ -36,7 +36,7 @@ seconds_between() {
     run ./socket_timeout -t 0.2
     elapsed_ms=$((($(date +%s%N) - start) / 1000000))
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "Timeout for a recv() that nobody answers: 0.2 seconds" ]
+    [ "${lines[2]}" = "Timeout for a recv() that nobody answers (-t 0.2): 0.2 seconds" ]
     [[ "${lines[3]}" =~ timed\ out\ after\ ([0-9.]+)\ s ]]
     seconds_between "${BASH_REMATCH[1]}" 0.15 3
     [ "$elapsed_ms" -ge 150 ]
@@ -45,7 +45,26 @@ seconds_between() {
 @test "a timeout too small for the kernel's clock still times out instead of blocking forever" {
     run timeout 10 ./socket_timeout -t 0.000001
     [ "$status" -eq 0 ]
+    [[ "${lines[2]}" =~ ^Timeout\ for\ a\ recv\(\)\ that\ nobody\ answers\ \(-t\ 1e-06\):\ 0\.0[0-9]+\ seconds$ ]]   # whole ticks
     [[ "${lines[3]}" == *"timed out after"*"EAGAIN"* ]]
+}
+
+@test "experiment: without settimeout(100) the timeout stays None" {
+    build_without_experiment socket_timeout.c "$BATS_TEST_TMPDIR/socket_timeout" "Current socket timeout"
+    run "$BATS_TEST_TMPDIR/socket_timeout" -t 0.01
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Default socket timeout: None" ]
+    [ "${lines[1]}" = "Current socket timeout: None" ]
+}
+
+@test "experiment: without the short timeout the recv() keeps the 100 s: still waiting long after -t" {
+    build_without_experiment socket_timeout.c "$BATS_TEST_TMPDIR/socket_timeout" "recv() below waits"
+    spawn timeouts "$BATS_TEST_TMPDIR/socket_timeout" -t 0.1
+    wait_for timeouts '^Timeout for a recv'
+    [ "$(sed -n 4p "$BATS_TEST_TMPDIR/timeouts.out")" = "Timeout for a recv() that nobody answers (-t 0.1): 100.0 seconds" ]
+    sleep 0.4                               # four times -t: the real program has given up
+    kill -0 "$PID_timeouts"                 # still in recv()
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/timeouts.out")" -eq 4 ]
 }
 
 @test "-h prints the usage and exits 0" {

@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# code/time_epochs: Unix time and its NTP timestamp (checked against shell arithmetic), one
+# code/time_epochs: the snippet's Unix time and NTP timestamp (floats, as Python prints them;
+# checked against shell arithmetic), its datetimes, one
 # SNTP query to a server on loopback (sntp/sntp_server, or the test responder), and the
 # era arithmetic. Never the default pool.ntp.org: every test names 127.0.0.1.
 
@@ -9,22 +10,34 @@ setup() {
     cd "$ROOT/code"
 }
 
-# ctime()'s form of Unix time $1 in the time zone $TZ, as date(1) writes it.
-ctime_of() { date -d "@$1" '+%a %b %e %H:%M:%S %Y'; }
+# str(datetime) of Unix time $1 without its microseconds, in $TZ, as date(1) writes it.
+datetime_of() { date -d "@$1" '+%Y-%m-%d %H:%M:%S'; }
 
-# Checks the lines that do not depend on the server: the Unix time T, T + 2208988800, T's
-# local time, and the era arithmetic of T + 2208988800.
+# Checks the lines that do not depend on the server: the Unix time T as Python prints a
+# float, T + 2208988800, T's local time as str(datetime), and the era arithmetic.
 check_conversion() {
-    [[ "${lines[0]}" =~ ^Current\ Unix\ time:\ ([0-9]+)$ ]]
+    [[ "${lines[0]}" =~ ^Current\ Unix\ time:\ ([0-9]+)\.[0-9]+$ ]]
     local t=${BASH_REMATCH[1]} ntp=$((BASH_REMATCH[1] + 2208988800))
-    [ "${lines[1]}" = "Corresponding NTP timestamp: $ntp" ]
-    [ "${lines[3]}" = "Current Unix time in human-readable local time: $(ctime_of "$t")" ]
+    [[ "${lines[1]}" =~ ^Corresponding\ NTP\ timestamp:\ $ntp\.[0-9]+$ ]]
+    awk -v unix="${lines[0]#*: }" -v ntp="${lines[1]#*: }" \
+        'BEGIN { d = ntp - unix - 2208988800; exit !(d < 1e-6 && d > -1e-6) }'
+    [[ "${lines[3]}" =~ ^Current\ Unix\ time\ in\ human-readable\ local\ time:\ "$(datetime_of "$t")"(\.[0-9]{6})?$ ]]
     [ "${lines[4]}" = "NTP era arithmetic (the timestamp's seconds field has 32 bits):" ]
     [ "${lines[5]}" = "  32-bit seconds field of now: $((ntp & 0xffffffff)) (NTP timestamp mod 2^32)" ]
     [ "${lines[6]}" = "  era of now: $((ntp >> 32)) (NTP timestamp / 2^32)" ]
     [ "${lines[7]}" = "  era 1 begins at Unix time 2085978496: 2036-02-07 06:28:16 UTC" ]
     [ "${#lines[@]}" -eq 8 ]
     NOW=$t
+}
+
+# The server's time: str(datetime.fromtimestamp(t, timezone.utc)), t is now or a second on.
+check_server_time() {
+    local line=${lines[2]} utc
+    for t in "$1" $(($1 + 1)); do
+        utc=$(TZ=UTC datetime_of "$t")
+        [[ "$line" =~ ^NTP\ time\ in\ human-readable\ local\ time:\ "$utc"(\.[0-9]{6})?\+00:00$ ]] && return
+    done
+    false
 }
 
 @test "against sntp_server on loopback: the snippet's four lines, then the era arithmetic" {
@@ -35,27 +48,34 @@ check_conversion() {
     [ -z "$stderr" ]
     export TZ=UTC
     check_conversion
-    # The server's clock is this machine's: its time is now, give or take a second.
-    [[ "${lines[2]}" = "NTP time in human-readable local time: $(ctime_of "$NOW")" ]] ||
-        [[ "${lines[2]}" = "NTP time in human-readable local time: $(ctime_of $((NOW + 1)))" ]]
+    check_server_time "$NOW"        # the server's clock is this machine's: now
 }
 
-@test "the local times follow TZ; the NTP timestamp and the eras do not" {
+@test "the Unix time's local time follows TZ; the NTP time is in UTC (+00:00) whatever TZ" {
     start_server responder "$ROOT/tests/sntp_responder" good
     TZ=JST-9 run --separate-stderr ./time_epochs 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
     export TZ=JST-9
     check_conversion
     [ "$(TZ=UTC date -d "@$NOW" +%H)" != "$(date -d "@$NOW" +%H)" ]
-    [[ "${lines[2]}" = "NTP time in human-readable local time: $(ctime_of "$NOW")" ]] ||
-        [[ "${lines[2]}" = "NTP time in human-readable local time: $(ctime_of $((NOW + 1)))" ]]
+    check_server_time "$NOW"
 }
 
 @test "a server time without the top bit is in era 1: second 1000 is 2036-02-07 06:44:56 UTC" {
     start_server responder "$ROOT/tests/sntp_responder" era1
-    TZ=UTC run --separate-stderr ./time_epochs -p "$PORT" 127.0.0.1
+    TZ=JST-9 run --separate-stderr ./time_epochs -p "$PORT" 127.0.0.1
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "NTP time in human-readable local time: Thu Feb  7 06:44:56 2036" ]
+    [ "${lines[2]}" = "NTP time in human-readable local time: 2036-02-07 06:44:56+00:00" ]
+}
+
+@test "experiment: without the epoch offset the server's time is 70 years late" {
+    build_without_experiment time_epochs.c "$BATS_TEST_TMPDIR/time_epochs"
+    start_server responder "$ROOT/tests/sntp_responder" good
+    TZ=UTC run --separate-stderr "$BATS_TEST_TMPDIR/time_epochs" 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^Current\ Unix\ time:\ ([0-9]+)\. ]]
+    check_server_time $((BASH_REMATCH[1] + 2208988800))
+    [[ "${lines[2]}" == *" $(( $(date +%Y) + 70 ))-"* ]] || [[ "${lines[2]}" == *" $(( $(date +%Y) + 69 ))-"* ]]
 }
 
 @test "exactly one query: the responder answers once" {
