@@ -30,45 +30,6 @@ static const char help[] =
     "  -p PORT     its UDP port (default 123)\n"
     "  -t SECONDS  how long to wait for its answer (default 5)\n";
 
-/* print(float): Python's repr, the shortest text that reads back as the same number. */
-static char *python_float(double value, char buf[40])
-{
-    for (int digits = 1; digits <= 17; digits++) {
-        snprintf(buf, 40, "%.*g", digits, value);
-        if (strtod(buf, NULL) == value)
-            break;
-    }
-    size_t length = strlen(buf);
-    if (strpbrk(buf, ".e") == NULL)         /* a float always shows its point: 2.0 */
-        snprintf(buf + length, 40 - length, ".0");
-    return buf;
-}
-
-/* print(datetime.fromtimestamp(seconds)): "2026-12-06 02:36:32.026856" in local time, the
- * microseconds left out when they are 0; with utc, fromtimestamp(seconds, timezone.utc):
- * the time in UTC, and "+00:00" (an aware datetime). */
-static char *python_datetime(double seconds, bool utc, char buf[64])
-{
-    time_t whole = (time_t)seconds;         /* seconds > 0 here: the cast rounds down */
-    long micro = (long)((seconds - (double)whole) * 1e6 + 0.5);
-    if (micro >= 1000000) {
-        whole++;
-        micro -= 1000000;
-    }
-    struct tm parts;
-    size_t n = 0;
-    if ((utc ? gmtime_r(&whole, &parts) : localtime_r(&whole, &parts)) != NULL)
-        n = strftime(buf, 64, "%Y-%m-%d %H:%M:%S", &parts);
-    if (n == 0) {
-        snprintf(buf, 64, "(out of range)");
-        return buf;
-    }
-    if (micro != 0)
-        n += (size_t)snprintf(buf + n, 64 - n, ".%06ld", micro);
-    snprintf(buf + n, 64 - n, "%s", utc ? "+00:00" : "");
-    return buf;
-}
-
 /* One SNTP request (RFC 4330): 48 bytes, all zero but the first, which says leap 0,
  * version 4 and mode 3 (client): 00 100 011. Returns the reply's transmit timestamp: when
  * the server sent it, in NTP seconds within the era (32 bits of seconds, then 32 bits of
@@ -135,10 +96,10 @@ int main(int argc, char *argv[])
     if (clock_gettime(CLOCK_REALTIME, &now) < 0)
         die_errno("clock_gettime", NULL);
     double unix_time = (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-    char text[64];
-    printf("Current Unix time: %s\n", python_float(unix_time, text));
+    char text[DATETIME_TEXT_SIZE];    /* room for a float or a datetime, as Python prints them */
+    printf("Current Unix time: %s\n", format_float(unix_time, text));
     double ntp_timestamp = unix_time + (double)NTP_UNIX_EPOCH_DIFF;
-    printf("Corresponding NTP timestamp: %s\n", python_float(ntp_timestamp, text));
+    printf("Corresponding NTP timestamp: %s\n", format_float(ntp_timestamp, text));
 
     /* 32 bits cannot say which era a timestamp is in. RFC 4330's rule, good from 1968 to
      * 2104: with the top bit set it is era 0 (1968-2036), without it era 1 (2036-2104). */
@@ -149,9 +110,9 @@ int main(int argc, char *argv[])
     /* EXPERIMENT: comment this out: the server's time shows 70 years late (2096): NTP's
      * seconds since 1900 read as Unix seconds since 1970. */
     since_1970 -= (double)NTP_UNIX_EPOCH_DIFF;
-    printf("NTP time in human-readable local time: %s\n", python_datetime(since_1970, true, text));
+    printf("NTP time in human-readable local time: %s\n", format_datetime(since_1970, true, text));
     printf("Current Unix time in human-readable local time: %s\n",
-           python_datetime(unix_time, false, text));
+           format_datetime(unix_time, false, text));
 
     /* The era arithmetic: the full count of seconds since 1900, split into era and field. */
     long long ntp_now = (long long)now.tv_sec + (long long)NTP_UNIX_EPOCH_DIFF;

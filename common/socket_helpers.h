@@ -55,8 +55,8 @@
 /* A command-line word: a byte that is not UTF-8 is \udcNN, 6 characters. */
 #define WORD_REPR_SIZE (6 * 256 + 4)
 #define AS_ARGUMENT 2                   /* format_repr's form for a command-line word */
-#define FLOAT_TEXT_SIZE 32
-#define DATETIME_TEXT_SIZE 40
+#define FLOAT_TEXT_SIZE 48
+#define DATETIME_TEXT_SIZE 48
 
 static const char *program_name = "program", *program_usage = "";
 
@@ -359,8 +359,8 @@ static inline char *format_float(double value, char buf[FLOAT_TEXT_SIZE])
     if (negative)
         *out++ = '-';
     if (exponent < -4 || exponent >= 16) {
-        sprintf(out, "%c%s%se%c%02d", digits[0], n > 1 ? "." : "", digits + 1,
-                exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
+        snprintf(out, FLOAT_TEXT_SIZE - 1, "%c%s%se%c%02d", digits[0], n > 1 ? "." : "",
+                 digits + 1, exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
         return buf;
     }
     int point = exponent + 1;                   /* how many digits before the point */
