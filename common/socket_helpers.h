@@ -112,9 +112,13 @@ static inline void check_log(void)
     }
 }
 
+/* At exit. A client's printf() that failed left no errno we still have, and glibc dropped
+ * its line: one newline more fails the same way (ENOSPC, EIO) and says why. */
 static inline void check_stdout_at_exit(void)
 {
     if (fflush(stdout) != 0 || ferror(stdout)) {
+        if (stdout_errno == 0 && write(STDOUT_FILENO, "\n", 1) < 0)
+            stdout_errno = errno;
         check_log();
         _exit(1);
     }

@@ -39,3 +39,5 @@ mutation negative-number-pattern $H 's/bool negative_number = rest > text \+ 1 &
 mutation argument-surrogateescape $H 's/as_bytes == AS_ARGUMENT\)/as_bytes == 99)/' socket_helpers:surrogateescape
 mutation float-wider-side $H 's/mantissa \+= 1;/mantissa += 0;/' socket_helpers:format_float
 mutation datetime-half-even $H 's/\(rest == 0\.5 && micro % 2 != 0\)/(rest == 0.5)/' socket_helpers:format_datetime
+mutation stdout-errno-of-the-write $H 's/if \(stdout_errno == 0 && write\(STDOUT_FILENO, "\\n", 1\) < 0\)/if (0)/' \
+    socket_helpers:'long before exit'

@@ -265,3 +265,15 @@ with open("'"$BATS_TEST_TMPDIR"'/in", "w") as f, open("'"$BATS_TEST_TMPDIR"'/exp
 @test "a word that is not UTF-8 is shown as argparse shows it: \\udcff (surrogateescape)" {
     args_error "argument role: invalid choice: '\udcff' (choose from 'client', 'server')" $'\xff' h
 }
+
+@test "output that failed long before exit is reported with the errno of its write: ENOSPC" {
+    [ -w /dev/full ] || skip "no /dev/full here"
+    # glibc drops a line whose write failed; later calls overwrite errno (ECONNREFUSED, EIO)
+    run --separate-stderr sh -c "exec '$ROOT/code/finding_service_name' -a >/dev/full"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "finding_service_name: write to stdout: ENOSPC No space left on device" ]
+    port=$(free_udp_port)
+    run --separate-stderr sh -c "exec '$ROOT/udp/udp_remote' client 127.0.0.1 -p $port >/dev/full"
+    [ "$status" -eq 1 ]
+    [ "${stderr_lines[-1]}" = "udp_remote: write to stdout: ENOSPC No space left on device" ]
+}
