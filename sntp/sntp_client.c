@@ -308,7 +308,8 @@ static void client(const char *host, uint16_t port, double timeout)
     int tries = 0, ignored = 0;
     /* Each try waits twice as long as the last (0.5, 1, 2... s), the last one cut to end
      * at -t: with -t 1 that is 0.5 and 0.5, with -t 4 it is 0.5, 1, 2 and 0.5. */
-    for (double wait = 0.5, waited = 0; waited < timeout; wait *= 2, tries++) {
+    for (double wait = 0.5, waited = 0; waited < timeout; wait *= 2) {
+        tries++;
         /* A new request for each try, stamped with T1 just before it leaves. The server
          * copies our transmit field into its originate field: that echo ties its answer
          * to this request, and makes a late answer to an earlier try a stale one. */
@@ -375,3 +376,7 @@ int main(int argc, char *argv[])
     client(host, port, timeout);
     return 0;
 }
+
+/* For the tools: tests/sntp_convert_test.c and fuzz/sntp_reply.c include this file, main()
+ * renamed, and call time_at(), decode(), measure(), check_reply() and print_reply(): keep
+ * them pure (no I/O but print_reply's printf). */

@@ -321,3 +321,6 @@ int main(int argc, char *argv[])
     server(host, port, stratum, reference_id);
     return 0;
 }
+
+/* For the tools: fuzz/sntp_request.c includes this file, main() renamed, and calls
+ * check_request(): keep it pure (no I/O). */

@@ -318,3 +318,12 @@ Waiting up to 0.1 seconds for a reply from ('127.0.0.1', $PORT)" ]
     [ "$status" -eq 1 ]
     [ "$stderr" = "sntp_client: getaddrinfo 'nosuch.invalid': [Errno -2] Name or service not known" ]
 }
+
+@test "a student's edit: the request's first byte 0x23 (version 4) made 0x1b (version 3) gets a version 3 answer" {
+    build_edited "$ROOT/sntp/sntp_client.c" "$BATS_TEST_TMPDIR/sntp_client" 's/NTP_REQUEST_FIRST_BYTE 0x23/NTP_REQUEST_FIRST_BYTE 0x1b/'
+    start_server server ./sntp_server -p 0
+    run "$BATS_TEST_TMPDIR/sntp_client" 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[4]}" = "Version Number: 3" ]
+    wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
+}
