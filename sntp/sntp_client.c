@@ -155,7 +155,6 @@ static enum verdict check_reply(const unsigned char *reply, size_t n, bool from_
 {
     static const char unsynchronised[] = "the server's clock is not synchronised";
     const unsigned char *code = reply + NTP_REFERENCE_ID;
-    char shown[REPR_SIZE(4)];
     if (!from_server)           /* anyone can send a datagram to our port */
         return judged(NOT_AN_ANSWER, why, "not the server");
     if (n < NTP_PACKET_SIZE)
@@ -168,11 +167,13 @@ static enum verdict check_reply(const unsigned char *reply, size_t n, bool from_
         return judged(REFUSED, why, "has mode %u, not 4 (server)", h.mode);
     if (h.version < 1 || h.version > 4)
         return judged(REFUSED, why, "has version %u, not 1 to 4", h.version);
-    if (h.stratum == 0)         /* RATE: we asked too often; DENY, RSTR...: never again */
+    if (h.stratum == 0) {       /* RATE: we asked too often; DENY, RSTR...: never again */
+        char shown[REPR_SIZE(4)];
+        bool rate = memcmp(code, "RATE", 4) == 0;
         return judged(REFUSED, why, "is a Kiss-o'-Death %s: %s", format_repr(code, 4, false, shown),
-                      memcmp(code, "RATE", 4) == 0 ?
-                      "wait longer before asking this server again" :
-                      "the server refuses to serve us: stop asking it");
+                      rate ? "wait longer before asking this server again"
+                           : "the server refuses to serve us: stop asking it");
+    }
     if (h.leap == 3)
         return judged(REFUSED, why, "has leap indicator 3: %s", unsynchronised);
     if (h.stratum > 15)
@@ -277,14 +278,15 @@ static void write_timestamp(unsigned char *packet, size_t offset, struct unix_ti
 static _Noreturn void no_answer(const char *host, const struct addrinfo *server, int tries,
                                 double timeout, int ignored)
 {
-    char where[ADDRESS_TEXT_SIZE], name[WORD_REPR_SIZE], others[WORD_REPR_SIZE + 64] = "";
-    char ignoring[64] = "";
+    char where[ADDRESS_TEXT_SIZE], others[WORD_REPR_SIZE + 64] = "", ignoring[64] = "";
     int count = 0;
     for (const struct addrinfo *a = server; a; a = a->ai_next)
         count++;
-    if (count > 1)
+    if (count > 1) {
+        char name[WORD_REPR_SIZE];
         snprintf(others, sizeof others, " (the first of %d addresses of %s)", count,
                  word_repr(host, name));
+    }
     if (ignored > 0)
         snprintf(ignoring, sizeof ignoring, " (ignored %d other datagram%s)", ignored,
                  ignored == 1 ? "" : "s");

@@ -301,7 +301,8 @@ static void client(const char *host, uint16_t port)
         char text[64];
         printf("Received from %s:\n", where);
         show(reply, (size_t)n);
-        printf("Time: %s", time_of(t3, &shown) && ctime_r(&shown, text) ? text : "(out of range)\n");
+        bool in_range = time_of(t3, &shown) && ctime_r(&shown, text);
+        printf("Time: %s", in_range ? text : "(out of range)\n");
         printf("Offset: %+.6f seconds\n", ((t2 - t1) + (t3 - t4)) / 2);
         break;
     }

@@ -219,8 +219,9 @@ static void server(const char *host, uint16_t port, unsigned stratum,
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
     freeaddrinfo(address);
-    struct sockaddr_storage me = {0};
+    struct sockaddr_storage me;
     socklen_t length = sizeof me;
+    memset(&me, 0, sizeof me);
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
     say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
@@ -323,4 +324,5 @@ int main(int argc, char *argv[])
 }
 
 /* For the tools: fuzz/sntp_request.c includes this file, main() renamed, and calls
- * check_request(): keep it pure (no I/O). */
+ * check_request(): keep it pure (no I/O). server() zeroes `me` with memset, not `= {0}`:
+ * clang-tidy's analyzer then stops taking its port for garbage in ignore_reflection(). */

@@ -70,7 +70,6 @@ int main(int argc, char *argv[])
     for (;;) {
         struct sockaddr_storage sender;
         socklen_t length = sizeof sender;
-        char where[ADDRESS_TEXT_SIZE];
         ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&sender, &length);
         if (n < 0 && errno == EINTR)
             continue;
@@ -78,8 +77,10 @@ int main(int argc, char *argv[])
             die_errno("recv", (struct sockaddr *)&server);
         for (ssize_t i = 0; i < n; i++)
             printf("%02x", data[i]);
-        if (show_sender)
+        if (show_sender) {
+            char where[ADDRESS_TEXT_SIZE];
             printf(" from %s", format_address((struct sockaddr *)&sender, where));
+        }
         printf("\n");
         if (n >= 48 && memcmp(data + 24, MARKER, 8) == 0)
             break;

@@ -78,8 +78,8 @@ static void set_bytes(const char *changes, unsigned char *reply)
             word = htonl(ntohl(word) + (uint32_t)seconds);
             memcpy(reply + offset, &word, 4);
         } else {
-            for (end = (char *)p; isxdigit((unsigned char)end[0]) && isxdigit((unsigned char)end[1]);
-                 end += 2) {
+            end = (char *)p;
+            for (; isxdigit((unsigned char)end[0]) && isxdigit((unsigned char)end[1]); end += 2) {
                 unsigned value;
                 if (offset >= NTP_PACKET_SIZE || sscanf(end, "%2x", &value) != 1)
                     die("bad bytes in set:%s", changes);
