@@ -5,7 +5,10 @@
  * (or ./sntp_client alone: pool.ntp.org). First the notebook's line, ctime(tx_time), then
  * the four timestamps T1..T4, from which come the offset and the round-trip delay. Unlike
  * sntp_time, it believes only a reply from the server's address that echoes our transmit
- * time (T1), ignoring and counting any other datagram, and refuses what RFC 4330 refuses.
+ * time (T1), ignoring and counting any other datagram, and refuses what RFC 4330 refuses
+ * and the replies RFC 5905 shows cannot be true. Watch it: strace -e trace=network
+ * ./sntp_client 127.0.0.1 -p 1230. The experiment (EXPERIMENT in client()) and the hostile
+ * server tests/sntp_responder are in README.md, this folder's guide.
  */
 #include "socket_helpers.h"
 
