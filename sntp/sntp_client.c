@@ -7,7 +7,7 @@
  * sntp_time, it believes only a reply from the server's address that echoes our transmit
  * time (T1), ignoring and counting any other datagram, and refuses what RFC 4330 refuses
  * and the replies RFC 5905 shows cannot be true. Watch it: strace -e trace=network
- * ./sntp_client 127.0.0.1 -p 1230. The experiment (EXPERIMENT in client()) and the hostile
+ * ./sntp_client 127.0.0.1 -p 1230. The experiment (a marked line in client()) and the hostile
  * server tests/sntp_responder are in README.md, this folder's guide.
  */
 #include "socket_helpers.h"

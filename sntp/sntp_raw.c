@@ -7,7 +7,7 @@
  * layer as scapy's show() does. Raw sockets need root or CAP_NET_RAW, as the lecture's
  * setcap lines say (sudo setcap cap_net_raw+ep sntp_raw). IPv4 only: the lesson is its
  * header. The kernel is told nothing: the headers are just bytes. The experiment
- * (EXPERIMENT: the IPv4 checksum, which Linux fills in) is in README.md, this folder's guide.
+ * (a marked line: the IPv4 checksum, which Linux fills in) is in README.md, this folder's guide.
  */
 #include "socket_helpers.h"
 

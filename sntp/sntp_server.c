@@ -11,7 +11,7 @@
  * each datagram it drops: it answers only well-formed 48-byte requests, so it can never be
  * used to reflect or amplify traffic. With "" it serves every address, IPv4 and IPv6
  * (./sntp_server "" -p 1230, then ./sntp_client 127.0.0.2 -p 1230 or ::1), and answers
- * from the address each client asked at. Its two experiments (EXPERIMENT: the epoch, and
+ * from the address each client asked at. Its two experiments (marked lines: the epoch, and
  * the byte order) are in README.md, this folder's guide.
  */
 #define _GNU_SOURCE     /* glibc shows struct in6_pktinfo (RFC 3542) only with it */

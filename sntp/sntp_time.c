@@ -8,7 +8,7 @@
  * The whole protocol is one 48-byte datagram each way: the request's first byte says
  * "version 3, client", and the time is the 11th 32-bit word of the reply. Unlike the
  * notebook, it gives up after 5 seconds (-t SECONDS) instead of waiting forever.
- * Watch it: sudo tcpdump -i lo -n -X udp port 1230. The experiment (EXPERIMENT, the epoch)
+ * Watch it: sudo tcpdump -i lo -n -X udp port 1230. The experiment (a marked line: the epoch)
  * is in README.md, this folder's guide.
  */
 #include "socket_helpers.h"
