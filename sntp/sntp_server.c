@@ -125,6 +125,29 @@ static int measure_precision(long *fastest)
     return step * 1.41421356 < *fastest * 1e-9 ? exponent + 1 : exponent;   /* sqrt(2): halfway */
 }
 
+/* Other systems (README, "Platforms"): the kernel's receive time comes in nanoseconds on
+ * Linux (SO_TIMESTAMPNS), elsewhere in microseconds (SO_TIMESTAMP); without IP_PKTINFO
+ * (the BSDs) an IPv4 reply goes out from the address the kernel picks. */
+#ifdef SO_TIMESTAMPNS
+#define SO_RECEIVE_TIME SO_TIMESTAMPNS
+#define SCM_RECEIVE_TIME SCM_TIMESTAMPNS
+static struct timespec receive_time(const struct cmsghdr *c)
+{
+    struct timespec t;
+    memcpy(&t, CMSG_DATA(c), sizeof t);
+    return t;
+}
+#else
+#define SO_RECEIVE_TIME SO_TIMESTAMP
+#define SCM_RECEIVE_TIME SCM_TIMESTAMP
+static struct timespec receive_time(const struct cmsghdr *c)
+{
+    struct timeval t;
+    memcpy(&t, CMSG_DATA(c), sizeof t);
+    return (struct timespec){t.tv_sec, (long)t.tv_usec * 1000};
+}
+#endif
+
 /* The reply goes out from the address the request came to. A socket bound to every
  * address would otherwise send from the one the kernel's routing picks, which a client
  * that asked at another address rightly ignores. The kernel tells us where each request
@@ -137,18 +160,24 @@ static size_t read_control(struct msghdr *message, struct timespec *received,
                            unsigned char *control)
 {
     struct cmsghdr *out = (struct cmsghdr *)(void *)control;
-    struct in_pktinfo info4;
     bool ipv4 = false;
     memset(control, 0, CMSG_SPACE(sizeof(struct in6_pktinfo)));     /* padding too */
     out->cmsg_len = 0;
     for (struct cmsghdr *c = CMSG_FIRSTHDR(message); c; c = CMSG_NXTHDR(message, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
-            memcpy(received, CMSG_DATA(c), sizeof *received);
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RECEIVE_TIME)
+            *received = receive_time(c);
+#ifdef IP_PKTINFO
         if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
-            memcpy(&info4, CMSG_DATA(c), sizeof info4);
-            info4.ipi_ifindex = 0;      /* route as usual, from ipi_spec_dst */
+            struct in_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof info);
+            info.ipi_ifindex = 0;       /* route as usual, from ipi_spec_dst */
+            out->cmsg_level = IPPROTO_IP;
+            out->cmsg_type = IP_PKTINFO;
+            out->cmsg_len = CMSG_LEN(sizeof info);
+            memcpy(CMSG_DATA(out), &info, sizeof info);
             ipv4 = true;
         }
+#endif
         if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && !ipv4) {
             out->cmsg_level = IPPROTO_IPV6;     /* address and interface, as they came */
             out->cmsg_type = IPV6_PKTINFO;
@@ -156,14 +185,8 @@ static size_t read_control(struct msghdr *message, struct timespec *received,
             memcpy(CMSG_DATA(out), CMSG_DATA(c), sizeof(struct in6_pktinfo));
         }
     }
-    if (ipv4) {
-        out->cmsg_level = IPPROTO_IP;
-        out->cmsg_type = IP_PKTINFO;
-        out->cmsg_len = CMSG_LEN(sizeof info4);
-        memcpy(CMSG_DATA(out), &info4, sizeof info4);
-        return CMSG_SPACE(sizeof info4);
-    }
-    return out->cmsg_len ? CMSG_SPACE(sizeof(struct in6_pktinfo)) : 0;
+    return out->cmsg_len == 0 ? 0 : ipv4 ? CMSG_SPACE(sizeof(struct in_pktinfo))
+                                         : CMSG_SPACE(sizeof(struct in6_pktinfo));
 }
 
 /* The answer to a request that check_request() passed: RFC 4330 section 5's server reply. */
@@ -208,13 +231,15 @@ static void server(const char *host, uint16_t port, unsigned stratum,
     if (family == AF_INET6 && host[0] == '\0')
         status = setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
     /* Where each request came to (IPv4 datagrams on "" too), and when, as read_control() says. */
+#ifdef IP_PKTINFO
     if (status == 0 && (family == AF_INET || host[0] == '\0'))
         status = setsockopt(sock, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+#endif
     if (status == 0 && family == AF_INET6)
         status = setsockopt(sock, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
     /* The kernel stamps each datagram as it arrives: T2 without our scheduling delay. */
     if (status == 0)
-        status = setsockopt(sock, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+        status = setsockopt(sock, SOL_SOCKET, SO_RECEIVE_TIME, &on, sizeof on);
     if (status < 0)
         die_errno("setsockopt", NULL);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
