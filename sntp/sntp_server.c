@@ -342,7 +342,8 @@ int main(int argc, char *argv[])
         reference = stratum == 1 ? "LOCL" : "127.127.1.1";
     parse_reference_id(reference, stratum, reference_id);
     /* A server's log is secondary: if its reader goes away (./sntp_server | head -2), a
-     * write must fail with EPIPE, reported once (say() checks each log line), not kill the server. */
+     * write must fail with EPIPE, reported once (say() checks each log line), not kill
+     * the server. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
         die_errno("signal", NULL);
     server(host, port, stratum, reference_id);
