@@ -68,7 +68,8 @@ int main(void)
     check(!time_of(NAN, &t) && t == 7, "NaN: refused");
     check(time_of(2147483647.0, &t) == true && (sizeof(time_t) < 8 || time_of(2147483648.0, &t)),
           "2038-01-19 03:14:08 fits only a 64-bit time_t");
-    check(sizeof(time_t) >= 8 || !time_of(2147483648.0, &t), "past 2038 is refused by a 32-bit time_t");
+    check(sizeof(time_t) >= 8 || !time_of(2147483648.0, &t),
+          "past 2038 is refused by a 32-bit time_t");
     printf("%d passed, %d failed\n", passed, failed);
     return failed > 0;
 }
