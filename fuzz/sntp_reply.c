@@ -1,6 +1,7 @@
 /*
  * sntp_reply.c - libFuzzer target: what sntp_client does with a datagram from the server,
- * all of it pure: check_reply() (the sender, RFC 4330's checks, the sample's sense), the
+ * all of it pure: check_reply() (the sender and the echo of T1, as client() computes them,
+ * RFC 4330's checks, RFC 5905's header and sample checks), the
  * header's decode(), and for a reply that passes, print_reply() with its era
  * arithmetic, offset, delay and dates. Asserts that check_reply() accepts exactly the
  * replies RFC 4330 allows (less those whose sample makes no sense), and that everything
@@ -25,8 +26,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* RFC 4330 section 5, written again from the RFC as the oracle (the two sample checks,
- * delay and root distance, are the client's own: checked apart below). */
+/* RFC 4330 section 5, written again from the RFC as the oracle (RFC 5905's checks, the
+ * precision, root distance, zero T2, T3 before T2 and the delay, are checked apart below). */
 static bool acceptable(const unsigned char *p, size_t n, const unsigned char sent[8])
 {
     static const unsigned char zero[8];
@@ -61,15 +62,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
                            (uint32_t)clock * 2654435761u};
 
     char why[256];
-    enum verdict verdict = check_reply(buf, n, from_server, sent, t4, why);
+    bool echoes_t1 = n >= NTP_ORIGINATE_TIME + 8 && memcmp(buf + NTP_ORIGINATE_TIME, sent, 8) == 0;
+    enum verdict verdict = check_reply(buf, n, from_server, echoes_t1, t4, why);
     CHECK(verdict == ANSWER || verdict == NOT_AN_ANSWER || verdict == REFUSED);
     CHECK(strlen(why) > 0 && strlen(why) < sizeof why - 1);
     assert_printable(why, strlen(why), false);
     CHECK(!from_server == (verdict == NOT_AN_ANSWER && strcmp(why, "not the server") == 0));
     CHECK(!from_server || (strstr(why, "too short") != NULL) == (n < NTP_PACKET_SIZE));
-    /* Refused though RFC 4330 allows it: only for the client's own two sample checks. */
-    bool sample_refused = verdict == REFUSED && (strncmp(why, "makes the round-trip", 20) == 0 ||
-                                                 strncmp(why, "has a root distance", 19) == 0);
+    /* Refused though RFC 4330 allows it: only for RFC 5905's header and sample checks. */
+    static const char *const sample_checks[] = {"makes the round-trip", "has a root distance",
+                                                "has precision", "has a zero receive time",
+                                                "has a transmit time (T3)"};
+    bool sample_refused = false;
+    for (size_t i = 0; i < sizeof sample_checks / sizeof sample_checks[0]; i++)
+        sample_refused |= verdict == REFUSED &&
+                          strncmp(why, sample_checks[i], strlen(sample_checks[i])) == 0;
     if (from_server)
         CHECK((verdict == ANSWER || sample_refused) == acceptable(buf, n, sent));
     if (n >= NTP_PACKET_SIZE) {
@@ -81,7 +88,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *input, size_t size)
         struct sample s = measure(buf, t4);
         if (verdict == ANSWER) {
             static char printed[8192];
-            CHECK(s.delay >= -(ldexp(1, h.precision) + OUR_PRECISION));
+            CHECK(s.delay >= -(ldexp(1, h.precision) + OUR_PRECISION) && s.delay <= MAX_DELAY);
+            CHECK(seconds_between(s.t3, s.t2) >= 0 && ldexp(1, h.precision) <= MAX_ROOT_DISTANCE);
+            CHECK(h.root_delay / 2 + h.root_dispersion <= MAX_ROOT_DISTANCE);
             print_reply(buf, t4, "('127.0.0.1', 123)");
             size_t length = captured(printed, sizeof printed);
             CHECK(length > 0 && length < sizeof printed - 1 && printed[length - 1] == '\n');

@@ -5,7 +5,10 @@
  * (or ./sntp_client alone: pool.ntp.org). First the notebook's line, ctime(tx_time), then
  * the four timestamps T1..T4, from which come the offset and the round-trip delay. Unlike
  * sntp_time, it believes only a reply from the server's address that echoes our transmit
- * time (T1), ignoring and counting any other datagram, and refuses what RFC 4330 refuses.
+ * time (T1), ignoring and counting any other datagram, and refuses what RFC 4330 refuses
+ * and the replies RFC 5905 shows cannot be true. Watch it: strace -e trace=network
+ * ./sntp_client 127.0.0.1 -p 1230. The experiment (a marked line in client()) and the hostile
+ * server tests/sntp_responder are in README.md, this folder's guide.
  */
 #include "socket_helpers.h"
 
@@ -27,12 +30,17 @@
 /* The farthest from a reference clock we trust a server: a root distance (root delay / 2
  * + root dispersion) of 1.5 s, ntpd's default. RFC 5905's MAXDIST is 1 s, chrony's 3 s. */
 #define MAX_ROOT_DISTANCE 1.5
+/* The longest round trip we believe, chrony's maxdelay: the offset may be wrong by up to
+ * half the delay, so a sample slower than 3 s says little. */
+#define MAX_DELAY 3.0
 #define OUR_PRECISION 1e-6          /* we read our clock for T1 and T4 to the microsecond */
 #define MAX_BYTES 1024
 
 /* The header's first 12 bytes: leap indicator (2 bits), version (3), mode (3), stratum; poll
- * and precision, signed powers of two (-20: 2^-20 s, about a microsecond); root delay (signed,
- * says RFC 4330) and root dispersion, in 1/65536 s, which decode() turns into seconds. */
+ * and precision, signed powers of two (-20: 2^-20 s, about a microsecond); root delay and
+ * root dispersion, unsigned 16.16 fixed point (RFC 5905's "short format": 1/65536 s; RFC
+ * 4330 called the delay signed, and a "negative" one would hide a huge dispersion), which
+ * decode() turns into seconds. */
 struct header {
     unsigned leap, version, mode, stratum;
     int poll, precision;
@@ -50,7 +58,7 @@ static struct header decode(const unsigned char *p)
 {
     return (struct header){.leap = p[0] >> 6, .version = (p[0] >> 3) & 7, .mode = p[0] & 7,
                            .stratum = p[1], .poll = (int8_t)p[2], .precision = (int8_t)p[3],
-                           .root_delay = (int32_t)word_at(p, 4) / 65536.0,
+                           .root_delay = word_at(p, 4) / 65536.0,
                            .root_dispersion = word_at(p, 8) / 65536.0};
 }
 
@@ -122,51 +130,83 @@ static struct sample measure(const unsigned char *reply, struct unix_time t4)
 /* A datagram that is not the answer to our request (stray, spoofed or stale) says nothing
  * about the server: we ignore it and wait on. The server's answer we use, or refuse. */
 enum verdict { ANSWER, NOT_AN_ANSWER, REFUSED };
-#define VERDICT(verdict, ...) return (snprintf(why, 256, __VA_ARGS__), verdict)
+
+/* The verdict, with why in words (for "Ignored a datagram from ...: WHY" or "the reply
+ * from ... WHY"). */
+static __attribute__((format(printf, 3, 4))) enum verdict judged(enum verdict verdict,
+                                                                char why[256], const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    vsnprintf(why, 256, fmt, args);
+    va_end(args);
+    return verdict;
+}
+
+static bool is_zero(const unsigned char *packet, size_t offset)
+{
+    return word_at(packet, offset) == 0 && word_at(packet, offset + 4) == 0;
+}
+
 /* RFC 4330 section 5's checks, in an order that matters: who sent it, and the originate
  * echo, before anything the server says is believed (even a Kiss-o'-Death must answer OUR
- * request); the stratum-0 kiss before the leap indicator (kisses come unsynchronised). Then:
- * does the sample make sense? sent: our T1 as we sent it. Pure (no I/O): a fuzzer calls it. */
+ * request); the stratum-0 kiss before the leap indicator (kisses come unsynchronised). Then
+ * RFC 5905's: is the header possible, and does the sample make sense? from_server and
+ * echoes_t1 are what only the caller knows: the sender's address, and our T1. */
 static enum verdict check_reply(const unsigned char *reply, size_t n, bool from_server,
-                                const unsigned char sent[8], struct unix_time t4, char why[256])
+                                bool echoes_t1, struct unix_time t4, char why[256])
 {
     static const char unsynchronised[] = "the server's clock is not synchronised";
     const unsigned char *code = reply + NTP_REFERENCE_ID;
     if (!from_server)           /* anyone can send a datagram to our port */
-        VERDICT(NOT_AN_ANSWER, "not the server");
+        return judged(NOT_AN_ANSWER, why, "not the server");
     if (n < NTP_PACKET_SIZE)
-        VERDICT(NOT_AN_ANSWER, "%zu bytes, too short for NTP (%d)", n, NTP_PACKET_SIZE);
-    if (memcmp(reply + NTP_ORIGINATE_TIME, sent, 8) != 0)
-        VERDICT(NOT_AN_ANSWER, "its originate time is not our T1 (spoofed, or the answer to "
-                "an earlier try)");
+        return judged(NOT_AN_ANSWER, why, "%zu bytes, too short for NTP (%d)", n, NTP_PACKET_SIZE);
+    if (!echoes_t1)
+        return judged(NOT_AN_ANSWER, why, "its originate time is not our T1 (spoofed, or the "
+                      "answer to an earlier try)");
     struct header h = decode(reply);
     if (h.mode != NTP_MODE_SERVER)
-        VERDICT(REFUSED, "has mode %u, not 4 (server)", h.mode);
+        return judged(REFUSED, why, "has mode %u, not 4 (server)", h.mode);
     if (h.version < 1 || h.version > 4)
-        VERDICT(REFUSED, "has version %u, not 1 to 4", h.version);
+        return judged(REFUSED, why, "has version %u, not 1 to 4", h.version);
     if (h.stratum == 0) {       /* RATE: we asked too often; DENY, RSTR...: never again */
         char shown[REPR_SIZE(4)];
-        VERDICT(REFUSED, "is a Kiss-o'-Death %s: %s", format_repr(code, 4, false, shown),
-                memcmp(code, "RATE", 4) == 0 ? "wait longer before asking this server again"
-                                             : "the server refuses to serve us: stop asking it");
+        bool rate = memcmp(code, "RATE", 4) == 0;
+        return judged(REFUSED, why, "is a Kiss-o'-Death %s: %s", format_repr(code, 4, false, shown),
+                      rate ? "wait longer before asking this server again"
+                           : "the server refuses to serve us: stop asking it");
     }
     if (h.leap == 3)
-        VERDICT(REFUSED, "has leap indicator 3: %s", unsynchronised);
+        return judged(REFUSED, why, "has leap indicator 3: %s", unsynchronised);
     if (h.stratum > 15)
-        VERDICT(REFUSED, "has stratum %u: %s", h.stratum, unsynchronised);
-    if (word_at(reply, NTP_TRANSMIT_TIME) == 0 && word_at(reply, NTP_TRANSMIT_TIME + 4) == 0)
-        VERDICT(REFUSED, "has a zero transmit time");
+        return judged(REFUSED, why, "has stratum %u: %s", h.stratum, unsynchronised);
+    if (is_zero(reply, NTP_TRANSMIT_TIME))
+        return judged(REFUSED, why, "has a zero transmit time");
+    /* A clock read that takes longer than the error we accept cannot keep time within it. */
+    if (ldexp(1, h.precision) > MAX_ROOT_DISTANCE)
+        return judged(REFUSED, why, "has precision %d (2^%d s): a clock that coarse cannot "
+                      "be within %g s of the time", h.precision, h.precision, MAX_ROOT_DISTANCE);
+    double root_distance = h.root_delay / 2 + h.root_dispersion;
+    if (root_distance > MAX_ROOT_DISTANCE)
+        return judged(REFUSED, why, "has a root distance (root delay / 2 + root dispersion) of "
+                      "%.6f s, over %g s: too far from a reference clock", root_distance,
+                      MAX_ROOT_DISTANCE);
+    if (is_zero(reply, NTP_RECEIVE_TIME))
+        return judged(REFUSED, why, "has a zero receive time");
+    struct sample s = measure(reply, t4);
+    if (seconds_between(s.t3, s.t2) < 0)
+        return judged(REFUSED, why, "has a transmit time (T3) %.6f s before its receive time "
+                      "(T2): it cannot answer before it is asked", -seconds_between(s.t3, s.t2));
     /* A round trip takes no less than no time: only the two clocks' precision can make it
      * look a little negative. More means the server's T2 or T3 is wrong. */
-    struct sample s = measure(reply, t4);
-    double root_distance = h.root_delay / 2 + h.root_dispersion;
     if (s.delay < -(ldexp(1, h.precision) + OUR_PRECISION))
-        VERDICT(REFUSED, "makes the round-trip delay %.6f s: negative beyond both clocks' "
-                "precision, so its T2 or T3 is wrong", s.delay);
-    if (root_distance > MAX_ROOT_DISTANCE)
-        VERDICT(REFUSED, "has a root distance (root delay / 2 + root dispersion) of %.6f s, "
-                "over %g s: too far from a reference clock", root_distance, MAX_ROOT_DISTANCE);
-    VERDICT(ANSWER, "is the answer");
+        return judged(REFUSED, why, "makes the round-trip delay %.6f s: negative beyond both "
+                      "clocks' precision, so its T2 or T3 is wrong", s.delay);
+    if (s.delay > MAX_DELAY)
+        return judged(REFUSED, why, "makes the round-trip delay %.6f s, over %g s (chrony's "
+                      "maxdelay): the offset could be wrong by half that", s.delay, MAX_DELAY);
+    return judged(ANSWER, why, "is the answer");
 }
 
 /* The notebook's line, then the fields under the labels of the course's tcp/sc2.py. */
@@ -210,12 +250,60 @@ static const char help[] =
     "  -p PORT     UDP port (default 123)\n"
     "  -t TIMEOUT  give up after this many seconds without an answer (default 5)\n";
 
+/* Wait until sock has a datagram or the deadline (monotonic seconds) passes: false then.
+ * A signal (EINTR) only shortens the wait, which goes on to the deadline. */
+static bool readable_before(int sock, double deadline)
+{
+    double left;
+    while ((left = deadline - monotonic_seconds()) > 0) {
+        struct pollfd ready = {.fd = sock, .events = POLLIN};
+        int count = poll(&ready, 1, (int)(left * 1000) + 1);
+        if (count < 0 && errno != EINTR)
+            die_errno("poll", NULL);
+        if (count > 0)
+            return true;
+    }
+    return false;
+}
+
+/* Our clock as an NTP timestamp at offset (NTP seconds need no era: their low 32 bits ARE
+ * the wrap). */
+static void write_timestamp(unsigned char *packet, size_t offset, struct unix_time t)
+{
+    uint32_t words[2] = {htonl((uint32_t)((uint64_t)t.seconds + NTP_UNIX_EPOCH_DIFF)),
+                         htonl(t.fraction)};
+    memcpy(packet + offset, words, sizeof words);
+}
+
+/* No answer: say which address we asked, and, when the name has several, that we asked
+ * only the first (as ntplib does: with "::1 localhost" first in /etc/hosts, localhost is
+ * ::1, where a server listening at 127.0.0.1 never hears us). */
+static _Noreturn void no_answer(const char *host, const struct addrinfo *server, int tries,
+                                double timeout, int ignored)
+{
+    char where[ADDRESS_TEXT_SIZE], others[WORD_REPR_SIZE + 64] = "", ignoring[64] = "";
+    int count = 0;
+    for (const struct addrinfo *a = server; a; a = a->ai_next)
+        count++;
+    if (count > 1) {
+        char name[WORD_REPR_SIZE];
+        snprintf(others, sizeof others, " (the first of %d addresses of %s)", count,
+                 word_repr(host, name));
+    }
+    if (ignored > 0)
+        snprintf(ignoring, sizeof ignoring, " (ignored %d other datagram%s)", ignored,
+                 ignored == 1 ? "" : "s");
+    die("no answer from %s%s after %d %s in %g s%s", format_address(server->ai_addr, where),
+        others, tries, tries == 1 ? "try" : "tries", timeout,
+        ignored > 0 ? ignoring : ": is an NTP server running there?");
+}
+
 static void client(const char *host, uint16_t port, double timeout)
 {
     static unsigned char reply[MAX_BYTES];
     unsigned char request[NTP_PACKET_SIZE] = {NTP_REQUEST_FIRST_BYTE};     /* and 47 zeros */
     char where[ADDRESS_TEXT_SIZE], from[ADDRESS_TEXT_SIZE], why[256];
-    struct addrinfo *server = resolve(host, port, AF_UNSPEC, SOCK_DGRAM);
+    struct addrinfo *server = resolve(host, port, AF_UNSPEC, SOCK_DGRAM);  /* the first */
     format_address(server->ai_addr, where);
     /* Not connect()ed, unlike udp_remote's client: we check each sender ourselves, so that
      * we can see, count and report the datagrams that are not the server's answer. */
@@ -223,29 +311,22 @@ static void client(const char *host, uint16_t port, double timeout)
     if (sock < 0)
         die_errno("socket", NULL);
     int tries = 0, ignored = 0;
-    for (double wait = 0.5, waited = 0; waited < timeout; wait *= 2, tries++) {
+    /* Each try waits twice as long as the last (0.5, 1, 2... s), the last one cut to end
+     * at -t: with -t 1 that is 0.5 and 0.5, with -t 4 it is 0.5, 1, 2 and 0.5. */
+    for (double wait = 0.5, waited = 0; waited < timeout; wait *= 2) {
+        tries++;
         /* A new request for each try, stamped with T1 just before it leaves. The server
          * copies our transmit field into its originate field: that echo ties its answer
-         * to this request, and makes a late answer to an earlier try a stale one. (NTP
-         * seconds need no era: their low 32 bits ARE the wrap.) */
-        struct unix_time t1 = our_clock();
-        uint32_t t1_words[2] = {htonl((uint32_t)((uint64_t)t1.seconds + NTP_UNIX_EPOCH_DIFF)),
-                                htonl(t1.fraction)};
-        memcpy(request + NTP_TRANSMIT_TIME, t1_words, 8);
+         * to this request, and makes a late answer to an earlier try a stale one. */
+        write_timestamp(request, NTP_TRANSMIT_TIME, our_clock());
         if (sendto(sock, request, sizeof request, 0, server->ai_addr, server->ai_addrlen) < 0)
             die_errno("sendto", server->ai_addr);
         if (wait > timeout - waited)
             wait = timeout - waited;        /* the last wait ends at -t */
         waited += wait;
         printf("Waiting up to %g seconds for a reply from %s\n", wait, where);
-        double left, deadline = monotonic_seconds() + wait;
-        while ((left = deadline - monotonic_seconds()) > 0) {
-            struct pollfd ready = {.fd = sock, .events = POLLIN};
-            int count = poll(&ready, 1, (int)(left * 1000) + 1);
-            if (count < 0 && errno != EINTR)
-                die_errno("poll", NULL);
-            if (count <= 0)
-                continue;
+        double deadline = monotonic_seconds() + wait;
+        while (readable_before(sock, deadline)) {
             struct sockaddr_storage sender;
             socklen_t length = sizeof sender;
             ssize_t n = recvfrom(sock, reply, sizeof reply, 0, (struct sockaddr *)&sender, &length);
@@ -254,8 +335,15 @@ static void client(const char *host, uint16_t port, double timeout)
                 die_errno("recvfrom", server->ai_addr);
             /* From the server? Compared as Python compares the address tuples (host, port...). */
             bool from_server = strcmp(format_address((struct sockaddr *)&sender, from), where) == 0;
-            enum verdict verdict = check_reply(reply, (size_t)n, from_server,
-                                               request + NTP_TRANSMIT_TIME, t4, why);
+            /* Does it answer THIS request? The server copied our T1 into its originate field:
+             * only a reply from someone who saw our request can carry it (reply is larger
+             * than a packet: a short datagram leaves old bytes here, and fails the length
+             * check first). */
+            bool echoes_t1 = true;
+            /* EXPERIMENT: comment this out: a forged reply is believed (tests/sntp_responder
+             * origin sends one whose originate time is not our T1) */
+            echoes_t1 = memcmp(reply + NTP_ORIGINATE_TIME, request + NTP_TRANSMIT_TIME, 8) == 0;
+            enum verdict verdict = check_reply(reply, (size_t)n, from_server, echoes_t1, t4, why);
             if (verdict == REFUSED)
                 die("the reply from %s %s", from, why);
             if (verdict == ANSWER) {
@@ -268,11 +356,7 @@ static void client(const char *host, uint16_t port, double timeout)
             ignored++;
         }
     }
-    if (ignored > 0)
-        die("no answer from %s after %d %s in %g s (ignored %d other datagram%s)", where, tries,
-            tries == 1 ? "try" : "tries", timeout, ignored, ignored == 1 ? "" : "s");
-    die("no answer from %s after %d %s in %g s: is an NTP server running there?", where, tries,
-        tries == 1 ? "try" : "tries", timeout);
+    no_answer(host, server, tries, timeout, ignored);
 }
 
 int main(int argc, char *argv[])
@@ -297,3 +381,7 @@ int main(int argc, char *argv[])
     client(host, port, timeout);
     return 0;
 }
+
+/* For the tools: tests/sntp_convert_test.c and fuzz/sntp_reply.c include this file, main()
+ * renamed, and call time_at(), decode(), measure(), check_reply() and print_reply(): keep
+ * them pure (no I/O but print_reply's printf). */

@@ -6,7 +6,8 @@
  * checksums, sends them on a raw socket, catches the reply on another, and shows each
  * layer as scapy's show() does. Raw sockets need root or CAP_NET_RAW, as the lecture's
  * setcap lines say (sudo setcap cap_net_raw+ep sntp_raw). IPv4 only: the lesson is its
- * header. The kernel is told nothing: the headers are just bytes.
+ * header. The kernel is told nothing: the headers are just bytes. The experiment
+ * (a marked line: the IPv4 checksum, which Linux fills in) is in README.md, this folder's guide.
  */
 #include "socket_helpers.h"
 
@@ -34,7 +35,11 @@ static const char help[] =
 /* Big-endian ("network byte order") 16- and 32-bit fields, a byte at a time. */
 static unsigned get16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
 static uint32_t get32(const unsigned char *p) { return (uint32_t)get16(p) << 16 | get16(p + 2); }
-static void put16(unsigned char *p, unsigned v) { p[0] = (unsigned char)(v >> 8), p[1] = v & 0xff; }
+static void put16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)(v >> 8);
+    p[1] = v & 0xff;
+}
 static void put32(unsigned char *p, uint32_t v) { put16(p, v >> 16); put16(p + 2, v & 0xffff); }
 
 /* The Internet checksum (RFC 1071): add the data as 16-bit big-endian words (a last odd
@@ -83,18 +88,38 @@ static double unix_seconds(const unsigned char *p)
     return (double)seconds + era - (double)NTP_UNIX_EPOCH_DIFF + get32(p + 4) / 4294967296.0;
 }
 
+/* Seconds as time_t, false if they do not fit: a 32-bit time_t ends in 2038, and a double
+ * converted out of its type's range is undefined behaviour, not a wrong number. */
+static bool time_of(double seconds, time_t *t)
+{
+    double limit = sizeof(time_t) >= 8 ? 9223372036854775808.0 : 2147483648.0;  /* 2^63, 2^31 */
+    if (!(seconds >= -limit && seconds < limit))
+        return false;
+    *t = (time_t)seconds;
+    return true;
+}
+
 /* One field as scapy's show() prints it: the name, padded, then "= " and the value. */
-#define field(name, ...) (printf("  %-10s= ", name), printf(__VA_ARGS__), putchar('\n'))
+static __attribute__((format(printf, 2, 3))) void field(const char *name, const char *fmt, ...)
+{
+    va_list args;
+    va_start(args, fmt);
+    printf("  %-10s= ", name);
+    vprintf(fmt, args);
+    putchar('\n');
+    va_end(args);
+}
 
 static void show_timestamp(const char *name, const unsigned char *p)
 {
-    char text[64];
-    time_t t = (time_t)unix_seconds(p);
+    char text[64] = "(out of range)";
+    time_t t;
     struct tm utc;
     if (get32(p) == 0 && get32(p + 4) == 0)
-        field(name, "--");
-    else if (gmtime_r(&t, &utc) && strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &utc))
-        field(name, "%s", text);
+        snprintf(text, sizeof text, "--");
+    else if (time_of(unix_seconds(p), &t) && gmtime_r(&t, &utc))
+        strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S +0000", &utc);
+    field(name, "%s", text);
 }
 
 /* Each layer of packet (an IP header, then UDP, then NTP), field by field. */
@@ -151,6 +176,57 @@ static double wall_clock(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The UDP pseudo-header needs our source address: the one the kernel would choose.
+ * connect() on a UDP socket sends nothing, but picks it (and a port, which this socket
+ * keeps for us while it is open: the reply then finds a socket, and no ICMP "port
+ * unreachable" goes back). Returns that socket; me gets the address and port. */
+static int choose_source(const struct addrinfo *server, struct sockaddr_in *me)
+{
+    socklen_t length = sizeof *me;
+    int chooser = socket(AF_INET, SOCK_DGRAM, 0);
+    if (chooser < 0)
+        die_errno("socket", NULL);
+    if (connect(chooser, server->ai_addr, server->ai_addrlen) < 0)
+        die_errno("connect", server->ai_addr);
+    if (getsockname(chooser, (struct sockaddr *)me, &length) < 0)
+        die_errno("getsockname", NULL);
+    return chooser;
+}
+
+/* Wait until sock has a datagram or the deadline (monotonic seconds) passes: false then. */
+static bool readable_before(int sock, double deadline)
+{
+    double left;
+    while ((left = deadline - monotonic_seconds()) > 0) {
+        struct pollfd ready = {.fd = sock, .events = POLLIN};
+        int count = poll(&ready, 1, (int)(left * 1000) + 1);
+        if (count < 0 && errno != EINTR)
+            die_errno("poll", NULL);
+        if (count > 0)
+            return true;
+    }
+    return false;
+}
+
+/* Is this our own request (same addresses, same ports), as the catcher sees it leave? */
+static bool is_our_request(const unsigned char *ip, size_t n, const unsigned char *request)
+{
+    return n == PACKET_SIZE && memcmp(ip + 12, request + 12, 8) == 0 &&
+           memcmp(ip + IP_HEADER_SIZE, request + IP_HEADER_SIZE, 4) == 0;
+}
+
+/* Is it the answer: an IPv4 packet from the server's address and port to ours, whose NTP
+ * originate time is our T1? */
+static bool is_answer(const unsigned char *ip, size_t n, const unsigned char *request)
+{
+    const unsigned char *udp = request + IP_HEADER_SIZE, *ntp = udp + UDP_HEADER_SIZE;
+    size_t header = (size_t)(ip[0] & 15) * 4;
+    return n >= PACKET_SIZE && header == IP_HEADER_SIZE &&
+           memcmp(ip + 12, request + 16, 4) == 0 && memcmp(ip + 16, request + 12, 4) == 0 &&
+           memcmp(ip + header, udp + 2, 2) == 0 && memcmp(ip + header + 2, udp, 2) == 0 &&
+           memcmp(ip + header + UDP_HEADER_SIZE + 24, ntp + 40, 8) == 0;
+}
+
 static void client(const char *host, uint16_t port)
 {
     static unsigned char reply[MAX_BYTES];
@@ -168,17 +244,7 @@ static void client(const char *host, uint16_t port)
         die("socket(AF_INET, SOCK_RAW): %s %s: raw sockets need root or CAP_NET_RAW: run it with "
             "sudo, or once: sudo setcap cap_net_raw+ep %s", errno_name(errno), strerror(errno),
             program_name);
-    /* The UDP pseudo-header needs our source address: the one the kernel would choose.
-     * connect() on a UDP socket sends nothing, but picks it (and a port, which this socket
-     * keeps for us: the reply then finds a socket, and no ICMP "port unreachable" goes back). */
-    int chooser = socket(AF_INET, SOCK_DGRAM, 0);
-    socklen_t length = sizeof me;
-    if (chooser < 0)
-        die_errno("socket", NULL);
-    if (connect(chooser, server->ai_addr, server->ai_addrlen) < 0)
-        die_errno("connect", server->ai_addr);
-    if (getsockname(chooser, (struct sockaddr *)&me, &length) < 0)
-        die_errno("getsockname", NULL);
+    int chooser = choose_source(server, &me);
 
     /* The IPv4 header (RFC 791): version 4 and IHL 5 (20 bytes) in one byte, total length,
      * an id, Don't Fragment, TTL, protocol 17 (UDP), the checksum, the two addresses. */
@@ -190,7 +256,10 @@ static void client(const char *host, uint16_t port)
     packet[9] = IPPROTO_UDP;
     memcpy(packet + 12, &me.sin_addr, 4);
     memcpy(packet + 16, &to->sin_addr, 4);
-    /* Linux fills this in itself for IP_HDRINCL sockets; we compute it to see it. */
+    /* The header's checksum, as scapy computes it when you leave chksum unset. */
+    /* EXPERIMENT: comment this out: the request is still answered: Linux fills in the IPv4
+     * checksum of every packet sent on an IP_HDRINCL socket (see "Our request as it went
+     * out": the kernel's checksum, ours 0x0000) */
     put16(packet + 10, ip_checksum(packet));
     /* The UDP header (RFC 768): ports, length (header and data), checksum. */
     memcpy(udp, &me.sin_port, 2);
@@ -212,14 +281,7 @@ static void client(const char *host, uint16_t port)
      * too): ours is from the server's address and port, to ours, and echoes our T1. */
     double deadline = monotonic_seconds() + 5;
     for (;;) {
-        struct pollfd ready = {.fd = catcher, .events = POLLIN};
-        double left = deadline - monotonic_seconds();
-        int count = left > 0 ? poll(&ready, 1, (int)(left * 1000) + 1) : 0;
-        if (count < 0 && errno == EINTR)
-            continue;
-        if (count < 0)
-            die_errno("poll", NULL);
-        if (count == 0)
+        if (!readable_before(catcher, deadline))
             die("no answer from %s in 5 seconds", where);
         ssize_t n = recv(catcher, reply, sizeof reply, 0);
         double t4 = wall_clock();
@@ -227,24 +289,21 @@ static void client(const char *host, uint16_t port)
             continue;
         if (n < 0)
             die_errno("recv", NULL);
-        size_t header = (size_t)(reply[0] & 15) * 4;
-        if ((size_t)n == sizeof packet && memcmp(reply + 12, packet + 12, 8) == 0 &&
-            memcmp(reply + IP_HEADER_SIZE, udp, 4) == 0)     /* our own request, on loopback */
+        if (is_our_request(reply, (size_t)n, packet))     /* on loopback */
             printf("Our request as it went out: IP chksum 0x%04x, ours 0x%04x (%s)\n",
                    get16(reply + 10), get16(packet + 10),
                    get16(reply + 10) == get16(packet + 10) ? "the same" : "they differ");
-        if ((size_t)n < PACKET_SIZE || header != IP_HEADER_SIZE ||
-            memcmp(reply + 12, packet + 16, 4) != 0 || memcmp(reply + 16, packet + 12, 4) != 0 ||
-            memcmp(reply + header, udp + 2, 2) != 0 || memcmp(reply + header + 2, udp, 2) != 0 ||
-            memcmp(reply + header + UDP_HEADER_SIZE + 24, ntp + 40, 8) != 0)
+        if (!is_answer(reply, (size_t)n, packet))
             continue;
+        size_t header = (size_t)(reply[0] & 15) * 4;
         const unsigned char *answer = reply + header + UDP_HEADER_SIZE;
         double t2 = unix_seconds(answer + 32), t3 = unix_seconds(answer + 40);
-        time_t shown = (time_t)t3;
+        time_t shown;
         char text[64];
         printf("Received from %s:\n", where);
         show(reply, (size_t)n);
-        printf("Time: %s", ctime_r(&shown, text) ? text : "(out of range)\n");
+        bool in_range = time_of(t3, &shown) && ctime_r(&shown, text);
+        printf("Time: %s", in_range ? text : "(out of range)\n");
         printf("Offset: %+.6f seconds\n", ((t2 - t1) + (t3 - t4)) / 2);
         break;
     }
@@ -274,3 +333,6 @@ int main(int argc, char *argv[])
     client(host, port);
     return 0;
 }
+
+/* For the tools: tests/sntp_raw_test.c includes this file, main() renamed, and calls
+ * ip_checksum(), udp_checksum() and time_of(): keep them pure. */

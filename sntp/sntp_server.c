@@ -11,7 +11,8 @@
  * each datagram it drops: it answers only well-formed 48-byte requests, so it can never be
  * used to reflect or amplify traffic. With "" it serves every address, IPv4 and IPv6
  * (./sntp_server "" -p 1230, then ./sntp_client 127.0.0.2 -p 1230 or ::1), and answers
- * from the address each client asked at.
+ * from the address each client asked at. Its two experiments (marked lines: the epoch, and
+ * the byte order) are in README.md, this folder's guide.
  */
 #define _GNU_SOURCE     /* glibc shows struct in6_pktinfo (RFC 3542) only with it */
 #include "socket_helpers.h"
@@ -59,7 +60,7 @@ static const char help[] =
  * (5) or to the control and private modes (6, 7, the amplification attacks of old ntpd)
  * could bounce traffic at a spoofed victim. Only exactly 48 bytes: more is a MAC or
  * extension fields, which we have no keys to answer (chronyd drops them too), and the
- * reply is never larger than the request. Pure (no I/O): a fuzzer calls it. */
+ * reply is never larger than the request. */
 static const char *check_request(const unsigned char *buf, size_t len)
 {
     if (len < NTP_PACKET_SIZE)
@@ -74,8 +75,12 @@ static const char *check_request(const unsigned char *buf, size_t len)
     return NULL;
 }
 
+/* Every field goes out big-endian, "network byte order", whatever this machine's order. */
 static void write_u32(unsigned char *packet, size_t offset, uint32_t value)
 {
+    /* EXPERIMENT: comment this out: on a little-endian machine (x86, ARM) each 32-bit field
+     * goes out backwards: the root dispersion of 1/65536 s reads as 256 s, and sntp_client
+     * refuses the reply (a root distance over 1.5 s) */
     value = htonl(value);
     memcpy(packet + offset, &value, sizeof value);
 }
@@ -84,7 +89,12 @@ static void write_u32(unsigned char *packet, size_t offset, uint32_t value)
  * how they wrap into era 1 in 2036) and the fraction of a second in units of 2^-32 s. */
 static void write_timestamp(unsigned char *packet, size_t offset, struct timespec t)
 {
-    write_u32(packet, offset, (uint32_t)((uint64_t)t.tv_sec + NTP_UNIX_EPOCH_DIFF));
+    uint64_t seconds = (uint64_t)t.tv_sec;          /* since 1970, Unix's epoch */
+    /* EXPERIMENT: comment this out: the server sends seconds since 1970 where NTP counts
+     * from 1900; clients read them in era 1, 2^32 - 2208988800 = 2085978496 s (66 years)
+     * ahead: a date around 2093 */
+    seconds += NTP_UNIX_EPOCH_DIFF;
+    write_u32(packet, offset, (uint32_t)seconds);
     write_u32(packet, offset + 4, (uint32_t)(((uint64_t)t.tv_nsec << 32) / 1000000000u));
 }
 
@@ -115,27 +125,94 @@ static int measure_precision(long *fastest)
     return step * 1.41421356 < *fastest * 1e-9 ? exponent + 1 : exponent;   /* sqrt(2): halfway */
 }
 
+/* Other systems (README, "Platforms"): the kernel's receive time comes in nanoseconds on
+ * Linux (SO_TIMESTAMPNS), elsewhere in microseconds (SO_TIMESTAMP); without IP_PKTINFO
+ * (the BSDs) an IPv4 reply goes out from the address the kernel picks. */
+#ifdef SO_TIMESTAMPNS
+#define SO_RECEIVE_TIME SO_TIMESTAMPNS
+#define SCM_RECEIVE_TIME SCM_TIMESTAMPNS
+static struct timespec receive_time(const struct cmsghdr *c)
+{
+    struct timespec t;
+    memcpy(&t, CMSG_DATA(c), sizeof t);
+    return t;
+}
+#else
+#define SO_RECEIVE_TIME SO_TIMESTAMP
+#define SCM_RECEIVE_TIME SCM_TIMESTAMP
+static struct timespec receive_time(const struct cmsghdr *c)
+{
+    struct timeval t;
+    memcpy(&t, CMSG_DATA(c), sizeof t);
+    return (struct timespec){t.tv_sec, (long)t.tv_usec * 1000};
+}
+#endif
+
 /* The reply goes out from the address the request came to. A socket bound to every
  * address would otherwise send from the one the kernel's routing picks, which a client
- * that asked at another address rightly ignores. The kernel told us where the request
- * came to (IP_PKTINFO, IPV6_PKTINFO); we hand it back as the reply's source. */
-static size_t reply_source(const struct cmsghdr *in, unsigned char *control)
+ * that asked at another address rightly ignores. The kernel tells us where each request
+ * came to (IP_PKTINFO, IPV6_PKTINFO) and when (SO_TIMESTAMPNS: T2); we hand the address
+ * back as the reply's source. For IPv4 it is ipi_spec_dst, the local address the kernel
+ * would answer from: the request's destination, or for a broadcast (127.255.255.255) the
+ * interface's own address, since no datagram may come from a broadcast address. An IPv4
+ * datagram on the "" socket (IPv6, v4-mapped) brings both kinds: IP_PKTINFO wins. */
+static size_t read_control(struct msghdr *message, struct timespec *received,
+                           unsigned char *control)
 {
     struct cmsghdr *out = (struct cmsghdr *)(void *)control;
+    bool ipv4 = false;
     memset(control, 0, CMSG_SPACE(sizeof(struct in6_pktinfo)));     /* padding too */
-    out->cmsg_level = in->cmsg_level;
-    out->cmsg_type = in->cmsg_type;
-    if (in->cmsg_level == IPPROTO_IP) {
-        struct in_pktinfo info;
-        memcpy(&info, CMSG_DATA(in), sizeof info);
-        info.ipi_ifindex = 0;           /* route as usual, from ipi_spec_dst: where it came to */
-        out->cmsg_len = CMSG_LEN(sizeof info);
-        memcpy(CMSG_DATA(out), &info, sizeof info);
-        return CMSG_SPACE(sizeof info);
+    out->cmsg_len = 0;
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(message); c; c = CMSG_NXTHDR(message, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RECEIVE_TIME)
+            *received = receive_time(c);
+#ifdef IP_PKTINFO
+        if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) {
+            struct in_pktinfo info;
+            memcpy(&info, CMSG_DATA(c), sizeof info);
+            info.ipi_ifindex = 0;       /* route as usual, from ipi_spec_dst */
+            out->cmsg_level = IPPROTO_IP;
+            out->cmsg_type = IP_PKTINFO;
+            out->cmsg_len = CMSG_LEN(sizeof info);
+            memcpy(CMSG_DATA(out), &info, sizeof info);
+            ipv4 = true;
+        }
+#endif
+        if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO && !ipv4) {
+            out->cmsg_level = IPPROTO_IPV6;     /* address and interface, as they came */
+            out->cmsg_type = IPV6_PKTINFO;
+            out->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));
+            memcpy(CMSG_DATA(out), CMSG_DATA(c), sizeof(struct in6_pktinfo));
+        }
     }
-    out->cmsg_len = CMSG_LEN(sizeof(struct in6_pktinfo));      /* address and interface */
-    memcpy(CMSG_DATA(out), CMSG_DATA(in), sizeof(struct in6_pktinfo));
-    return CMSG_SPACE(sizeof(struct in6_pktinfo));
+    return out->cmsg_len == 0 ? 0 : ipv4 ? CMSG_SPACE(sizeof(struct in_pktinfo))
+                                         : CMSG_SPACE(sizeof(struct in6_pktinfo));
+}
+
+/* The answer to a request that check_request() passed: RFC 4330 section 5's server reply. */
+static void fill_reply(unsigned char *reply, const unsigned char *request, unsigned stratum,
+                       int precision, const unsigned char reference_id[4],
+                       struct timespec received)
+{
+    unsigned version = (request[NTP_LI_VN_MODE] >> 3) & 7, mode = request[NTP_LI_VN_MODE] & 7;
+    /* Leap indicator 0 (no warning: the top two bits stay 0), the request's version,
+     * and mode 4 for mode 3, 2 for 1. */
+    unsigned reply_mode = mode == NTP_MODE_CLIENT ? 4 : 2;
+    memset(reply, 0, NTP_PACKET_SIZE);
+    reply[NTP_LI_VN_MODE] = (unsigned char)((version << 3) | reply_mode);
+    reply[NTP_STRATUM] = (unsigned char)stratum;
+    reply[NTP_POLL] = request[NTP_POLL];            /* RFC 4330: copied from the request */
+    reply[NTP_PRECISION] = (unsigned char)(signed char)precision;
+    /* Root delay 0: this clock is its own reference. Root dispersion: how far it may
+     * be off, here one clock tick (the 16.16 format's smallest step, 15 us). */
+    write_u32(reply, NTP_ROOT_DELAY, 0);
+    write_u32(reply, NTP_ROOT_DISPERSION, 1);
+    memcpy(reply + NTP_REFERENCE_ID, reference_id, 4);
+    write_timestamp(reply, NTP_REFERENCE_TIME, received);   /* our clock is always "set" */
+    /* The client's transmit time goes back as our originate time, byte for byte: the
+     * client recognises its answer by it. */
+    memcpy(reply + NTP_ORIGINATE_TIME, request + NTP_TRANSMIT_TIME, 8);
+    write_timestamp(reply, NTP_RECEIVE_TIME, received);
 }
 
 static void server(const char *host, uint16_t port, unsigned stratum,
@@ -143,37 +220,41 @@ static void server(const char *host, uint16_t port, unsigned stratum,
 {
     static unsigned char data[MAX_BYTES];
     char where[ADDRESS_TEXT_SIZE];
+    int on = 1, off = 0, status = 0;
     /* "": one IPv6 socket for both families. With IPV6_V6ONLY off, `::` also takes IPv4
      * datagrams, whose senders appear as v4-mapped addresses ('::ffff:127.0.0.2', ...). */
     struct addrinfo *address = resolve(host, port, host[0] ? AF_UNSPEC : AF_INET6, SOCK_DGRAM);
-    int family = address->ai_family, status = 0;
+    int family = address->ai_family;
     int sock = socket(family, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
     if (family == AF_INET6 && host[0] == '\0')
-        status = setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &(int){0}, sizeof(int));
-    if (status == 0 && family == AF_INET)
-        status = setsockopt(sock, IPPROTO_IP, IP_PKTINFO, &(int){1}, sizeof(int));
+        status = setsockopt(sock, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off);
+    /* Where each request came to (IPv4 datagrams on "" too), and when, as read_control() says. */
+#ifdef IP_PKTINFO
+    if (status == 0 && (family == AF_INET || host[0] == '\0'))
+        status = setsockopt(sock, IPPROTO_IP, IP_PKTINFO, &on, sizeof on);
+#endif
     if (status == 0 && family == AF_INET6)
-        status = setsockopt(sock, IPPROTO_IPV6, IPV6_RECVPKTINFO, &(int){1}, sizeof(int));
+        status = setsockopt(sock, IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof on);
     /* The kernel stamps each datagram as it arrives: T2 without our scheduling delay. */
     if (status == 0)
-        status = setsockopt(sock, SOL_SOCKET, SO_TIMESTAMPNS, &(int){1}, sizeof(int));
+        status = setsockopt(sock, SOL_SOCKET, SO_RECEIVE_TIME, &on, sizeof on);
     if (status < 0)
         die_errno("setsockopt", NULL);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
     freeaddrinfo(address);
-    struct sockaddr_storage me = {0};
+    struct sockaddr_storage me;
     socklen_t length = sizeof me;
+    memset(&me, 0, sizeof me);
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
     long fastest;
     int precision = measure_precision(&fastest);
-    printf("Precision: %d (2^%d s: the fastest of %d clock reads took %ld ns)\n", precision,
-           precision, CLOCK_READS, fastest);
-    check_log();
+    say("Precision: %d (2^%d s: the fastest of %d clock reads took %ld ns)\n", precision,
+        precision, CLOCK_READS, fastest);
 
     for (;;) {
         struct sockaddr_storage client;
@@ -189,43 +270,19 @@ static void server(const char *host, uint16_t port, unsigned stratum,
             continue;
         if (n < 0)
             die_errno("recvmsg", NULL);
+        if (ignore_reflection((struct sockaddr *)&client, (struct sockaddr *)&me))
+            continue;
         format_address((struct sockaddr *)&client, where);
         const char *problem = check_request(data, (size_t)n);
         if (problem) {
-            printf("Dropped %zd bytes from %s: %s\n", n, where, problem);
-            check_log();
+            say("Dropped %zd bytes from %s: %s\n", n, where, problem);
             continue;
         }
-        size_t control_length = 0;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&message); c; c = CMSG_NXTHDR(&message, c)) {
-            if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS)
-                memcpy(&received, CMSG_DATA(c), sizeof received);
-            if ((c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO) ||
-                (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO))
-                control_length = reply_source(c, control_out.bytes);
-        }
+        size_t control_length = read_control(&message, &received, control_out.bytes);
 
-        unsigned char reply[NTP_PACKET_SIZE] = {0};
-        unsigned version = (data[NTP_LI_VN_MODE] >> 3) & 7, mode = data[NTP_LI_VN_MODE] & 7;
-        /* Leap indicator 0 (no warning: the top two bits stay 0), the request's version,
-         * and mode 4 for mode 3, 2 for 1. */
-        unsigned reply_mode = mode == NTP_MODE_CLIENT ? 4 : 2;
-        reply[NTP_LI_VN_MODE] = (unsigned char)((version << 3) | reply_mode);
-        reply[NTP_STRATUM] = (unsigned char)stratum;
-        reply[NTP_POLL] = data[NTP_POLL];           /* RFC 4330: copied from the request */
-        reply[NTP_PRECISION] = (unsigned char)(signed char)precision;
-        /* Root delay 0: this clock is its own reference. Root dispersion: how far it may
-         * be off, here one clock tick (the 16.16 format's smallest step, 15 us). */
-        write_u32(reply, NTP_ROOT_DELAY, 0);
-        write_u32(reply, NTP_ROOT_DISPERSION, 1);
-        memcpy(reply + NTP_REFERENCE_ID, reference_id, 4);
-        write_timestamp(reply, NTP_REFERENCE_TIME, received);   /* our clock is always "set" */
-        /* The client's transmit time goes back as our originate time, byte for byte:
-         * the client recognises its answer by it. */
-        memcpy(reply + NTP_ORIGINATE_TIME, data + NTP_TRANSMIT_TIME, 8);
-        write_timestamp(reply, NTP_RECEIVE_TIME, received);
+        unsigned char reply[NTP_PACKET_SIZE];
+        fill_reply(reply, data, stratum, precision, reference_id, received);
         buffer = (struct iovec){reply, sizeof reply};
-        message.msg_iov = &buffer;
         message.msg_control = control_length ? control_out.bytes : NULL;
         message.msg_controllen = control_length;
         write_timestamp(reply, NTP_TRANSMIT_TIME, clock_now());  /* T3: last, then send */
@@ -233,9 +290,8 @@ static void server(const char *host, uint16_t port, unsigned stratum,
         if (sendmsg(sock, &message, 0) < 0)
             warn_errno("sendmsg", (struct sockaddr *)&client);
         else
-            printf("Answered a version %u %srequest from %s\n", version,
-                   mode == NTP_MODE_CLIENT ? "" : "symmetric active ", where);
-        check_log();
+            say("Answered a version %u %srequest from %s\n", (data[NTP_LI_VN_MODE] >> 3) & 7,
+                (data[NTP_LI_VN_MODE] & 7) == NTP_MODE_CLIENT ? "" : "symmetric active ", where);
     }
 }
 
@@ -286,9 +342,14 @@ int main(int argc, char *argv[])
         reference = stratum == 1 ? "LOCL" : "127.127.1.1";
     parse_reference_id(reference, stratum, reference_id);
     /* A server's log is secondary: if its reader goes away (./sntp_server | head -2), a
-     * write must fail with EPIPE, reported once by check_log(), not kill the server. */
+     * write must fail with EPIPE, reported once (say() checks each log line), not kill
+     * the server. */
     if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
         die_errno("signal", NULL);
     server(host, port, stratum, reference_id);
     return 0;
 }
+
+/* For the tools: fuzz/sntp_request.c includes this file, main() renamed, and calls
+ * check_request(): keep it pure (no I/O). server() zeroes `me` with memset, not `= {0}`:
+ * clang-tidy's analyzer then stops taking its port for garbage in ignore_reflection(). */

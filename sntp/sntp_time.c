@@ -8,6 +8,8 @@
  * The whole protocol is one 48-byte datagram each way: the request's first byte says
  * "version 3, client", and the time is the 11th 32-bit word of the reply. Unlike the
  * notebook, it gives up after 5 seconds (-t SECONDS) instead of waiting forever.
+ * Watch it: sudo tcpdump -i lo -n -X udp port 1230. The experiment (a marked line: the epoch)
+ * is in README.md, this folder's guide.
  */
 #include "socket_helpers.h"
 
@@ -66,9 +68,15 @@ static void sntp_client(const char *host, uint16_t port, double wait)
     seconds = ntohl(seconds);
     /* The seconds wrap to 0 on 2036-02-07 (NTP era 1). RFC 4330's rule: with the top bit
      * set the time is from 1968-2036 (era 0), without it from 2036-2104 (era 1). */
-    time_t t = (time_t)seconds - (time_t)TIME1970 + (seconds & 0x80000000u ? 0 : NTP_ERA_SECONDS);
+    int64_t t = seconds & 0x80000000u ? seconds : seconds + NTP_ERA_SECONDS;
+    /* EXPERIMENT: comment this out: the date is 70 years ahead, NTP's seconds since 1900
+     * read as Unix's since 1970 */
+    t -= TIME1970;
+    time_t shown = (time_t)t;           /* a 32-bit time_t ends in 2038 */
+    if ((int64_t)shown != t)
+        die("the time %lld is out of range for this system's time_t", (long long)t);
     struct tm local;
-    if (localtime_r(&t, &local) == NULL)
+    if (localtime_r(&shown, &local) == NULL)
         die("localtime: the time %lld is out of range", (long long)t);
     strftime(text, sizeof text, "%a %b %e %H:%M:%S %Y", &local);   /* time.ctime()'s format */
     printf("\tTime=%s\n", text);

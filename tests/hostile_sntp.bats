@@ -28,7 +28,7 @@ setup() {
     start_server fake "$ROOT/tests/hostile_udp" -l 127.0.0.1 0 1
     run bash -c "timeout 10 ./sntp_client 127.0.0.1 -p $PORT -t 2 2>'$BATS_TEST_TMPDIR/client.err'"
     [ "$status" -eq 1 ]
-    [[ "${lines[1]}" == "Ignored a datagram from ('127.0.0.1', $PORT): "* ]]
+    grep -q "^Ignored a datagram from ('127.0.0.1', $PORT): " <<<"$output"
     [ "$(err client)" = "sntp_client: no answer from ('127.0.0.1', $PORT) after 3 tries in 2 s (ignored 1 other datagram)" ]
 }
 

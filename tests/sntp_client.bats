@@ -14,6 +14,14 @@ field() {
     printf '%s\n' "${lines[@]}" | sed -nE "s/^$1 *([-+]?[0-9.]+) s$/\1/p"
 }
 
+# Drop the waits from $lines. Under load a reply may come after the first 0.5 s wait: the
+# client asks again, and the late answer to its first request is ignored as stale. What is
+# left starts with the answer (or the refusal), wherever it came.
+drop_retries() {
+    mapfile -t lines < <(printf '%s\n' "${lines[@]}" | grep -Ev -e '^Waiting up to [0-9.]+ seconds for a reply from ' \
+        -e '^Ignored a datagram from .*: its originate time is not our T1 \(spoofed, or the answer to an earlier try\)$')
+}
+
 @test "unit tests: NTP timestamps convert across the 2036 era rollover, and the reply checks" {
     run "$ROOT/tests/sntp_convert_test"
     [ "$status" -eq 0 ]
@@ -25,28 +33,29 @@ field() {
     TZ=UTC run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "Waiting up to 0.5 seconds for a reply from ('127.0.0.1', $PORT)" ]
-    [[ "${lines[1]}" =~ ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\ [A-Z][a-z]{2}\ [\ 1-3][0-9]\ [0-9:]{8}\ [0-9]{4}$ ]]
-    [ "${lines[2]}" = "Response received from: ('127.0.0.1', $PORT)" ]
-    [ "${lines[3]}" = "Leap Indicator: 0 (no warning)" ]
-    [ "${lines[4]}" = "Version Number: 4" ]
-    [ "${lines[5]}" = "Mode: 4 (server)" ]
-    [ "${lines[6]}" = "Stratum: 10 (secondary: that many steps from a reference or local clock)" ]
-    [ "${lines[7]}" = "Poll: 0 (2^0 = 1 s)" ]
-    [[ "${lines[8]}" =~ ^Precision:\ -[0-9]+\ \(2\^-[0-9]+\ =\ [0-9.e-]+\ s\)$ ]]
-    [ "${lines[9]}" = "Root Delay: 0.000000 seconds" ]
-    [ "${lines[10]}" = "Root dispersion: 0.000015 s" ]
-    [ "${lines[11]}" = "Reference id: 127.127.1.1" ]
+    drop_retries
+    [[ "${lines[0]}" =~ ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\ [A-Z][a-z]{2}\ [\ 1-3][0-9]\ [0-9:]{8}\ [0-9]{4}$ ]]
+    [ "${lines[1]}" = "Response received from: ('127.0.0.1', $PORT)" ]
+    [ "${lines[2]}" = "Leap Indicator: 0 (no warning)" ]
+    [ "${lines[3]}" = "Version Number: 4" ]
+    [ "${lines[4]}" = "Mode: 4 (server)" ]
+    [ "${lines[5]}" = "Stratum: 10 (secondary: that many steps from a reference or local clock)" ]
+    [ "${lines[6]}" = "Poll: 0 (2^0 = 1 s)" ]
+    [[ "${lines[7]}" =~ ^Precision:\ -[0-9]+\ \(2\^-[0-9]+\ =\ [0-9.e-]+\ s\)$ ]]
+    [ "${lines[8]}" = "Root Delay: 0.000000 seconds" ]
+    [ "${lines[9]}" = "Root dispersion: 0.000015 s" ]
+    [ "${lines[10]}" = "Reference id: 127.127.1.1" ]
     utc='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} UTC'
-    [[ "${lines[12]}" =~ ^Originate\ Timestamp\ \(T1\):\ $utc\ \(our\ request\ left\)$ ]]
-    [[ "${lines[13]}" =~ ^Receive\ Timestamp\ \(T2\):\ $utc\ \(it\ reached\ the\ server\)$ ]]
-    [[ "${lines[14]}" =~ ^Transmit\ Timestamp\ \(T3\):\ $utc\ \(the\ reply\ left\)$ ]]
-    [[ "${lines[15]}" =~ ^Destination\ Timestamp\ \(T4\):\ $utc\ \(it\ reached\ us\)$ ]]
-    [[ "${lines[16]}" =~ ^Offset:\ [-+][0-9]+\.[0-9]{6}\ seconds$ ]]
-    [[ "${lines[17]}" =~ ^Round-trip\ delay:\ [0-9]+\.[0-9]{6}\ s$ ]]
-    [ "${#lines[@]}" -eq 18 ]
+    [[ "${lines[11]}" =~ ^Originate\ Timestamp\ \(T1\):\ $utc\ \(our\ request\ left\)$ ]]
+    [[ "${lines[12]}" =~ ^Receive\ Timestamp\ \(T2\):\ $utc\ \(it\ reached\ the\ server\)$ ]]
+    [[ "${lines[13]}" =~ ^Transmit\ Timestamp\ \(T3\):\ $utc\ \(the\ reply\ left\)$ ]]
+    [[ "${lines[14]}" =~ ^Destination\ Timestamp\ \(T4\):\ $utc\ \(it\ reached\ us\)$ ]]
+    [[ "${lines[15]}" =~ ^Offset:\ [-+][0-9]+\.[0-9]{6}\ seconds$ ]]
+    [[ "${lines[16]}" =~ ^Round-trip\ delay:\ [0-9]+\.[0-9]{6}\ s$ ]]
+    [ "${#lines[@]}" -eq 17 ]
     # ctime(tx_time): T3 in local time (here UTC), the seconds truncated.
     t3=$(sed -nE 's/^Transmit Timestamp \(T3\): ([0-9-]+ [0-9:]+)\..*/\1/p' <<<"$output")
-    [ "${lines[1]}" = "$(TZ=UTC date -d "$t3 UTC" '+%a %b %e %H:%M:%S %Y')" ]
+    [ "${lines[0]}" = "$(TZ=UTC date -d "$t3 UTC" '+%a %b %e %H:%M:%S %Y')" ]
     # T3 is today's, in UTC.
     [[ "$t3" == "$(date -u +%Y-%m-%d) "* ]] || [[ "$t3" == "$(date -u -d '1 minute ago' +%Y-%m-%d) "* ]]
     wait_for server "^Answered a version 4 request from \('127\.0\.0\.1', [0-9]+\)$"
@@ -69,92 +78,113 @@ field() {
     start_server server ./sntp_server -p 0 -s 1 -r GPS
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[6]}" = "Stratum: 1 (primary: it reads a reference clock)" ]
-    [ "${lines[11]}" = "Reference id: 'GPS'" ]
+    drop_retries
+    [ "${lines[5]}" = "Stratum: 1 (primary: it reads a reference clock)" ]
+    [ "${lines[10]}" = "Reference id: 'GPS'" ]
 }
 
 @test "the 2036 rollover: a server whose clock is in era 1 is read as 2036, not 1900, lines written out" {
     start_server responder "$ROOT/tests/sntp_responder" era1
     TZ=UTC run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[1]}" = "Thu Feb  7 06:44:56 2036" ]
-    [ "${lines[2]}" = "Response received from: ('127.0.0.1', $PORT)" ]
-    [ "${lines[3]}" = "Leap Indicator: 0 (no warning)" ]
-    [ "${lines[4]}" = "Version Number: 4" ]
-    [ "${lines[5]}" = "Mode: 4 (server)" ]
-    [ "${lines[6]}" = "Stratum: 2 (secondary: that many steps from a reference or local clock)" ]
-    [ "${lines[7]}" = "Poll: 6 (2^6 = 64 s)" ]
-    [ "${lines[8]}" = "Precision: -20 (2^-20 = 9.54e-07 s)" ]
-    [ "${lines[9]}" = "Root Delay: 0.000000 seconds" ]
-    [ "${lines[10]}" = "Root dispersion: 0.000000 s" ]
-    [ "${lines[11]}" = "Reference id: 192.0.2.1" ]
-    [ "${lines[13]}" = "Receive Timestamp (T2): 2036-02-07 06:44:56.000000 UTC (it reached the server)" ]
-    [ "${lines[14]}" = "Transmit Timestamp (T3): 2036-02-07 06:44:56.000000 UTC (the reply left)" ]
+    drop_retries
+    [ "${lines[0]}" = "Thu Feb  7 06:44:56 2036" ]
+    [ "${lines[1]}" = "Response received from: ('127.0.0.1', $PORT)" ]
+    [ "${lines[2]}" = "Leap Indicator: 0 (no warning)" ]
+    [ "${lines[3]}" = "Version Number: 4" ]
+    [ "${lines[4]}" = "Mode: 4 (server)" ]
+    [ "${lines[5]}" = "Stratum: 2 (secondary: that many steps from a reference or local clock)" ]
+    [ "${lines[6]}" = "Poll: 6 (2^6 = 64 s)" ]
+    [ "${lines[7]}" = "Precision: -20 (2^-20 = 9.54e-07 s)" ]
+    [ "${lines[8]}" = "Root Delay: 0.000000 seconds" ]
+    [ "${lines[9]}" = "Root dispersion: 0.000000 s" ]
+    [ "${lines[10]}" = "Reference id: 192.0.2.1" ]
+    [ "${lines[12]}" = "Receive Timestamp (T2): 2036-02-07 06:44:56.000000 UTC (it reached the server)" ]
+    [ "${lines[13]}" = "Transmit Timestamp (T3): 2036-02-07 06:44:56.000000 UTC (the reply left)" ]
     # The offset is the whole way to 2036: 2085979496 s (era 1's second 1000) minus now.
     offset=$(sed -nE 's/^Offset: \+([0-9]+)\.[0-9]+ seconds$/\1/p' <<<"$output")
     [ $((2085979496 - $(date +%s) - offset)) -ge -2 ]
     [ $((2085979496 - $(date +%s) - offset)) -le 2 ]
-    [[ "${lines[17]}" =~ ^Round-trip\ delay:\ 0\.[0-9]{6}\ s$ ]]
+    [[ "${lines[16]}" =~ ^Round-trip\ delay:\ 0\.[0-9]{6}\ s$ ]]
 }
 
 # reject KIND MESSAGE: the hostile responder answers with KIND; the client exits 1 with
-# MESSAGE after its first wait line.
+# MESSAGE after its wait line (or lines, under load).
 reject() {
     start_server responder "$ROOT/tests/sntp_responder" "$1"
-    run ./sntp_client 127.0.0.1 -p "$PORT" -t 1
+    run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
     [ "${lines[0]}" = "Waiting up to 0.5 seconds for a reply from ('127.0.0.1', $PORT)" ]
-    [ "${lines[1]}" = "sntp_client: ${2//PORT/$PORT}" ]
-    [ "${#lines[@]}" -eq 2 ]
-}
-
-# ignored KIND: the hostile responder sends KIND and then a genuine reply; the client
-# ignores and counts the first, and takes the second (exit 0).
-ignored() {
-    start_server responder "$ROOT/tests/sntp_responder" "$1+good"
-    run ./sntp_client 127.0.0.1 -p "$PORT" -t 2
-    [ "$status" -eq 0 ]
-    [ "${lines[1]}" = "Ignored a datagram from ('127.0.0.1', $PORT): ${2}" ]
-    [ "${lines[3]}" = "Response received from: ('127.0.0.1', $PORT)" ]
+    drop_retries
+    [ "${lines[0]}" = "sntp_client: ${2//PORT/$PORT}" ]
+    [ "${#lines[@]}" -eq 1 ]
 }
 
 @test "junk from the server's address (5 bytes, 47 bytes, a request with originate 0) is ignored, then the reply taken" {
-    ignored tiny "5 bytes, too short for NTP (48)"
-    kill_spawned || true
-    ignored short "47 bytes, too short for NTP (48)"
-    kill_spawned || true
-    ignored request "its originate time is not our T1 (spoofed, or the answer to an earlier try)"
-}
-
-@test "a reply shorter than 48 bytes alone is ignored and counted: the client times out, exit 1" {
-    start_server responder "$ROOT/tests/sntp_responder" short
-    run ./sntp_client 127.0.0.1 -p "$PORT" -t 1
-    [ "$status" -eq 1 ]
-    [ "${lines[1]}" = "Ignored a datagram from ('127.0.0.1', $PORT): 47 bytes, too short for NTP (48)" ]
-    [ "${lines[-1]}" = "sntp_client: no answer from ('127.0.0.1', $PORT) after 2 tries in 1 s (ignored 2 other datagrams)" ]
+    start_server responder "$ROOT/tests/sntp_responder" tiny short request good
+    run ./sntp_client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): 5 bytes, too short for NTP (48)" <<<"$output"
+    grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): 47 bytes, too short for NTP (48)" <<<"$output"
+    grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): its originate time is not our T1 (spoofed, or the answer to an earlier try)" <<<"$output"
+    grep -qFx "Response received from: ('127.0.0.1', $PORT)" <<<"$output"
 }
 
 @test "a server claiming it held the request 5 s (round-trip delay about -5 s) is refused, exit 1" {
     start_server responder "$ROOT/tests/sntp_responder" held
-    run ./sntp_client 127.0.0.1 -p "$PORT" -t 1
+    run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
-    [[ "${lines[1]}" =~ ^sntp_client:\ the\ reply\ from\ \(\'127\.0\.0\.1\',\ $PORT\)\ makes\ the\ round-trip\ delay\ -4\.99[0-9]+\ s:\ negative\ beyond\ both\ clocks\'\ precision,\ so\ its\ T2\ or\ T3\ is\ wrong$ ]]
-    [ "${#lines[@]}" -eq 2 ]
+    drop_retries
+    [[ "${lines[0]}" =~ ^sntp_client:\ the\ reply\ from\ \(\'127\.0\.0\.1\',\ $PORT\)\ makes\ the\ round-trip\ delay\ -4\.99[0-9]+\ s:\ negative\ beyond\ both\ clocks\'\ precision,\ so\ its\ T2\ or\ T3\ is\ wrong$ ]]
+    [ "${#lines[@]}" -eq 1 ]
 }
 
 @test "the inconsistent 2036 reply (only T3 in era 1) is refused for its negative delay, exit 1" {
     start_server responder "$ROOT/tests/sntp_responder" era1-t3
-    run ./sntp_client 127.0.0.1 -p "$PORT" -t 1
+    run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
-    [[ "${lines[1]}" =~ ^sntp_client:\ the\ reply\ from\ .*\ makes\ the\ round-trip\ delay\ -[0-9]{9}\.[0-9]{6}\ s:\ negative ]]
+    drop_retries
+    [[ "${lines[0]}" =~ ^sntp_client:\ the\ reply\ from\ .*\ makes\ the\ round-trip\ delay\ -[0-9]{9}\.[0-9]{6}\ s:\ negative ]]
 }
 
 @test "a root distance over 1.5 s (root dispersion 100 s) is refused, exit 1" {
     reject far "the reply from ('127.0.0.1', PORT) has a root distance (root delay / 2 + root dispersion) of 100.000000 s, over 1.5 s: too far from a reference clock"
 }
 
-@test "a reply in mode 3 instead of 4 (server) is rejected, exit 1" {
+# RFC 5905's checks, each with the bytes the responder changes (offset=hex, offset=+-seconds).
+@test "root delay 0x80000000 (not negative: RFC 5905's unsigned 16.16) with dispersion 16383 s is refused, exit 1" {
+    reject set:4=80000000,8=3fff0000 "the reply from ('127.0.0.1', PORT) has a root distance (root delay / 2 + root dispersion) of 32767.000000 s, over 1.5 s: too far from a reference clock"
+}
+
+@test "precision +127 (2^127 s), with T3 a year ahead, is refused for the precision, exit 1" {
+    reject set:3=7f,40=+31536000 "the reply from ('127.0.0.1', PORT) has precision 127 (2^127 s): a clock that coarse cannot be within 1.5 s of the time"
+}
+
+@test "T3 an hour before T2 is refused: a server cannot answer before it is asked, exit 1" {
+    start_server responder "$ROOT/tests/sntp_responder" set:40=-3600
+    run ./sntp_client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 1 ]
+    drop_retries
+    [[ "${lines[0]}" =~ ^sntp_client:\ the\ reply\ from\ \(\'127\.0\.0\.1\',\ $PORT\)\ has\ a\ transmit\ time\ \(T3\)\ (3599\.9|3600\.0)[0-9]{5}\ s\ before\ its\ receive\ time\ \(T2\):\ it\ cannot\ answer\ before\ it\ is\ asked$ ]]
+    [ "${#lines[@]}" -eq 1 ]
+}
+
+@test "a zero receive time (T2 = 0) is refused, exit 1" {
+    reject set:32=0000000000000000 "the reply from ('127.0.0.1', PORT) has a zero receive time"
+}
+
+@test "RFC 4330's refusals: mode 3, versions 0 and 5, leap indicator 3, stratum 16, a zero transmit time; one line each, exit 1" {
     reject mode "the reply from ('127.0.0.1', PORT) has mode 3, not 4 (server)"
+    kill_spawned || true
+    reject version0 "the reply from ('127.0.0.1', PORT) has version 0, not 1 to 4"
+    kill_spawned || true
+    reject version5 "the reply from ('127.0.0.1', PORT) has version 5, not 1 to 4"
+    kill_spawned || true
+    reject leap3 "the reply from ('127.0.0.1', PORT) has leap indicator 3: the server's clock is not synchronised"
+    kill_spawned || true
+    reject stratum16 "the reply from ('127.0.0.1', PORT) has stratum 16: the server's clock is not synchronised"
+    kill_spawned || true
+    reject zero-transmit "the reply from ('127.0.0.1', PORT) has a zero transmit time"
 }
 
 @test "Kiss-o'-Death RATE, DENY and RSTR print the kiss code, exit 1" {
@@ -165,77 +195,72 @@ ignored() {
     reject kod-RSTR "the reply from ('127.0.0.1', PORT) is a Kiss-o'-Death 'RSTR': the server refuses to serve us: stop asking it"
 }
 
-@test "leap indicator 3 (unsynchronised) is rejected, exit 1" {
-    reject leap3 "the reply from ('127.0.0.1', PORT) has leap indicator 3: the server's clock is not synchronised"
-}
-
-@test "a zero transmit time is rejected, exit 1" {
-    reject zero-transmit "the reply from ('127.0.0.1', PORT) has a zero transmit time"
-}
-
-@test "stratum 16 is rejected, exit 1" {
-    reject stratum16 "the reply from ('127.0.0.1', PORT) has stratum 16: the server's clock is not synchronised"
-}
-
-@test "versions 0 and 5 are rejected, exit 1" {
-    reject version0 "the reply from ('127.0.0.1', PORT) has version 0, not 1 to 4"
-    kill_spawned || true
-    reject version5 "the reply from ('127.0.0.1', PORT) has version 5, not 1 to 4"
-}
-
-@test "a reply whose originate time is not our T1 is ignored and counted, never believed" {
-    start_server responder "$ROOT/tests/sntp_responder" origin
-    run ./sntp_client 127.0.0.1 -p "$PORT" -t 1
-    [ "$status" -eq 1 ]
-    ignored="Ignored a datagram from ('127.0.0.1', $PORT): its originate time is not our T1 (spoofed, or the answer to an earlier try)"
-    [ "${lines[1]}" = "$ignored" ]
-    [ "${lines[3]}" = "$ignored" ]
-    [ "${lines[4]}" = "sntp_client: no answer from ('127.0.0.1', $PORT) after 2 tries in 1 s (ignored 2 other datagrams)" ]
-    [[ "$output" != *Offset* ]]
-}
-
 @test "a spoofed reply is ignored and the genuine one that follows is accepted" {
     start_server responder "$ROOT/tests/sntp_responder" origin+good
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [[ "${lines[1]}" == "Ignored a datagram from ('127.0.0.1', $PORT): its originate time is not our T1 "* ]]
-    [ "${lines[3]}" = "Response received from: ('127.0.0.1', $PORT)" ]
+    grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): its originate time is not our T1 (spoofed, or the answer to an earlier try)" <<<"$output"
+    grep -qFx "Response received from: ('127.0.0.1', $PORT)" <<<"$output"
 }
 
 @test "a reply from another port than the server's is ignored and counted" {
-    start_server responder "$ROOT/tests/sntp_responder" other-port
-    run ./sntp_client 127.0.0.1 -p "$PORT" -t 1
-    [ "$status" -eq 1 ]
-    [[ "${lines[1]}" =~ ^Ignored\ a\ datagram\ from\ \(\'127\.0\.0\.1\',\ ([0-9]+)\):\ not\ the\ server$ ]]
-    [ "${BASH_REMATCH[1]}" != "$PORT" ]
-    [ "${lines[-1]}" = "sntp_client: no answer from ('127.0.0.1', $PORT) after 2 tries in 1 s (ignored 2 other datagrams)" ]
-    kill_spawned || true
+    # Robust under load: a slow responder may make the client try again, so no line is
+    # looked for at a fixed place.
     start_server responder "$ROOT/tests/sntp_responder" other-port+good
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[3]}" = "Response received from: ('127.0.0.1', $PORT)" ]
+    other=$(sed -nE "s/^Ignored a datagram from \('127\.0\.0\.1', ([0-9]+)\): not the server$/\1/p" <<<"$output" | head -n 1)
+    [ -n "$other" ]
+    [ "$other" != "$PORT" ]
+    grep -qFx "Response received from: ('127.0.0.1', $PORT)" <<<"$output"
 }
 
-@test "backoff: with no answer the waits double (0.5, 1) and the last fits -t, then exit 1" {
-    start_server responder "$ROOT/tests/sntp_responder" silent
+@test "EXPERIMENT: with the originate check commented out, a forged reply is believed (exit 0)" {
+    build_without_experiment "$ROOT/sntp/sntp_client.c" "$BATS_TEST_TMPDIR/sntp_client" forged
+    start_server responder "$ROOT/tests/sntp_responder" origin
+    run "$BATS_TEST_TMPDIR/sntp_client" 127.0.0.1 -p "$PORT" -t 1
+    [ "$status" -eq 0 ]
+    [[ "$output" != *Ignored* ]]
+    grep -qFx "Response received from: ('127.0.0.1', $PORT)" <<<"$output"
+    [[ "$output" == *$'\nOffset: '* ]]
+}
+
+@test "backoff: the waits double (0.5, 1), the last fits -t; junk, forgeries and other ports meanwhile are ignored and counted; exit 1" {
+    start_server responder "$ROOT/tests/sntp_responder" short origin other-port
     start=$(date +%s%N)
     run ./sntp_client 127.0.0.1 -p "$PORT" -t 1.6
     elapsed_ms=$((($(date +%s%N) - start) / 1000000))
     [ "$status" -eq 1 ]
-    [ "${lines[0]}" = "Waiting up to 0.5 seconds for a reply from ('127.0.0.1', $PORT)" ]
-    [ "${lines[1]}" = "Waiting up to 1 seconds for a reply from ('127.0.0.1', $PORT)" ]
-    [ "${lines[2]}" = "Waiting up to 0.1 seconds for a reply from ('127.0.0.1', $PORT)" ]
-    [ "${lines[3]}" = "sntp_client: no answer from ('127.0.0.1', $PORT) after 3 tries in 1.6 s: is an NTP server running there?" ]
+    waits=$(grep '^Waiting' <<<"$output")
+    [ "$waits" = "Waiting up to 0.5 seconds for a reply from ('127.0.0.1', $PORT)
+Waiting up to 1 seconds for a reply from ('127.0.0.1', $PORT)
+Waiting up to 0.1 seconds for a reply from ('127.0.0.1', $PORT)" ]
+    grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): 47 bytes, too short for NTP (48)" <<<"$output"
+    grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): its originate time is not our T1 (spoofed, or the answer to an earlier try)" <<<"$output"
+    grep -qE "^Ignored a datagram from \('127\.0\.0\.1', [0-9]+\): not the server$" <<<"$output"
+    ignored=$(grep -c '^Ignored' <<<"$output")
+    [ "$ignored" -ge 3 ]
+    [ "${lines[-1]}" = "sntp_client: no answer from ('127.0.0.1', $PORT) after 3 tries in 1.6 s (ignored $ignored other datagrams)" ]
+    [[ "$output" != *Offset* ]]
     [ "$elapsed_ms" -ge 1550 ]
     [ "$elapsed_ms" -lt 4000 ]
 }
 
-@test "with nothing listening at all, the client times out (-t 0.3) and exits 1" {
+@test "with nothing listening at all, the client times out (-t 0.05) and exits 1" {
     port=$(free_udp_port)
-    run ./sntp_client 127.0.0.1 -p "$port" -t 0.3
+    run ./sntp_client 127.0.0.1 -p "$port" -t 0.05
     [ "$status" -eq 1 ]
-    [ "${lines[0]}" = "Waiting up to 0.3 seconds for a reply from ('127.0.0.1', $port)" ]
-    [ "${lines[1]}" = "sntp_client: no answer from ('127.0.0.1', $port) after 1 try in 0.3 s: is an NTP server running there?" ]
+    [ "${lines[0]}" = "Waiting up to 0.05 seconds for a reply from ('127.0.0.1', $port)" ]
+    [ "${lines[1]}" = "sntp_client: no answer from ('127.0.0.1', $port) after 1 try in 0.05 s: is an NTP server running there?" ]
+}
+
+@test "a name with two addresses: only the first is asked (as ntplib does), and the message names it" {
+    grep -q '^0*1 ' /proc/net/if_inet6 2>/dev/null || skip "no IPv6 loopback (::1) here"
+    start_server server ./sntp_server 127.0.0.1 -p 0
+    with_hosts_file $'::1 timehost\n127.0.0.1 timehost\n' ./sntp_client timehost -p "$PORT" -t 0.05
+    [ "$status" -eq 1 ]
+    [ "$output" = "Waiting up to 0.05 seconds for a reply from ('::1', $PORT, 0, 0)" ]
+    [ "$stderr" = "sntp_client: no answer from ('::1', $PORT, 0, 0) (the first of 2 addresses of 'timehost') after 1 try in 0.05 s: is an NTP server running there?" ]
 }
 
 @test "over IPv6 (::1) the client and server work the same" {
@@ -247,7 +272,8 @@ ignored() {
     [ -n "$PORT" ]
     run ./sntp_client ::1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "Response received from: ('::1', $PORT, 0, 0)" ]
+    drop_retries
+    [ "${lines[1]}" = "Response received from: ('::1', $PORT, 0, 0)" ]
 }
 
 @test "-h prints the usage and exits 0" {
@@ -289,4 +315,14 @@ ignored() {
     with_hosts_file $'127.0.0.1 localhost\n' ./sntp_client nosuch.invalid -t 0.3
     [ "$status" -eq 1 ]
     [ "$stderr" = "sntp_client: getaddrinfo 'nosuch.invalid': [Errno -2] Name or service not known" ]
+}
+
+@test "a student's edit: the request's first byte 0x23 (version 4) made 0x1b (version 3) gets a version 3 answer" {
+    build_edited "$ROOT/sntp/sntp_client.c" "$BATS_TEST_TMPDIR/sntp_client" 's/NTP_REQUEST_FIRST_BYTE 0x23/NTP_REQUEST_FIRST_BYTE 0x1b/'
+    start_server server ./sntp_server -p 0
+    run "$BATS_TEST_TMPDIR/sntp_client" 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    drop_retries
+    [ "${lines[3]}" = "Version Number: 3" ]
+    wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
 }

@@ -108,7 +108,8 @@ static void test_fields(void)
     struct header h = decode(p);
     check(h.leap == 2 && h.version == 3 && h.mode == 4 && h.stratum == 16, "the first bytes");
     check(h.poll == -6 && h.precision == -20, "signed poll and precision");
-    check(h.root_delay == -0.5 && h.root_dispersion == 1.5, "signed root delay, in seconds");
+    check(h.root_delay == 65535.5 && h.root_dispersion == 1.5,
+          "root delay unsigned, as RFC 5905 reads it, in seconds");
 }
 
 static void test_checks(void)
@@ -125,7 +126,8 @@ static void test_checks(void)
     t4 = time_at(good, NTP_TRANSMIT_TIME, t4.seconds);
     /* JUDGED(packet, n, from_server, verdict, why): the verdict, and the reason it gives */
 #define JUDGED(packet, n, from_server, verdict, expected)                                  \
-    check(check_reply(packet, n, from_server, sent, t4, why) == (verdict) &&               \
+    check(check_reply(packet, n, from_server, memcmp(packet + NTP_ORIGINATE_TIME, sent, 8) == 0, \
+                      t4, why) == (verdict) &&                                             \
           strncmp(why, expected, strlen(expected)) == 0, expected)
     JUDGED(good, sizeof good, true, ANSWER, "is the answer");
     JUDGED(good, sizeof good, false, NOT_AN_ANSWER, "not the server");
@@ -156,6 +158,24 @@ static void test_checks(void)
     memcpy(p, good, sizeof good);
     memset(p + NTP_TRANSMIT_TIME, 0, 8);
     JUDGED(p, sizeof good, true, REFUSED, "has a zero transmit time");
+    memcpy(p, good, sizeof good);
+    memset(p + NTP_RECEIVE_TIME, 0, 8);
+    JUDGED(p, sizeof good, true, REFUSED, "has a zero receive time");
+    MUTATED(3, 0x7f, REFUSED, "has precision 127 (2^127 s): a clock that coarse cannot be "
+            "within 1.5 s of the time");
+    MUTATED(3, 0x01, REFUSED, "has precision 1 (2^1 s)");
+    MUTATED(NTP_TRANSMIT_TIME + 3, 0x03, REFUSED, "has a transmit time (T3) 1.000000 s before "
+            "its receive time (T2)");
+    memcpy(p, good, sizeof good);                       /* root delay 2^15 s, "negative" */
+    memcpy(p + 4, "\x80\0\0\0\x3f\xff\0\0", 8);       /* and root dispersion 16383 s */
+    JUDGED(p, sizeof good, true, REFUSED, "has a root distance (root delay / 2 + root "
+           "dispersion) of 32767.000000 s");
+    struct unix_time late = {t4.seconds + 3, t4.fraction + 0x20000000u};   /* 3.125 s */
+    check(check_reply(good, sizeof good, true, true, late, why) == REFUSED &&
+          strcmp(why, "makes the round-trip delay 3.125000 s, over 3 s (chrony's maxdelay): "
+                 "the offset could be wrong by half that") == 0, "a round trip over 3 s");
+    late.seconds = t4.seconds + 2;
+    check(check_reply(good, sizeof good, true, true, late, why) == ANSWER, "a round trip of 2.1 s");
     memcpy(p, good, sizeof good);
     p[0] = (3 << 6) | (4 << 3) | 4;
     p[1] = 0;

@@ -16,7 +16,7 @@ need_root() {
 @test "unit test: the IPv4 and UDP checksums of known packets" {
     run "$ROOT/tests/sntp_raw_test"
     [ "$status" -eq 0 ]
-    [ "${lines[-1]}" = "6 passed, 0 failed" ]
+    [ "${lines[-1]}" = "12 passed, 0 failed" ]
 }
 
 @test "against sntp_server: each layer sent and received, field by field, then the time and offset" {
@@ -79,4 +79,26 @@ need_root() {
     run ./sntp_raw 127.0.0.1 -p abc
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "sntp_raw: error: argument -p: invalid int value: 'abc'" ]
+}
+
+@test "EXPERIMENT: without our IPv4 checksum the request is still answered: Linux fills it in for IP_HDRINCL" {
+    need_root
+    build_without_experiment "$ROOT/sntp/sntp_raw.c" "$BATS_TEST_TMPDIR/sntp_raw" checksum
+    start_server server ./sntp_server -p 0
+    run "$BATS_TEST_TMPDIR/sntp_raw" 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[11]}" =~ ^\ \ chksum\ \ \ \ =\ 0x0000\ \(computed:\ 0x([0-9a-f]{4})\)$ ]]
+    computed=${BASH_REMATCH[1]}
+    grep -qFx "Our request as it went out: IP chksum 0x$computed, ours 0x0000 (they differ)" <<<"$output"
+    [[ "${lines[-1]}" =~ ^Offset:\ [-+]0\.00[0-9]{4}\ seconds$ ]]
+}
+
+@test "a student's edit: NTP(version=3) instead of 4 is sent as version 3, and answered in it" {
+    need_root
+    build_edited "$ROOT/sntp/sntp_raw.c" "$BATS_TEST_TMPDIR/sntp_raw" 's/ntp\[0\] = 4 << 3 | 3;/ntp[0] = 3 << 3 | 3;/'
+    start_server server ./sntp_server -p 0
+    run "$BATS_TEST_TMPDIR/sntp_raw" 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[21]}" = "  version   = 3" ]
+    wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
 }

@@ -2,12 +2,15 @@
  * sntp_raw_test.c - unit tests of sntp_raw's two checksums against known packets: the
  * IPv4 header of RFC 1071's usual worked example (checksum 0xb861), and UDP datagrams
  * whose checksums were computed apart (an NTP request, an odd-length payload, and one
- * whose sum comes out 0, which UDP sends as 0xffff). It includes sntp_raw.c with its
- * main() renamed. Run by tests/sntp_raw.bats; prints "N passed, N failed".
+ * whose sum comes out 0, which UDP sends as 0xffff); and the range check of its conversion
+ * of seconds to time_t. It includes sntp_raw.c with its main() renamed. Run by
+ * tests/sntp_raw.bats; prints "N passed, N failed".
  */
 #define main sntp_raw_main
 #include "../sntp/sntp_raw.c"
 #undef main
+
+#include <math.h>     /* NAN */
 
 static int passed, failed;
 
@@ -57,6 +60,16 @@ int main(void)
     check(udp_checksum(p, p + IP_HEADER_SIZE, n) == 0xffff, "a sum of 0 is sent as 0xffff");
     put16(p + IP_HEADER_SIZE + 6, 0xbeef);          /* its own field does not count */
     check(udp_checksum(p, p + IP_HEADER_SIZE, n) == 0xffff, "the checksum field is taken as 0");
+    time_t t = 0;
+    check(time_of(2085979496.75, &t) && t == 2085979496, "2036-02-07 06:44:56 (era 1) as time_t");
+    check(time_of(-1.5, &t) && t == -1, "a second before 1970 (toward zero, as C converts)");
+    t = 7;
+    check(!time_of(1e19, &t) && t == 7, "1e19 s does not fit any time_t: refused, t untouched");
+    check(!time_of(NAN, &t) && t == 7, "NaN: refused");
+    check(time_of(2147483647.0, &t) == true && (sizeof(time_t) < 8 || time_of(2147483648.0, &t)),
+          "2038-01-19 03:14:08 fits only a 64-bit time_t");
+    check(sizeof(time_t) >= 8 || !time_of(2147483648.0, &t),
+          "past 2038 is refused by a 32-bit time_t");
     printf("%d passed, %d failed\n", passed, failed);
     return failed > 0;
 }

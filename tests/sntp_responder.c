@@ -2,8 +2,9 @@
  * sntp_responder.c - a hostile NTP server for tests/sntp_client.bats: it answers every
  * request with one kind of bad reply, to prove that sntp_client rejects or ignores it.
  *
- *     tests/sntp_responder KIND        prints "Listening at ('127.0.0.1', PORT)", then a
- *                                      line "Sent KIND to (...)" for each reply it sends
+ *     tests/sntp_responder KIND...     prints "Listening at ('127.0.0.1', PORT)", then a
+ *                                      line "Sent KIND to (...)" for each reply it sends:
+ *                                      each request gets one reply of each KIND, in order
  * KIND is one of:
  *   good            a correct reply (stratum 2, reference id 192.0.2.1)
  *   short           the first 47 bytes of a correct reply
@@ -25,11 +26,17 @@
  *                   the request 5 s, so the round-trip delay is about -5 s
  *   far             a root dispersion of 100 s (a root distance far over 1.5 s)
  *   silent          no reply at all (requests are read and ignored)
- * KIND+good (e.g. origin+good) sends the bad datagram, then a correct reply.
+ *   set:CHANGE,...  a correct reply with the bytes changed: OFFSET=HEX writes the bytes at
+ *                   OFFSET (set:4=80000000,8=3fff0000: root delay 0x80000000, root
+ *                   dispersion 16383 s); OFFSET=+N or -N adds N seconds to the timestamp at
+ *                   OFFSET (set:40=-3600: T3 an hour before T2)
+ * KIND+good (e.g. origin+good) is the same as KIND good: the bad datagram, then a correct
+ * reply.
  */
 #include "socket_helpers.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 
 #define NTP_PACKET_SIZE 48
 #define NTP_LI_VN_MODE 0
@@ -50,6 +57,39 @@ static void write_now(unsigned char *packet, size_t offset)
     uint32_t fraction = htonl((uint32_t)(((uint64_t)now.tv_nsec << 32) / 1000000000u));
     memcpy(packet + offset, &seconds, 4);
     memcpy(packet + offset + 4, &fraction, 4);
+}
+
+/* set:OFFSET=HEX,OFFSET=+N,...: change the reply's bytes, or move a timestamp by N s. */
+static void set_bytes(const char *changes, unsigned char *reply)
+{
+    const char *p = changes;
+    while (*p) {
+        char *end;
+        unsigned long offset = strtoul(p, &end, 10);
+        if (end == p || *end != '=' || offset >= NTP_PACKET_SIZE)
+            die("bad change in set:%s", changes);
+        p = end + 1;
+        if (*p == '+' || *p == '-') {
+            long seconds = strtol(p, &end, 10);
+            uint32_t word;
+            if (offset + 4 > NTP_PACKET_SIZE)
+                die("bad offset in set:%s", changes);
+            memcpy(&word, reply + offset, 4);
+            word = htonl(ntohl(word) + (uint32_t)seconds);
+            memcpy(reply + offset, &word, 4);
+        } else {
+            end = (char *)p;
+            for (; isxdigit((unsigned char)end[0]) && isxdigit((unsigned char)end[1]); end += 2) {
+                unsigned value;
+                if (offset >= NTP_PACKET_SIZE || sscanf(end, "%2x", &value) != 1)
+                    die("bad bytes in set:%s", changes);
+                reply[offset++] = (unsigned char)value;
+            }
+        }
+        if (*end != ',' && *end != '\0')
+            die("bad change in set:%s", changes);
+        p = *end ? end + 1 : end;
+    }
 }
 
 /* A correct reply to request, then spoiled as kind says. Returns its length. */
@@ -100,6 +140,8 @@ static size_t make_reply(const char *kind, const unsigned char *request, unsigne
         memcpy(reply + NTP_RECEIVE_TIME, &seconds, 4);
     } else if (strcmp(kind, "far") == 0)
         memcpy(reply + NTP_ROOT_DISPERSION, "\0\x64\0\0", 4);              /* 100 s */
+    else if (strncmp(kind, "set:", 4) == 0)
+        set_bytes(kind + 4, reply);
     else if (strcmp(kind, "stratum16") == 0)
         reply[NTP_STRATUM] = 16;
     else if (strcmp(kind, "version0") == 0)
@@ -128,17 +170,22 @@ static int udp_socket(struct sockaddr_in *address)
 int main(int argc, char *argv[])
 {
     static unsigned char request[65535];
-    char kind[32], where[ADDRESS_TEXT_SIZE];
+    char kinds[16][64], where[ADDRESS_TEXT_SIZE];
+    int count = 0;
     program_init(argv[0], "");
-    if (argc != 2)
-        die("usage: sntp_responder KIND");
-    snprintf(kind, sizeof kind, "%s", argv[1]);
-    char *plus = strstr(kind, "+good");
-    bool then_good = plus != NULL;
-    if (plus)
-        *plus = '\0';
+    if (argc < 2 || argc > 15)
+        die("usage: sntp_responder KIND...");
+    for (int i = 1; i < argc; i++) {
+        snprintf(kinds[count++], sizeof kinds[0], "%s", argv[i]);
+        char *plus = strstr(kinds[count - 1], "+good");
+        if (plus && plus[5] == '\0') {
+            *plus = '\0';
+            snprintf(kinds[count++], sizeof kinds[0], "good");
+        }
+    }
     unsigned char check[NTP_PACKET_SIZE] = {0}, reply[NTP_PACKET_SIZE];
-    make_reply(kind, check, reply);                 /* an unknown kind ends here */
+    for (int i = 0; i < count; i++)
+        make_reply(kinds[i], check, reply);         /* an unknown kind ends here */
 
     struct sockaddr_in address = {.sin_family = AF_INET};
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -158,19 +205,17 @@ int main(int argc, char *argv[])
                 continue;
             die_errno("recvfrom", NULL);
         }
-        if (n < NTP_PACKET_SIZE || strcmp(kind, "silent") == 0)
+        if (n < NTP_PACKET_SIZE)
             continue;
         format_address((struct sockaddr *)&client, where);
-        size_t length = make_reply(kind, request, reply);
-        int from = strcmp(kind, "other-port") == 0 ? other : sock;
-        if (sendto(from, reply, length, 0, (struct sockaddr *)&client, client_length) < 0)
-            die_errno("sendto", (struct sockaddr *)&client);
-        printf("Sent %s to %s\n", kind, where);
-        if (then_good) {
-            length = make_reply("good", request, reply);
-            if (sendto(sock, reply, length, 0, (struct sockaddr *)&client, client_length) < 0)
+        for (int i = 0; i < count; i++) {
+            if (strcmp(kinds[i], "silent") == 0)
+                continue;
+            size_t length = make_reply(kinds[i], request, reply);
+            int from = strcmp(kinds[i], "other-port") == 0 ? other : sock;
+            if (sendto(from, reply, length, 0, (struct sockaddr *)&client, client_length) < 0)
                 die_errno("sendto", (struct sockaddr *)&client);
-            printf("Sent good to %s\n", where);
+            printf("Sent %s to %s\n", kinds[i], where);
         }
     }
 }

@@ -176,14 +176,14 @@ silent() {
     wait_for server '^Listening'
     PORT=$(port_of server)
     [ "$(out server | head -n 1)" = "Listening at ('::', $PORT, 0, 0)" ]
-    run ./sntp_client 127.0.0.2 -p "$PORT" -t 2
+    run ./sntp_client 127.0.0.2 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "Response received from: ('127.0.0.2', $PORT)" ]
+    grep -qFx "Response received from: ('127.0.0.2', $PORT)" <<<"$output"
     wait_for server "^Answered a version 4 request from \('::ffff:127\.0\.0\.1', [0-9]+, 0, 0\)$"
     grep -q '^0*1 ' /proc/net/if_inet6 || skip "no IPv6 loopback (::1) here"
-    run ./sntp_client ::1 -p "$PORT" -t 2
+    run ./sntp_client ::1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "Response received from: ('::1', $PORT, 0, 0)" ]
+    grep -qFx "Response received from: ('::1', $PORT, 0, 0)" <<<"$output"
 }
 
 @test "its log must not stop it: with its reader gone (| head -2) it says EPIPE once and goes on answering" {
@@ -196,4 +196,47 @@ silent() {
     done
     kill -0 "$PID_server"
     [ "$(cat "$BATS_TEST_TMPDIR/server.stderr")" = "sntp_server: write to stdout: EPIPE Broken pipe" ]
+}
+
+@test "EXPERIMENT: without the 1970-to-1900 shift, clients read the time in era 1: 66 years ahead (offset +2085978496 s)" {
+    build_without_experiment "$ROOT/sntp/sntp_server.c" "$BATS_TEST_TMPDIR/sntp_server" 1970
+    start_server server "$BATS_TEST_TMPDIR/sntp_server" -p 0
+    TZ=UTC run ./sntp_client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    grep -qE '^Transmit Timestamp \(T3\): 209[0-9]-' <<<"$output"
+    # Unix seconds read as NTP seconds: 2^32 - 2208988800 = 2085978496 s ahead, to the microsecond.
+    offset=$(sed -nE 's/^Offset: \+([0-9.]+) seconds$/\1/p' <<<"$output")
+    awk -v o="$offset" 'BEGIN { d = o - 2085978496; exit !(d > -0.01 && d < 0.01) }'
+}
+
+@test "EXPERIMENT: without htonl() the fields go out backwards: the root dispersion reads 256 s and sntp_client refuses it" {
+    build_without_experiment "$ROOT/sntp/sntp_server.c" "$BATS_TEST_TMPDIR/sntp_server" backwards
+    start_server server "$BATS_TEST_TMPDIR/sntp_server" -p 0
+    run ./sntp_client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "${lines[-1]}" = "sntp_client: the reply from ('127.0.0.1', $PORT) has a root distance (root delay / 2 + root dispersion) of 256.000000 s, over 1.5 s: too far from a reference clock" ]
+}
+
+@test "bound to \"\", a broadcast request (127.255.255.255) is answered from the interface's address" {
+    spawn server ./sntp_server "" -p 0
+    wait_for server '^Listening'
+    PORT=$(port_of server)
+    run "$ROOT/tests/sntp_request" 127.255.255.255 "$PORT"
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^24[0-9a-f]{46}4d41524b45522121[0-9a-f]{32}\ from\ \(\'127\.0\.0\.1\',\ $PORT\)$ ]]
+    [ ! -s "$BATS_TEST_TMPDIR/server.err" ]
+}
+
+@test "a forged request from port 0, or from the server's own address and port, is ignored, never answered (root)" {
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs a raw socket (root)"
+    start_server server ./sntp_server -p 0
+    request="#$(printf 'x%.0s' {1..47})"        # 48 bytes, version 4, mode 3: answerable
+    "$ROOT/tests/udp_forge" 127.0.0.1 0 127.0.0.1 "$PORT" "$request"
+    "$ROOT/tests/udp_forge" 127.0.0.1 "$PORT" 127.0.0.1 "$PORT" "$request"
+    run "$ROOT/tests/sntp_request" "$PORT"         # answered in order: the forgeries are done
+    [ "$status" -eq 0 ]
+    [ "$(sed -n 3,4p "$BATS_TEST_TMPDIR/server.out")" = "Ignoring a datagram from ('127.0.0.1', 0): port 0
+Ignoring a datagram from ('127.0.0.1', $PORT): the server's own address and port" ]
+    [ "$(grep -c '^Answered' "$BATS_TEST_TMPDIR/server.out")" -eq 1 ]     # the marker only
+    [ ! -s "$BATS_TEST_TMPDIR/server.err" ]
 }

@@ -87,3 +87,22 @@ setup() {
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "sntp_time: error: argument -p: expected one argument" ]
 }
+
+@test "EXPERIMENT: without t -= TIME1970 the date is 70 years ahead (NTP counts from 1900, Unix from 1970)" {
+    build_without_experiment "$ROOT/sntp/sntp_time.c" "$BATS_TEST_TMPDIR/sntp_time" 1970
+    start_server server ./sntp_server -p 0
+    TZ=UTC run "$BATS_TEST_TMPDIR/sntp_time" 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    year=${lines[1]: -4}
+    [ "$year" -ge $(($(date -u +%Y) + 70)) ]
+    [ "$year" -le $(($(date -u +%Y) + 71)) ]
+}
+
+@test "a student's edit: the request's first byte 0x1b (version 3) made 0x23 (version 4) is answered in version 4" {
+    build_edited "$ROOT/sntp/sntp_time.c" "$BATS_TEST_TMPDIR/sntp_time" 's/NTP_REQUEST_FIRST_BYTE 0x1b/NTP_REQUEST_FIRST_BYTE 0x23/'
+    start_server server ./sntp_server -p 0
+    run "$BATS_TEST_TMPDIR/sntp_time" 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Response received from: ('127.0.0.1', $PORT)" ]
+    wait_for server "^Answered a version 4 request from \('127\.0\.0\.1', [0-9]+\)$"
+}
