@@ -41,3 +41,27 @@ mutation float-wider-side $H 's/mantissa \+= 1;/mantissa += 0;/' socket_helpers:
 mutation datetime-half-even $H 's/\(rest == 0\.5 && micro % 2 != 0\)/(rest == 0.5)/' socket_helpers:format_datetime
 mutation stdout-errno-of-the-write $H 's/if \(stdout_errno == 0 && write\(STDOUT_FILENO, "\\n", 1\) < 0\)/if (0)/' \
     socket_helpers:'long before exit'
+
+# --- sntp/ ---------------------------------------------------------------------------------
+experiment sntp-client-origin-check sntp/sntp_client.c forged sntp_client:'spoofed reply'
+experiment sntp-server-epoch sntp/sntp_server.c 1970 sntp_server:'version 3 request'
+experiment sntp-server-byte-order sntp/sntp_server.c little-endian sntp_client:'against sntp_server'
+experiment sntp-time-epoch sntp/sntp_time.c '70 years' sntp_time:'ctime prints'
+mutation sntp-client-root-delay-unsigned sntp/sntp_client.c 's/\.root_delay = word_at\(p, 4\)/.root_delay = (int32_t)word_at(p, 4)/' \
+    sntp_client:'root delay 0x80000000'
+mutation sntp-client-precision sntp/sntp_client.c 's/if \(ldexp\(1, h\.precision\) > MAX_ROOT_DISTANCE\)/if (0)/' \
+    sntp_client:'precision \+127'
+mutation sntp-client-t3-before-t2 sntp/sntp_client.c 's/if \(seconds_between\(s\.t3, s\.t2\) < 0\)/if (0)/' \
+    sntp_client:'T3 an hour before T2'
+mutation sntp-client-zero-t2 sntp/sntp_client.c 's/if \(is_zero\(reply, NTP_RECEIVE_TIME\)\)/if (0)/' \
+    sntp_client:'zero receive time'
+mutation sntp-client-max-delay sntp/sntp_client.c 's/if \(s\.delay > MAX_DELAY\)/if (0)/' \
+    sntp_client:'unit tests'
+mutation sntp-client-first-address-named sntp/sntp_client.c 's/if \(count > 1\) \{/if (0) {/' \
+    sntp_client:'two addresses'
+mutation sntp-server-reflection sntp/sntp_server.c 's/if \(ignore_reflection\(.*?\)\)\n\s+continue;//' \
+    sntp_server:'forged request'
+mutation sntp-server-broadcast-source sntp/sntp_server.c 's/if \(status == 0 && \(family == AF_INET \|\| host\[0\] == .\\0.\)\)/if (status == 0 \&\& family == AF_INET)/' \
+    sntp_server:broadcast
+mutation sntp-raw-time-range sntp/sntp_raw.c 's/if \(!\(seconds >= -limit && seconds < limit\)\)/if (0)/' \
+    sntp_raw:'unit test'
