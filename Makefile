@@ -47,7 +47,7 @@ SANITIZE = -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recove
 BUILD_LINE = $(CC) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDLIBS)
 $(shell echo '$(BUILD_LINE)' | cmp -s - .build-flags || echo '$(BUILD_LINE)' > .build-flags)
 
-.PHONY: all test demo clean sanitize lint valgrind fuzz soak help bats bench mutate
+.PHONY: all test demo clean sanitize lint valgrind fuzz soak help bats bench mutate platforms
 all: $(PROGRAMS) $(TEST_PROGRAMS)
 	@$(foreach p,$(filter-out tests/%,$(SKIPPED)),echo "skipped $(p): $(WHY_$(p))";)
 	@$(if $(filter tests/%,$(SKIPPED)),echo "skipped tests/*.c: $(WHY_tests)")
@@ -127,6 +127,10 @@ soak: all
 	bash tests/soak.sh
 	bash tests/command_sweep.sh -n 0 -j 64 -t 150
 
+# REFERENCE.md's Platforms, checked: a build as another system (Linux-only names hidden).
+platforms:
+	bash tests/platforms.sh
+
 # Each mechanism the README promises, broken in turn (tests/mutations.sh): its tests must fail.
 mutate: all
 	bash tests/mutate.sh
@@ -154,6 +158,7 @@ help:
 	@echo "make fuzz       run each libFuzzer target in fuzz/ for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make soak       every server serves 1000 clients (UDP: 10,000 datagrams): no fd or memory growth;"
 	@echo "                every program run with every sequence of up to three words of its alphabet"
+	@echo "make platforms  build as another system would (Linux-only names hidden): skips as REFERENCE.md says"
 	@echo "make mutate     break each promised mechanism in turn (tests/mutations.sh): its tests must fail"
 	@echo "make bench      time tcp_deadlock's cures moving 1 GiB on loopback, and a plain copy;"
 	@echo "                chronyd's peer delay against sntp_server and against chronyd"
