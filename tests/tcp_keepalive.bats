@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # tcp/tcp_keepalive: keepalive options read back as set and armed in the kernel, a peer that
-# closes (FIN) versus one whose kernel resets (RST), and a server that serves the next
-# client. The dead peer found by the probes (ETIMEDOUT) needs a link that goes down: that
-# is the network lab's test, not this loopback one.
+# closes (FIN) versus one whose kernel resets (RST), a server that serves the next client,
+# and one that runs out of descriptors. The dead peer found by the probes (ETIMEDOUT) needs
+# a link that goes down: as root, lo of a network namespace of the test's own.
 
 load helpers
 
@@ -15,6 +15,26 @@ setup() {
 timer_of() {
     awk -v port=":$(printf '%04X' "$1")" \
         '$4 == "01" && substr($2, length($2) - 4) == port { print substr($6, 1, 2) }' /proc/net/tcp
+}
+
+# A network namespace of this test's own, with only lo up, that lives as long as the test:
+# $NS runs a command in it.
+in_namespace() {
+    command -v nsenter >/dev/null || skip "needs nsenter (util-linux) to enter a namespace"
+    unshare -n true 2>/dev/null || skip "unshare -n is not allowed here"
+    spawn namespace unshare -n sleep 30
+    local tries=500
+    until [ "$(readlink "/proc/$PID_namespace/ns/net")" != "$(readlink /proc/self/ns/net)" ]; do
+        ((tries-- > 0)) || false
+        sleep 0.01
+    done
+    NS="nsenter -t $PID_namespace -n"
+    $NS ip link set lo up
+}
+
+# utime + stime of process $1, in clock ticks (/proc/PID/stat fields 14 and 15).
+cpu_ticks() {
+    awk '{ print $14 + $15 }' "/proc/$1/stat"
 }
 
 client_port() {
@@ -140,6 +160,56 @@ Waiting in poll() for data that never comes, on 1 connection" ]
     done
     after=$(ls "/proc/$PID_server/fd" | wc -l)
     [ "$before" -eq "$after" ]
+    kill -0 "$PID_server"
+}
+
+@test "the server's link goes down: the -k client gives up with ETIMEDOUT; the experiment's never notices" {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to take a link down (lo, in a namespace of the test's own)"
+    build_without_experiment tcp_keepalive.c "$BATS_TEST_TMPDIR/tcp_keepalive"
+    grep -qx '//     status = setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);' \
+        "$BATS_TEST_TMPDIR/tcp_keepalive.c"
+    in_namespace
+    start_server server $NS ./tcp_keepalive server 127.0.0.1 -p 0
+    # The blind client (SO_KEEPALIVE commented out) connects first: had it probes, they
+    # would end it first.
+    spawn blind $NS "$BATS_TEST_TMPDIR/tcp_keepalive" client 127.0.0.1 -p "$PORT" -i 1 -n 1
+    wait_for blind '^Waiting in recv'
+    spawn kept $NS ./tcp_keepalive client 127.0.0.1 -p "$PORT" -i 1 -n 1
+    wait_for kept '^Waiting in recv'
+    $NS ip link set lo down                 # the server vanishes: no FIN, no RST, silence
+    wait_exit "$PID_kept" 5
+    status=0
+    wait "$PID_kept" || status=$?
+    [ "$status" -eq 1 ]
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/kept.out")" = "Keepalive on: first probe after 1 s idle, then every 1 s, give up after 1 probe" ]
+    [ "$(err kept)" = "tcp_keepalive: recv ('127.0.0.1', $PORT): ETIMEDOUT Connection timed out" ]
+    kill -0 "$PID_blind"                    # still waiting in recv()
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/blind.out")" = "Keepalive off (SO_KEEPALIVE is 0): no probe is ever sent" ]
+    [ -z "$(err blind)" ]
+}
+
+@test "out of descriptors, the server says so once, keeps its connections, and takes a client when one closes" {
+    start_server server bash -c 'ulimit -n 12 && exec ./tcp_keepalive server 127.0.0.1 -p 0'
+    # Room: the descriptor numbers below 12 still free (bats holds a few of its own open).
+    local room=$((12 - $(ls "/proc/$PID_server/fd" | awk '$1 < 12' | wc -l))) fds=() fd i
+    for ((i = 0; i < room + 2; i++)); do
+        exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
+        fds+=("$fd")
+    done
+    wait_for server "on $room connections\$"
+    local tries=500
+    until [ -s "$BATS_TEST_TMPDIR/server.err" ]; do ((tries-- > 0)); sleep 0.01; done
+    [ "$(err server)" = "tcp_keepalive: accept ('127.0.0.1', $PORT): EMFILE Too many open files (new clients wait until one of the $room connections closes)" ]
+    # One connection closes: the server takes one of the two waiting clients, and no more.
+    local ticks
+    ticks=$(cpu_ticks "$PID_server")
+    exec {fds[0]}>&-
+    wait_for server "closed the connection"
+    wait_for server "on $room connections\$"
+    [ "$(grep -c '^Accepted a connection' "$BATS_TEST_TMPDIR/server.out")" -eq $((room + 1)) ]
+    sleep 0.2                               # a server that spins would burn these 20 ticks
+    [ $(($(cpu_ticks "$PID_server") - ticks)) -le 5 ]
+    [ "$(err server)" = "tcp_keepalive: accept ('127.0.0.1', $PORT): EMFILE Too many open files (new clients wait until one of the $room connections closes)" ]
     kill -0 "$PID_server"
 }
 
