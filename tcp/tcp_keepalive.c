@@ -104,16 +104,17 @@ static int wait_in_recv(int sock)
 static bool out_of_descriptors(const struct sockaddr *me, nfds_t connections)
 {
     static bool said;
-    char where[ADDRESS_TEXT_SIZE];
     if (errno == ECONNABORTED)
         return false;
     if (errno != EMFILE && errno != ENFILE)
         die_errno("accept", me);
-    if (!said)
+    if (!said) {
+        char where[ADDRESS_TEXT_SIZE];
         fprintf(stderr, "%s: accept %s: %s %s (new clients wait until one of the %u connections "
                 "closes)\n", program_name, format_address(me, where), errno_name(errno),
                 strerror(errno), (unsigned)connections);
-    said = true;
+        said = true;
+    }
     return true;
 }
 
