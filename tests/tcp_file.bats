@@ -197,12 +197,15 @@ Accepted a connection from ('127.0.0.1', $client_port)
     build_without_experiment tcp_file.c "$BATS_TEST_TMPDIR/tcp_file"
     grep -qx '//         fflush(out);' "$BATS_TEST_TMPDIR/tcp_file.c"
     start_server server "$BATS_TEST_TMPDIR/tcp_file" server 127.0.0.1 -p 0
-    run timeout 0.5 ./tcp_file client 127.0.0.1 -p "$PORT" <<<'hello'
-    [ "$status" -eq 124 ]                   # killed by timeout: it was still waiting
-    [ "${#lines[@]}" -eq 2 ]                # "Connected from ...", descriptors, no answer
-    [[ "${lines[0]}" == "Connected from "* ]]
-    # The server did read the line and "answered" it: into its stream's buffer only.
+    printf 'hello\n' >"$BATS_TEST_TMPDIR/in"
+    spawn client sh -c 'exec ./tcp_file client 127.0.0.1 -p "$1" <"$2"' sh "$PORT" "$BATS_TEST_TMPDIR/in"
+    # The server has read the line and "answered" it: into its stream's buffer only. An
+    # answer that left would reach the client within a millisecond; none does in 0.2 s.
     wait_for server "^  Line 1, 6 bytes: 'hello\\\\n'$"
+    sleep 0.2
+    kill -0 "$PID_client"                   # still waiting in read_line()
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/client.out")" -eq 2 ]    # "Connected from", descriptors
+    [[ "$(head -n 1 "$BATS_TEST_TMPDIR/client.out")" == "Connected from "* ]]
 }
 
 @test "edit: a server changed to answer in lower case, lines of 16 bytes at most, does just that" {
