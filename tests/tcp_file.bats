@@ -261,13 +261,10 @@ Accepted a connection from ('127.0.0.1', $client_port)
     kill -0 "$PID_server"
 }
 
-@test "-h prints the usage and exits 0" {
+@test "-h prints the usage and exits 0; bad arguments are usage errors, exit 2" {
     run ./tcp_file -h
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "usage: tcp_file [-h] [-p PORT] {client,server} host" ]
-}
-
-@test "bad arguments are usage errors, exit 2" {
     run ./tcp_file client
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "tcp_file: error: the following arguments are required: host" ]

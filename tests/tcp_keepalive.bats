@@ -216,13 +216,10 @@ Waiting in poll() for data that never comes, on 1 connection" ]
     kill -0 "$PID_server"
 }
 
-@test "-h prints the usage and exits 0" {
+@test "-h prints the usage and exits 0; bad arguments are usage errors, exit 2" {
     run ./tcp_keepalive -h
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "usage: tcp_keepalive [-h] [-p PORT] [-k] [-i IDLE] [-n COUNT] {client,server} host" ]
-}
-
-@test "bad arguments are usage errors, exit 2" {
     run ./tcp_keepalive client
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "tcp_keepalive: error: the following arguments are required: host" ]
