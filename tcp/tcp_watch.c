@@ -312,14 +312,14 @@ static FILE *open_capture_file(const char *path)
 static void save_frame(FILE *file, const char *path, const struct sockaddr_ll *from,
                        const unsigned char *packet, size_t length)
 {
-    struct timespec now;
-    clock_gettime(CLOCK_REALTIME, &now);
-    uint32_t size = (uint32_t)(16 + length);    /* the bytes kept; the bytes the frame had */
-    uint32_t record[4] = {(uint32_t)now.tv_sec, (uint32_t)(now.tv_nsec / 1000), size, size};
     uint16_t cooked[8] = {htons(from->sll_pkttype), htons(from->sll_hatype),
                           htons(from->sll_halen)};
     memcpy(cooked + 3, from->sll_addr, from->sll_halen < 8 ? from->sll_halen : 8);
     cooked[7] = from->sll_protocol;             /* already in network order */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint32_t size = (uint32_t)(sizeof cooked + length);  /* bytes kept; bytes the frame had */
+    uint32_t record[4] = {(uint32_t)now.tv_sec, (uint32_t)(now.tv_nsec / 1000), size, size};
     if (fwrite(record, sizeof record, 1, file) != 1 ||
         fwrite(cooked, sizeof cooked, 1, file) != 1 ||
         fwrite(packet, length, 1, file) != 1 || fflush(file) == EOF)
