@@ -383,9 +383,9 @@ static void watch(const char *interface, uint16_t port, long count, double secon
             continue;
         if (port && segment.source_port != port && segment.destination_port != port)
             continue;
-        print_segment(&segment);
-        if (capture)
+        if (capture)                    /* saved first: a line shown is on the disk */
             save_frame(capture, capture_path, &from, packet, (size_t)length);
+        print_segment(&segment);
         seen++;
     }
     if (capture && fclose(capture) == EOF)
