@@ -11,7 +11,8 @@
  * Then the experiment: comment out the marked fflush() in serve_client(), rebuild, and
  * type a line: the answer waits in the server's stdio buffer and the client waits forever.
  * Both sides print the socket's descriptor and each stream's fileno(): look them up in
- * ls -l /proc/PID/fd (or lsof -a -i4 -itcp -p PID) while a client is connected.
+ * ls -l /proc/PID/fd (or lsof -a -i4 -itcp -p PID) while a client is connected; the
+ * server's PID is pgrep -f 'tcp_file server' (pgrep tcp_file lists the client's too).
  */
 #include "socket_helpers.h"
 
@@ -113,19 +114,17 @@ static void serve_client(int sc, const struct sockaddr *peer)
         return;
     }
     /* A stream is a buffer over a descriptor: fileno() tells which. */
-    printf("  Socket descriptor %d; fileno(in) = %d, fileno(out) = %d (its dup())\n", sc,
-           fileno(in), fileno(out));
-    check_log();
+    say("  Socket descriptor %d; fileno(in) = %d, fileno(out) = %d (its dup())\n", sc,
+        fileno(in), fileno(out));
     char *line = NULL;
     size_t capacity = 0, count = 0;
     ssize_t n = 0;
     /* read_line() reads up to and including '\n', however long the line (to MAX_LINE). */
     while ((n = read_line(in, &line, &capacity)) > 0) {
         count++;
-        printf("  Line %zu, %zd bytes: %s%s\n", count, n,
-               format_repr(line, n < MAX_SHOWN ? (size_t)n : MAX_SHOWN, false, shown),
-               n > MAX_SHOWN ? "..." : "");
-        check_log();
+        say("  Line %zu, %zd bytes: %s%s\n", count, n,
+            format_repr(line, n < MAX_SHOWN ? (size_t)n : MAX_SHOWN, false, shown),
+            n > MAX_SHOWN ? "..." : "");
         capitalize(line, (size_t)n);
         if (fwrite(line, 1, (size_t)n, out) != (size_t)n) {
             warn_errno("write", peer);
@@ -139,32 +138,39 @@ static void serve_client(int sc, const struct sockaddr *peer)
             break;
         }
         if (line[n - 1] != '\n') {      /* end of file came before the end of the line */
-            printf("  The client closed the connection in the middle of a line\n");
+            say("  The client closed the connection in the middle of a line\n");
             break;
         }
     }
     if (n < 0)
         warn_line_error("the client", peer);  /* too long, ENOMEM, ECONNRESET */
     else if (n == 0)
-        printf("  The client closed the connection after %zu line%s\n", count,
-               count == 1 ? "" : "s");
+        say("  The client closed the connection after %zu line%s\n", count,
+            count == 1 ? "" : "s");
     free(line);
     /* Each fclose() closes its own descriptor; the FIN goes out with the last. */
     if (fclose(out) == EOF)
         warn_errno("write", peer);
     fclose(in);
-    printf("  Socket closed\n");
-    check_log();
+    say("  Socket closed\n");
+}
+
+/* accept() failed with ECONNABORTED: a client gave up (its RST came) while it waited in
+ * the backlog, before we took it. That is its business, not the server's error. */
+static bool client_gave_up_waiting(int err)
+{
+    return err == ECONNABORTED;
 }
 
 static void server(const char *interface, uint16_t port)
 {
     char where[ADDRESS_TEXT_SIZE];
+    int on = 1;
     struct addrinfo *address = resolve(interface, port, AF_INET, SOCK_STREAM);
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
+    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on) < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
     if (bind(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("bind", address->ai_addr);
@@ -175,18 +181,17 @@ static void server(const char *interface, uint16_t port)
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
     for (;;) {
         struct sockaddr_in peer;
         length = sizeof peer;
         int sc = accept(sock, (struct sockaddr *)&peer, &length);
-        if (sc < 0 && errno == ECONNABORTED)
-            continue;                           /* the client gave up before we took it */
+        if (sc < 0 && client_gave_up_waiting(errno))
+            continue;
         if (sc < 0)
             die_errno("accept", (struct sockaddr *)&me);
-        printf("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
-        check_log();
+        say("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
         serve_client(sc, (struct sockaddr *)&peer);
     }
 }

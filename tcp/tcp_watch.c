@@ -11,6 +11,9 @@
  * where its side's previous segment ended (seq + len); then a FIN from each side, each
  * acknowledged with its seq + 1. In the lab (README), watch a real link with
  *     sudo ip netns exec seed ./tcp_watch -i eth0 -p 1060
+ * Keep what it sees for Wireshark: sudo ./tcp_watch -w hs.pcap, then tcpdump -r hs.pcap -n.
+ * The experiment: comment out the marked line in track(), and seq and ack show as the
+ * wire's raw numbers, which start at each side's random ISN.
  */
 #include "socket_helpers.h"
 
@@ -21,6 +24,7 @@
 #include <net/if_arp.h>
 #include <netpacket/packet.h>
 #include <poll.h>
+#include <time.h>
 
 /* Fixed offsets into the IPv4 header (RFC 791) and the TCP header (RFC 9293). */
 #define IP_MIN_HEADER 20
@@ -38,14 +42,17 @@
 #define TCP_FLAGS 13
 #define TCP_WINDOW 14
 #define TCP_OPTION_WINDOW_SCALE 3
-enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20 };
+/* The flags byte; ECE and CWR carry congestion news (ECN, RFC 3168). */
+enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, ECE = 0x40,
+       CWR = 0x80 };
 
 #define MAX_PACKET 65536
 #define MAX_CONNECTIONS 64  /* connections remembered for relative numbers */
 #define ARROW_WIDTH 56      /* a ladder's width between its two bars */
 #define MAX_SECONDS 86400   /* -t: at most a day */
 
-static const char usage[] = "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [--ladder]";
+static const char usage[] =
+    "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [-w FILE] [--ladder]";
 static const char help[] =
     "Print the TCP segments to or from a port, as they cross an interface\n\n"
     "options:\n"
@@ -54,6 +61,8 @@ static const char help[] =
     "  -p PORT     TCP port to watch; 0 watches every port (default 1060)\n"
     "  -c COUNT    stop after COUNT segments (default 0: never)\n"
     "  -t SECONDS  stop after SECONDS seconds, at most a day (default 0: never)\n"
+    "  -w FILE     also write the segments shown to FILE, a pcap capture file\n"
+    "              (tcpdump -r FILE, or open it in Wireshark)\n"
     "  --ladder    draw each connection as a ladder diagram: client left, server right\n";
 
 struct segment {
@@ -75,7 +84,7 @@ static uint32_t get32(const unsigned char *p)
 /* Decode one IPv4 packet holding a TCP segment. The bytes come from the network and may
  * be anything: every length is checked against the bytes we actually have before it is
  * used, and anything that is not a whole, unfragmented IPv4+TCP header is refused
- * (false). Pure: no I/O, no state, so a fuzzer can call it on its own. */
+ * (false). */
 static bool parse_segment(const unsigned char *packet, size_t length, struct segment *out)
 {
     if (length < IP_MIN_HEADER || packet[0] >> 4 != 4 || packet[IP_PROTOCOL] != IPPROTO_TCP)
@@ -167,8 +176,11 @@ static struct connection *track(const struct segment *s, int *sender, bool *new_
     }
     struct end *from = &c->end[*sender];
     *new_isn = !from->isn_known || ((s->flags & SYN) && from->isn != s->sequence);
-    if (*new_isn)
+    if (*new_isn) {
+        /* EXPERIMENT: comment this out: seq and ack show as the raw 32-bit numbers of the
+         * wire, which start at a random ISN that each side draws anew for each connection. */
         from->isn = s->sequence;
+    }
     from->isn_known = true;
     if (s->flags & SYN)
         from->window_scale = s->window_scale;
@@ -189,18 +201,20 @@ static long window_bytes(const struct connection *c, int sender, const struct se
     return (long)s->window << (client >= 0 && server >= 0 ? c->end[sender].window_scale : 0);
 }
 
-/* "SYN-ACK", "FIN-ACK", ...; "none" for a segment without flags. */
-static void format_flags(uint8_t flags, char buf[32])
+/* "SYN-ACK", "FIN-ACK", "SYN-ECE-CWR", ...; "none" for a segment without flags. */
+#define FLAGS_TEXT_SIZE sizeof "SYN-FIN-RST-PSH-URG-ACK-ECE-CWR"
+static void format_flags(uint8_t flags, char buf[FLAGS_TEXT_SIZE])
 {
     static const struct { uint8_t bit; const char *name; } names[] = {
-        {SYN, "SYN"}, {FIN, "FIN"}, {RST, "RST"}, {PSH, "PSH"}, {URG, "URG"}, {ACK, "ACK"}};
+        {SYN, "SYN"}, {FIN, "FIN"}, {RST, "RST"}, {PSH, "PSH"}, {URG, "URG"}, {ACK, "ACK"},
+        {ECE, "ECE"}, {CWR, "CWR"}};
     size_t length = 0;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (flags & names[i].bit)
-            length += (size_t)snprintf(buf + length, 32 - length, "%s%s", length ? "-" : "",
-                                       names[i].name);
+            length += (size_t)snprintf(buf + length, FLAGS_TEXT_SIZE - length, "%s%s",
+                                       length ? "-" : "", names[i].name);
     if (length == 0)
-        snprintf(buf, 32, "none");
+        snprintf(buf, FLAGS_TEXT_SIZE, "none");
 }
 
 /* The ladder: each connection's lines start with its number; the client's bar is on the
@@ -232,7 +246,7 @@ static void print_segment(const struct segment *s)
     int sender;
     bool new_isn;
     struct connection *c = track(s, &sender, &new_isn);
-    char flags[32], ack[32] = "", label[128];
+    char flags[FLAGS_TEXT_SIZE], ack[32] = "", label[128];
     unsigned long seq = (unsigned long)(s->sequence - c->end[sender].isn);
     format_flags(s->flags, flags);
     /* The acknowledgement number is the next byte this side expects from its peer: so it
@@ -264,14 +278,62 @@ static void print_segment(const struct segment *s)
     print_arrow(c, sender, label);
 }
 
-/* A fuzz target defines TCP_WATCH_NO_MAIN, includes this file and calls parse_segment(). */
-#ifndef TCP_WATCH_NO_MAIN
-static void watch(const char *interface, uint16_t port, long count, double seconds)
+#ifndef TCP_WATCH_NO_MAIN             /* (fuzz/tcp_watch.c: all but the socket loop) */
+
+/* -w FILE: the segments shown, kept in a capture file that tcpdump -r and Wireshark read,
+ * in the classic pcap format: a 24-byte file header, then each frame after a 16-byte record
+ * header (its time and length), both in this machine's byte order, which the magic number
+ * tells the reader. Our socket hands us no link-layer header, so each frame starts with a
+ * 16-byte "Linux cooked" header (LINKTYPE_LINUX_SLL), in network byte order, made of what
+ * recvfrom() told: the direction (sll_pkttype), the link type, its address, the protocol. */
+#define LINKTYPE_LINUX_SLL 113
+
+static _Noreturn void die_capture(const char *call, const char *path)
+{
+    char shown[WORD_REPR_SIZE];
+    die("%s %s: %s %s", call, word_repr(path, shown), errno_name(errno), strerror(errno));
+}
+
+static FILE *open_capture_file(const char *path)
+{
+    uint32_t magic = 0xa1b2c3d4, rest[4] = {0, 0, MAX_PACKET, LINKTYPE_LINUX_SLL};
+    uint16_t version[2] = {2, 4};       /* rest: time zone, accuracy, snap length, link */
+    FILE *file = fopen(path, "wb");
+    if (file == NULL)
+        die_capture("open", path);
+    if (fwrite(&magic, sizeof magic, 1, file) != 1 ||
+        fwrite(version, sizeof version, 1, file) != 1 ||
+        fwrite(rest, sizeof rest, 1, file) != 1 || fflush(file) == EOF)
+        die_capture("write", path);
+    return file;
+}
+
+/* Flushed at once, so Ctrl+C loses nothing. */
+static void save_frame(FILE *file, const char *path, const struct sockaddr_ll *from,
+                       const unsigned char *packet, size_t length)
+{
+    uint16_t cooked[8] = {htons(from->sll_pkttype), htons(from->sll_hatype),
+                          htons(from->sll_halen)};
+    memcpy(cooked + 3, from->sll_addr, from->sll_halen < 8 ? from->sll_halen : 8);
+    cooked[7] = from->sll_protocol;             /* already in network order */
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint32_t size = (uint32_t)(sizeof cooked + length);  /* bytes kept; bytes the frame had */
+    uint32_t record[4] = {(uint32_t)now.tv_sec, (uint32_t)(now.tv_nsec / 1000), size, size};
+    if (fwrite(record, sizeof record, 1, file) != 1 ||
+        fwrite(cooked, sizeof cooked, 1, file) != 1 ||
+        fwrite(packet, length, 1, file) != 1 || fflush(file) == EOF)
+        die_capture("write", path);
+}
+
+static void watch(const char *interface, uint16_t port, long count, double seconds,
+                  const char *capture_path)
 {
     static unsigned char packet[MAX_PACKET];
+    char shown[WORD_REPR_SIZE];
     unsigned index = if_nametoindex(interface);
     if (index == 0)
-        die("no interface named '%s' (see: ip link)", interface);
+        die("no interface named %s (see: ip link)", word_repr(interface, shown));
     /* SOCK_DGRAM: the kernel strips the link-layer header (Ethernet, or lo's fake one),
      * so every packet starts at its network header whatever the interface. ETH_P_ALL, not
      * ETH_P_IP: only "all protocols" sockets see what the interface SENDS as well as what
@@ -287,10 +349,11 @@ static void watch(const char *interface, uint16_t port, long count, double secon
                              .sll_ifindex = (int)index};
     if (bind(sock, (struct sockaddr *)&me, sizeof me) < 0)
         die_errno("bind AF_PACKET", NULL);
+    FILE *capture = capture_path ? open_capture_file(capture_path) : NULL;
     if (port)
-        printf("Watching tcp port %u on %s\n", (unsigned)port, interface);
+        printf("Watching tcp port %u on %s\n", (unsigned)port, shown_word(interface, shown));
     else
-        printf("Watching every tcp port on %s\n", interface);
+        printf("Watching every tcp port on %s\n", shown_word(interface, shown));
 
     double deadline = monotonic_seconds() + seconds;
     for (long seen = 0; count == 0 || seen < count;) {
@@ -320,9 +383,13 @@ static void watch(const char *interface, uint16_t port, long count, double secon
             continue;
         if (port && segment.source_port != port && segment.destination_port != port)
             continue;
+        if (capture)                    /* saved first: a line shown is on the disk */
+            save_frame(capture, capture_path, &from, packet, (size_t)length);
         print_segment(&segment);
         seen++;
     }
+    if (capture && fclose(capture) == EOF)
+        die_capture("write", capture_path);
     close(sock);
 }
 
@@ -334,23 +401,25 @@ int main(int argc, char *argv[])
     uint16_t port = 1060;
     long count = 0;
     double seconds = 0;
+    const char *capture_path = NULL;
     int option;
 
     program_init(argv[0], usage);
     opterr = 0;                             /* we report errors as argparse words them */
-    while ((option = getopt_long(argc, argv, ":hi:p:c:t:", options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, ":hi:p:c:t:w:", options, NULL)) != -1) {
         switch (option) {
         case 'h': show_help(help);
         case 'i': check_option_value(optarg, "-i"); interface = optarg; break;
         case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
         case 'c': count = (long)parse_int(optarg, "-c", 0, INT_MAX); break;
         case 't': seconds = parse_float(optarg, "-t", 0, MAX_SECONDS); break;
+        case 'w': check_option_value(optarg, "-w"); capture_path = optarg; break;
         case 'L': ladder = true; break;
         default: option_error(option, argv, options);
         }
     }
     no_more_arguments(argc, argv);
-    watch(interface, port, count, seconds);
+    watch(interface, port, count, seconds, capture_path);
     return 0;
 }
 #endif

@@ -197,12 +197,46 @@ Accepted a connection from ('127.0.0.1', $client_port)
     build_without_experiment tcp_file.c "$BATS_TEST_TMPDIR/tcp_file"
     grep -qx '//         fflush(out);' "$BATS_TEST_TMPDIR/tcp_file.c"
     start_server server "$BATS_TEST_TMPDIR/tcp_file" server 127.0.0.1 -p 0
-    run timeout 1 ./tcp_file client 127.0.0.1 -p "$PORT" <<<'hello'
-    [ "$status" -eq 124 ]                   # killed by timeout: it was still waiting
-    [ "${#lines[@]}" -eq 2 ]                # "Connected from ...", descriptors, no answer
-    [[ "${lines[0]}" == "Connected from "* ]]
-    # The server did read the line and "answered" it: into its stream's buffer only.
+    printf 'hello\n' >"$BATS_TEST_TMPDIR/in"
+    spawn client sh -c 'exec ./tcp_file client 127.0.0.1 -p "$1" <"$2"' sh "$PORT" "$BATS_TEST_TMPDIR/in"
+    # The server has read the line and "answered" it: into its stream's buffer only. An
+    # answer that left would reach the client within a millisecond; none does in 0.2 s.
     wait_for server "^  Line 1, 6 bytes: 'hello\\\\n'$"
+    sleep 0.2
+    kill -0 "$PID_client"                   # still waiting in read_line()
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/client.out")" -eq 2 ]    # "Connected from", descriptors
+    [[ "$(head -n 1 "$BATS_TEST_TMPDIR/client.out")" == "Connected from "* ]]
+}
+
+@test "edit: a server changed to answer in lower case, lines of 16 bytes at most, does just that" {
+    build_edited tcp_file.c "$BATS_TEST_TMPDIR/tcp_file" \
+        's/toupper(/tolower(/; s/^#define MAX_LINE (1024 \* 1024) /#define MAX_LINE 16 /'
+    start_server server "$BATS_TEST_TMPDIR/tcp_file" server 127.0.0.1 -p 0
+    run ./tcp_file client 127.0.0.1 -p "$PORT" < <(printf 'Hello, TCP!\n0123456789abcde\n')
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "The server answered 'hello, tcp!\n'" ]
+    [ "${lines[3]}" = "The server answered '0123456789abcde\n'" ]
+    run ./tcp_file client 127.0.0.1 -p "$PORT" <<<'0123456789abcdef'   # 17 bytes
+    [ "$status" -eq 1 ]
+    [ "${lines[2]}" = "tcp_file: the server closed the connection without answering" ]
+    wait_count server '^  Socket closed$' 2
+    [[ "$(err server)" =~ ^tcp_file:\ the\ client\ \(\'127\.0\.0\.1\',\ [0-9]+\)\ sent\ a\ line\ longer\ than\ 16\ bytes\ \(the\ limit\)$ ]]
+}
+
+@test "with a client connected, pgrep -f 'tcp_file server' finds the server's PID only (pgrep tcp_file both)" {
+    command -v pgrep >/dev/null || skip "needs pgrep (procps)"
+    start_server server ./tcp_file server 127.0.0.1 -p 0
+    spawn client bash -c 'sleep 10 | exec ./tcp_file client 127.0.0.1 -p "$1"' sh "$PORT"
+    wait_for server '^Accepted a connection'
+    client=$(pgrep -f "^./tcp_file client 127.0.0.1 -p $PORT\$")
+    [ -n "$client" ]
+    run pgrep -f 'tcp_file server'
+    grep -qx "$PID_server" <<<"$output"
+    run grep -qx "$client" <<<"$output"
+    [ "$status" -eq 1 ]
+    run pgrep tcp_file
+    grep -qx "$PID_server" <<<"$output"
+    grep -qx "$client" <<<"$output"
 }
 
 @test "200 connections in a row, good, cut and reset, leave no descriptor open in the server" {
@@ -227,13 +261,10 @@ Accepted a connection from ('127.0.0.1', $client_port)
     kill -0 "$PID_server"
 }
 
-@test "-h prints the usage and exits 0" {
+@test "-h prints the usage and exits 0; bad arguments are usage errors, exit 2" {
     run ./tcp_file -h
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "usage: tcp_file [-h] [-p PORT] {client,server} host" ]
-}
-
-@test "bad arguments are usage errors, exit 2" {
     run ./tcp_file client
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "tcp_file: error: the following arguments are required: host" ]

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # tcp/tcp_keepalive: keepalive options read back as set and armed in the kernel, a peer that
-# closes (FIN) versus one whose kernel resets (RST), and a server that serves the next
-# client. The dead peer found by the probes (ETIMEDOUT) needs a link that goes down: that
-# is the network lab's test, not this loopback one.
+# closes (FIN) versus one whose kernel resets (RST), a server that serves the next client,
+# and one that runs out of descriptors. The dead peer found by the probes (ETIMEDOUT) needs
+# a link that goes down: as root, lo of a network namespace of the test's own.
 
 load helpers
 
@@ -15,6 +15,27 @@ setup() {
 timer_of() {
     awk -v port=":$(printf '%04X' "$1")" \
         '$4 == "01" && substr($2, length($2) - 4) == port { print substr($6, 1, 2) }' /proc/net/tcp
+}
+
+# A network namespace of this test's own, with only lo up, that lives as long as the test:
+# $NS runs a command in it.
+in_namespace() {
+    command -v nsenter >/dev/null || skip "needs nsenter (util-linux) to enter a namespace"
+    unshare -n true 2>/dev/null || skip "unshare -n is not allowed here"
+    spawn namespace unshare -n sleep 30
+    local tries=500
+    until [ "$(readlink "/proc/$PID_namespace/ns/net")" != "$(readlink /proc/self/ns/net)" ]; do
+        ((tries-- > 0)) || false
+        sleep 0.01
+    done
+    NS="nsenter -t $PID_namespace -n"
+    $NS ip link set lo up
+}
+
+# The state of process $1: R running (or ready to run), S asleep, ... (/proc/PID/stat
+# field 3; the name in field 2 has no space here).
+process_state() {
+    awk '{ print $3 }' "/proc/$1/stat"
 }
 
 client_port() {
@@ -49,20 +70,7 @@ Waiting in poll() for data that never comes, on 1 connection" ]
     [ "$(timer_of "$PORT")" = "00" ]         # the server's side: no timer, silent forever
 }
 
-@test "killing the server (its kernel sends FIN) makes the client say the server closed, exit 0" {
-    start_server server ./tcp_keepalive server 127.0.0.1 -p 0
-    spawn client ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k
-    wait_for server '^Waiting in poll'
-    kill -KILL "$PID_server"
-    wait_exit "$PID_client"
-    status=0
-    wait "$PID_client" || status=$?
-    [ "$status" -eq 0 ]
-    [ "$(tail -n 1 "$BATS_TEST_TMPDIR/client.out")" = "The server closed the connection: recv() returned 0" ]
-    [ -z "$(err client)" ]
-}
-
-@test "the README's experiment: two clients, one with -k, both served; stopping the server ends both" {
+@test "the guide's experiment: two clients, one with -k, both served; the killed server's FIN ends both, exit 0" {
     start_server server ./tcp_keepalive server "" -p 0
     spawn kept ./tcp_keepalive client 127.0.0.1 -p "$PORT" -k
     spawn plain ./tcp_keepalive client 127.0.0.1 -p "$PORT"
@@ -122,19 +130,19 @@ Waiting in poll() for data that never comes, on 1 connection" ]
     kill -0 "$PID_server"
 }
 
-@test "200 connections in a row, closed and reset, leave no descriptor open in the server" {
+@test "100 connections in a row, closed and reset, leave no descriptor open in the server" {
     start_server server ./tcp_keepalive server 127.0.0.1 -p 0 -k
     before=$(ls "/proc/$PID_server/fd" | wc -l)
-    for i in $(seq 150); do
+    for i in $(seq 75); do
         "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" send 'hello'
     done
-    for i in $(seq 50); do
+    for i in $(seq 25); do
         "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" reset
     done
     tries=500
-    until [ "$(grep -c '^Waiting in poll' "$BATS_TEST_TMPDIR/server.out")" -eq 200 ] &&
-        [ "$(grep -c 'closed the connection' "$BATS_TEST_TMPDIR/server.out")" -eq 150 ] &&
-        [ "$(grep -c ECONNRESET "$BATS_TEST_TMPDIR/server.err")" -eq 50 ]; do
+    until [ "$(grep -c '^Waiting in poll' "$BATS_TEST_TMPDIR/server.out")" -eq 100 ] &&
+        [ "$(grep -c 'closed the connection' "$BATS_TEST_TMPDIR/server.out")" -eq 75 ] &&
+        [ "$(grep -c ECONNRESET "$BATS_TEST_TMPDIR/server.err")" -eq 25 ]; do
         ((tries-- > 0))
         sleep 0.01
     done
@@ -143,13 +151,70 @@ Waiting in poll() for data that never comes, on 1 connection" ]
     kill -0 "$PID_server"
 }
 
-@test "-h prints the usage and exits 0" {
+@test "the server's link goes down: the -k client gives up with ETIMEDOUT; the experiment's never notices" {
+    [ "$(id -u)" -eq 0 ] || skip "needs root to take a link down (lo, in a namespace of the test's own)"
+    in_namespace
+    start_server server $NS ./tcp_keepalive server 127.0.0.1 -p 0
+    spawn kept $NS ./tcp_keepalive client 127.0.0.1 -p "$PORT" -i 1 -n 1
+    wait_for kept '^Waiting in recv'
+    # (built while the kept client's idle second runs)
+    build_without_experiment tcp_keepalive.c "$BATS_TEST_TMPDIR/tcp_keepalive"
+    grep -qx '//     status = setsockopt(sock, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);' \
+        "$BATS_TEST_TMPDIR/tcp_keepalive.c"
+    spawn blind $NS "$BATS_TEST_TMPDIR/tcp_keepalive" client 127.0.0.1 -p "$PORT" -i 1 -n 1
+    wait_for blind '^Waiting in recv'
+    $NS ip link set lo down                 # the server vanishes: no FIN, no RST, silence
+    wait_exit "$PID_kept" 5
+    status=0
+    wait "$PID_kept" || status=$?
+    [ "$status" -eq 1 ]
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/kept.out")" = "Keepalive on: first probe after 1 s idle, then every 1 s, give up after 1 probe" ]
+    [ "$(err kept)" = "tcp_keepalive: recv ('127.0.0.1', $PORT): ETIMEDOUT Connection timed out" ]
+    # The blind client still waits in recv(), and its connection has no timer at all
+    # (/proc/net/tcp column tr 00): no probe will ever end it.
+    kill -0 "$PID_blind"
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/blind.out")" = "Keepalive off (SO_KEEPALIVE is 0): no probe is ever sent" ]
+    [ -z "$(err blind)" ]
+    [ "$($NS awk -v port=":$(printf '%04X' "$(client_port blind)")" \
+        '$4 == "01" && substr($2, length($2) - 4) == port { print substr($6, 1, 2) }' /proc/net/tcp)" = 00 ]
+}
+
+@test "out of descriptors, the server says so once, keeps its connections, and takes a client when one closes" {
+    start_server server bash -c 'ulimit -n 12 && exec ./tcp_keepalive server 127.0.0.1 -p 0'
+    # Room: the descriptor numbers below 12 still free (bats holds a few of its own open).
+    local room=$((12 - $(ls "/proc/$PID_server/fd" | awk '$1 < 12' | wc -l))) fds=() fd i
+    for ((i = 0; i < room + 2; i++)); do
+        exec {fd}<>"/dev/tcp/127.0.0.1/$PORT"
+        fds+=("$fd")
+    done
+    wait_for server "on $room connections\$"
+    local tries=500
+    until [ -s "$BATS_TEST_TMPDIR/server.err" ]; do ((tries-- > 0)); sleep 0.01; done
+    [ "$(err server)" = "tcp_keepalive: accept ('127.0.0.1', $PORT): EMFILE Too many open files (new clients wait until one of the $room connections closes)" ]
+    # One connection closes: the server takes one of the two waiting clients, and no more.
+    exec {fds[0]}>&-
+    wait_for server "closed the connection"
+    tries=500
+    until [ "$(grep -c '^Accepted a connection' "$BATS_TEST_TMPDIR/server.out")" -eq $((room + 1)) ]; do
+        ((tries-- > 0))
+        sleep 0.01
+    done
+    # A client still waits in the backlog: a server that tried accept() again and again
+    # would be running (R) at every look; this one sleeps in poll() (S).
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+        [ "$(process_state "$PID_server")" = S ]
+        sleep 0.01
+    done
+    [ "$(grep -c '^Accepted a connection' "$BATS_TEST_TMPDIR/server.out")" -eq $((room + 1)) ]
+    [ "$(tail -n 1 "$BATS_TEST_TMPDIR/server.out")" = "Waiting in poll() for data that never comes, on $room connections" ]
+    [ "$(err server)" = "tcp_keepalive: accept ('127.0.0.1', $PORT): EMFILE Too many open files (new clients wait until one of the $room connections closes)" ]
+    kill -0 "$PID_server"
+}
+
+@test "-h prints the usage and exits 0; bad arguments are usage errors, exit 2" {
     run ./tcp_keepalive -h
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "usage: tcp_keepalive [-h] [-p PORT] [-k] [-i IDLE] [-n COUNT] {client,server} host" ]
-}
-
-@test "bad arguments are usage errors, exit 2" {
     run ./tcp_keepalive client
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "tcp_keepalive: error: the following arguments are required: host" ]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # tcp/tcp_watch: the segments of a tcp_sixteen exchange on lo, as the lecture's "How TCP
-# works" draws them. Watching needs root (an AF_PACKET socket); those tests skip otherwise.
+# works" draws them, and the same segments saved with -w for tcpdump -r. Watching needs
+# root (an AF_PACKET socket); those tests skip otherwise.
 
 load helpers
 
@@ -16,12 +17,28 @@ need_root() {
     (((0x$caps >> 13) & 1)) || skip "tcp_watch needs CAP_NET_RAW, which this root lacks"
 }
 
-# Start a tcp_sixteen server, a watcher on its port (-t: it ends by itself in any case),
-# one client exchange; wait until each side has acknowledged the other's FIN (ack=18:
-# SYN 1 + 16 bytes + FIN 1). Sets PORT, CLIENT ("127.0.0.1:N"), SERVER and WATCH (lines).
+# A network namespace of this test's own, with only lo up, that lives as long as the test:
+# $NS runs a command in it. Its sysctls (net.ipv4.tcp_ecn) are its own.
+in_namespace() {
+    command -v nsenter >/dev/null || skip "needs nsenter (util-linux) to enter a namespace"
+    unshare -n true 2>/dev/null || skip "unshare -n is not allowed here"
+    spawn namespace unshare -n sleep 30
+    local tries=500
+    until [ "$(readlink "/proc/$PID_namespace/ns/net")" != "$(readlink /proc/self/ns/net)" ]; do
+        ((tries-- > 0)) || false
+        sleep 0.01
+    done
+    NS="nsenter -t $PID_namespace -n"
+    $NS ip link set lo up
+}
+
+# Start a tcp_sixteen server, a watcher on its port (-t: it ends by itself in any case;
+# -w: it saves what it shows), one client exchange; wait until each side has acknowledged
+# the other's FIN (ack=18: SYN 1 + 16 bytes + FIN 1). Sets PORT, CLIENT ("127.0.0.1:N"),
+# SERVER and WATCH (lines).
 watch_one_exchange() {
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
-    spawn watch ./tcp_watch -p "$PORT" -t 10
+    spawn watch ./tcp_watch -p "$PORT" -t 10 -w "$BATS_TEST_TMPDIR/hs.pcap"
     wait_for watch "^Watching tcp port $PORT on lo$"
     run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
@@ -33,7 +50,7 @@ watch_one_exchange() {
     mapfile -t WATCH <"$BATS_TEST_TMPDIR/watch.out"
 }
 
-@test "around a tcp_sixteen exchange it shows the three-way handshake with each side's ISN" {
+@test "a tcp_sixteen exchange: the handshake with its ISNs, 16 bytes each way, a FIN each way; seq adds up" {
     need_root
     watch_one_exchange
     [ "${WATCH[0]}" = "Watching tcp port $PORT on lo" ]
@@ -41,30 +58,18 @@ watch_one_exchange() {
     [[ "${WATCH[2]}" =~ ^$SERVER\ \>\ $CLIENT\ SYN-ACK\ seq=0\ ack=1\ len=0\ win=[0-9]+\ \(ISN\ [0-9]+\)$ ]]
     [[ "${WATCH[3]}" =~ ^$CLIENT\ \>\ $SERVER\ ACK\ seq=1\ ack=1\ len=0\ win=[0-9]+$ ]]
     [ "$(grep -c '(ISN ' "$BATS_TEST_TMPDIR/watch.out")" -eq 2 ]
-}
-
-@test "it shows the two 16-byte messages, each acknowledged by its byte count" {
-    need_root
-    watch_one_exchange
+    # The messages, each acknowledged by its byte count; then the close.
     grep -Eqx "$CLIENT > $SERVER PSH-ACK seq=1 ack=1 len=16 win=[0-9]+" "$BATS_TEST_TMPDIR/watch.out"
     grep -Eqx "$SERVER > $CLIENT PSH-ACK seq=1 ack=17 len=16 win=[0-9]+" "$BATS_TEST_TMPDIR/watch.out"
     [ "$(grep -c ' len=16 ' "$BATS_TEST_TMPDIR/watch.out")" -eq 2 ]
     [ "$(grep -c ' len=0 ' "$BATS_TEST_TMPDIR/watch.out")" -eq $((${#WATCH[@]} - 3)) ]
-}
-
-@test "it shows the close: a FIN from each side at seq 17, each acknowledged with ack 18" {
-    need_root
-    watch_one_exchange
     grep -Eqx "$CLIENT > $SERVER FIN-ACK seq=17 ack=(17|18) len=0 win=[0-9]+" "$BATS_TEST_TMPDIR/watch.out"
     grep -Eqx "$SERVER > $CLIENT FIN-ACK seq=17 ack=(17|18) len=0 win=[0-9]+" "$BATS_TEST_TMPDIR/watch.out"
     [ "$(grep -c 'FIN' "$BATS_TEST_TMPDIR/watch.out")" -eq 2 ]
-    ! grep -q 'RST' "$BATS_TEST_TMPDIR/watch.out"
-}
-
-@test "each side's next seq is its previous seq plus the payload length (SYN and FIN count 1)" {
-    need_root
-    watch_one_exchange
-    # For every segment: seq must be where that side's previous segment ended.
+    run grep -c 'RST' "$BATS_TEST_TMPDIR/watch.out"
+    [ "$output" = 0 ]
+    # For every segment: seq must be where that side's previous segment ended (SYN and
+    # FIN count 1).
     awk '
         NR == 1 { next }
         {
@@ -80,6 +85,47 @@ watch_one_exchange() {
         }
         END { if (checked < 8) { print "only " checked " segments"; bad = 1 } exit bad }
     ' "$BATS_TEST_TMPDIR/watch.out"
+}
+
+# One line a segment, "FROM > TO FLAGS len=N win=N", the flags as tcpdump's letters in
+# one order (S F R P U . E W: SYN FIN RST PSH URG ACK ECE CWR), from tcp_watch's lines
+# (out NAME) or from tcpdump -r's (on stdin).
+canonical_flags='function canonical(letters,   order, i, c, out) {
+        order = "SFRPU.EW"; out = ""
+        for (i = 1; i <= length(order); i++) { c = substr(order, i, 1); if (index(letters, c)) out = out c }
+        return out == "" ? "none" : out }'
+watched_segments() {
+    awk "$canonical_flags"'
+        NR > 1 { names = $4; letters = ""
+            n = split("SYN S FIN F RST R PSH P URG U ACK . ECE E CWR W", map, " ")
+            for (i = 1; i < n; i += 2) if (("-" names "-") ~ ("-" map[i] "-")) letters = letters map[i + 1]
+            len = $0; sub(/.* len=/, "", len); sub(/ .*/, "", len)
+            win = $0; sub(/.* win=/, "", win); sub(/ .*/, "", win)
+            print $1, ">", $3, canonical(letters), "len=" len, "win=" win }' "$BATS_TEST_TMPDIR/$1.out"
+}
+dumped_segments() {
+    awk "$canonical_flags"'
+        function address(a) { sub(/:$/, "", a); match(a, /\.[0-9]+$/); return substr(a, 1, RSTART - 1) ":" substr(a, RSTART + 1) }
+        { flags = $0; sub(/.*Flags \[/, "", flags); sub(/\].*/, "", flags)
+          len = $0; sub(/.* length /, "", len)
+          win = $0; sub(/.* win /, "", win); sub(/,.*/, "", win)
+          print address($3), ">", address($5), canonical(flags), "len=" len, "win=" win }'
+}
+
+@test "-w FILE saves the segments shown as a pcap file: tcpdump -r reads the same segments and flags" {
+    need_root
+    command -v tcpdump >/dev/null || skip "needs tcpdump to read the capture file back"
+    watch_one_exchange
+    kill "$PID_watch"                       # as Ctrl+C does: each frame is already written
+    wait_exit "$PID_watch"
+    run --separate-stderr tcpdump -r "$BATS_TEST_TMPDIR/hs.pcap" -n -S
+    [ "$status" -eq 0 ]
+    [ "$stderr" = "reading from file $BATS_TEST_TMPDIR/hs.pcap, link-type LINUX_SLL (Linux cooked v1), snapshot length 65536" ]
+    [ "${#lines[@]}" -eq $((${#WATCH[@]} - 1)) ]
+    [ "$(dumped_segments <<<"$output")" = "$(watched_segments watch)" ]
+    # The first two segments are the SYNs: tcpdump -S shows each one's ISN as its seq.
+    [[ "${lines[0]}" == *" Flags [S], seq $(sed -nE '2s/.*\(ISN ([0-9]+)\)$/\1/p' "$BATS_TEST_TMPDIR/watch.out"), "* ]]
+    [[ "${lines[1]}" == *" Flags [S.], seq $(sed -nE '3s/.*\(ISN ([0-9]+)\)$/\1/p' "$BATS_TEST_TMPDIR/watch.out"), "* ]]
 }
 
 # Wait (at most 5 s) until every connection in the watch output has ended: the last
@@ -131,7 +177,7 @@ plain_arrows() {
         print line }' "$BATS_TEST_TMPDIR/watch.out"
 }
 
-@test "--ladder draws a tcp_sixteen exchange: one arrow per segment, in order, client on the left" {
+@test "--ladder draws a tcp_sixteen exchange: an arrow a segment, client on the left, windows in bytes" {
     need_root
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
     spawn watch ./tcp_watch -p "$PORT" -t 10
@@ -165,20 +211,8 @@ plain_arrows() {
     [ "$(grep -c '^-> FIN-ACK$' <<<"$tail")" -eq 1 ]
     [ "$(grep -c '^<- FIN-ACK$' <<<"$tail")" -eq 1 ]
     [[ "$(tail -n 1 <<<"$tail")" =~ ^(->|<-)\ ACK$ ]]
-}
-
-@test "--ladder shows each window in bytes: the raw field times 2 to its sender's SYN wscale" {
-    need_root
-    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
-    spawn watch ./tcp_watch -p "$PORT" -t 10
-    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
-    wait_for watch "^Watching tcp port $PORT on lo$"
-    wait_for ladder "^Watching tcp port $PORT on lo$"
-    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
-    [[ "${lines[0]}" =~ \'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
-    CLIENT="127.0.0.1:${BASH_REMATCH[1]}"
-    wait_for ladder '^#1 +\|------ .* ack=18 '
-    wait_for watch "^$CLIENT > .* ack=18 "
+    # Each window in bytes: the raw field (the plain line's) times 2 to its sender's SYN
+    # wscale; a SYN's own window is never scaled.
     paste -d' ' <(arrows ladder) <(plain_arrows | sed 's/.* win=/plainwin=/') | awk '
         { win = $0; sub(/.* win=/, "", win); sub(/ .*/, "", win); raw = $NF; sub(/.*=/, "", raw) }
         $2 ~ /SYN/ { scale[$1] = $0; sub(/.*wscale=/, "", scale[$1]); sub(/ .*/, "", scale[$1])
@@ -266,16 +300,6 @@ plain_arrows() {
     [ "$(sed -n 4p "$BATS_TEST_TMPDIR/watch.out" | cut -d' ' -f4)" = "ACK" ]
 }
 
-@test "-t SECONDS stops by itself when nothing comes, exit 0" {
-    need_root
-    port=$(free_tcp_port)
-    start=$SECONDS
-    run ./tcp_watch -p "$port" -t 1
-    [ "$status" -eq 0 ]
-    [ "$output" = "Watching tcp port $port on lo" ]
-    [ $((SECONDS - start)) -le 3 ]
-}
-
 @test "without root it says so in one line and exits 1" {
     if [ "$(id -u)" -eq 0 ]; then
         command -v setpriv >/dev/null || skip "needs setpriv (util-linux) to drop root"
@@ -287,15 +311,21 @@ plain_arrows() {
     [ "$output" = "tcp_watch: socket AF_PACKET: EPERM Operation not permitted (watching packets needs root: sudo ./tcp_watch)" ]
 }
 
-@test "an unknown interface is one line naming it, exit 1" {
+@test "an unknown interface is one line naming it, escaped and cut at 256 bytes, exit 1" {
     run ./tcp_watch -i nosuch0
     [ "$status" -eq 1 ]
     [ "$output" = "tcp_watch: no interface named 'nosuch0' (see: ip link)" ]
+    run ./tcp_watch -i $'\x1b[31mRED'
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_watch: no interface named '\\x1b[31mRED' (see: ip link)" ]
+    run ./tcp_watch -i "$(printf '%0300d' 0)"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_watch: no interface named '$(printf '%0256d' 0)' (see: ip link)" ]
 }
 
 @test "bad numbers and extra arguments are usage errors, exit 2; -h exits 0" {
-    local usage="usage: tcp_watch [-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [--ladder]"
-    for option in "-c x" "-c -1" "-t x" "-t -1" "-t 9999999999" "-p 70000" "-i" "-i -h"; do
+    local usage="usage: tcp_watch [-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [-w FILE] [--ladder]"
+    for option in "-c x" "-c -1" "-t x" "-t -1" "-t 9999999999" "-p 70000" "-w" "-w -h" "-i" "-i -h"; do
         run ./tcp_watch $option
         [ "$status" -eq 2 ]
         [ "${lines[0]}" = "$usage" ]
@@ -307,6 +337,10 @@ plain_arrows() {
     [ "${lines[1]}" = "tcp_watch: error: argument -c: invalid int value: 'x'" ]
     run ./tcp_watch -t 1.5x
     [ "${lines[1]}" = "tcp_watch: error: argument -t: invalid float value: '1.5x'" ]
+    run ./tcp_watch -t 2147484              # a day at most: its milliseconds overflow an int
+    [ "${lines[1]}" = "tcp_watch: error: argument -t: invalid value: '2147484' (must be 0..86400)" ]
+    run ./tcp_watch -w -h
+    [ "${lines[1]}" = "tcp_watch: error: argument -w: expected one argument" ]
     run ./tcp_watch extra more
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "tcp_watch: error: unrecognized arguments: extra more" ]
@@ -319,26 +353,16 @@ plain_arrows() {
     [ "${lines[-1]}" = "  --ladder    draw each connection as a ladder diagram: client left, server right" ]
 }
 
-@test "-t takes decimal seconds: -t 0.5 stops after half a second, exit 0" {
+@test "-t takes decimal seconds up to a day: -t 0.2 stops after 0.2 s, -t 86400 watches on" {
     need_root
     port=$(free_tcp_port)
     start=$(date +%s%N)
-    run ./tcp_watch -p "$port" -t 0.5
+    run ./tcp_watch -p "$port" -t 0.2
     elapsed_ms=$((($(date +%s%N) - start) / 1000000))
     [ "$status" -eq 0 ]
     [ "$output" = "Watching tcp port $port on lo" ]
-    [ "$elapsed_ms" -ge 450 ] && [ "$elapsed_ms" -lt 3000 ]
-}
-
-@test "-t is at most a day: 2147484 s (whose milliseconds overflow an int) is a usage error" {
-    run ./tcp_watch -t 2147484
-    [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_watch: error: argument -t: invalid value: '2147484' (must be 0..86400)" ]
-}
-
-@test "-t 86400, a whole day, is accepted and it watches" {
-    need_root
-    port=$(free_tcp_port)
+    [ "$elapsed_ms" -ge 190 ]
+    [ "$elapsed_ms" -lt 3000 ]
     spawn watch ./tcp_watch -p "$port" -t 86400
     wait_for watch "^Watching tcp port $port on lo$"
     run ../tests/tcp_peer 127.0.0.1 "$port"
@@ -347,7 +371,7 @@ plain_arrows() {
     kill -0 "$PID_watch"
 }
 
-@test "started with stdout closed, its stdout is /dev/null, never its packet socket" {
+@test "stdout closed at the start is /dev/null, never its packet socket; a failing one is one line, exit 1" {
     need_root
     port=$(free_tcp_port)
     spawn watch sh -c 'exec ./tcp_watch -p "$1" -t 10 >&-' sh "$port"
@@ -357,11 +381,58 @@ plain_arrows() {
         sleep 0.01
     done
     [ "$(readlink "/proc/$PID_watch/fd/1")" = /dev/null ]
-}
-
-@test "a stdout that fails (/dev/full) is reported in one line, exit 1" {
-    need_root
-    run --separate-stderr sh -c './tcp_watch -p "$1" -t 0.1 >/dev/full' sh "$(free_tcp_port)"
+    run --separate-stderr sh -c './tcp_watch -p "$1" -t 0.01 >/dev/full' sh "$port"
     [ "$status" -eq 1 ]
     [ "$stderr" = "tcp_watch: write to stdout: ENOSPC No space left on device" ]
+}
+
+@test "-w FILE that cannot be written is one line naming it, exit 1" {
+    need_root
+    run ./tcp_watch -t 0.01 -w /dev/full
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_watch: write '/dev/full': ENOSPC No space left on device" ]
+    run ./tcp_watch -t 0.01 -w "$BATS_TEST_TMPDIR/no/such/dir/hs.pcap"
+    [ "$status" -eq 1 ]
+    [ "$output" = "tcp_watch: open '$BATS_TEST_TMPDIR/no/such/dir/hs.pcap': ENOENT No such file or directory" ]
+}
+
+@test "with ECN on, the SYN shows as SYN-ECE-CWR and the SYN-ACK as SYN-ACK-ECE, in tcpdump -r too" {
+    need_root
+    in_namespace
+    $NS sysctl -qw net.ipv4.tcp_ecn=1       # this namespace's own: ask for ECN on each SYN
+    start_server server $NS ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn watch $NS ./tcp_watch -p "$PORT" -c 3 -t 10 -w "$BATS_TEST_TMPDIR/ecn.pcap"
+    wait_for watch "^Watching tcp port $PORT on lo$"
+    run $NS ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_exit "$PID_watch"
+    mapfile -t WATCH <"$BATS_TEST_TMPDIR/watch.out"
+    [[ "${WATCH[1]}" =~ " SYN-ECE-CWR seq=0 len=0 " ]]
+    [[ "${WATCH[2]}" =~ " SYN-ACK-ECE seq=0 ack=1 len=0 " ]]
+    [[ "${WATCH[3]}" =~ " ACK seq=1 ack=1 len=0 " ]]
+    command -v tcpdump >/dev/null || skip "needs tcpdump to read the capture file back"
+    run --separate-stderr tcpdump -r "$BATS_TEST_TMPDIR/ecn.pcap" -n
+    [[ "${lines[0]}" == *" Flags [SEW], "* ]]
+    [[ "${lines[1]}" == *" Flags [S.E], "* ]]
+}
+
+@test "experiment: without the ISN remembered, seq and ack are the wire's: the SYN's seq is its ISN" {
+    need_root
+    build_without_experiment tcp_watch.c "$BATS_TEST_TMPDIR/tcp_watch"
+    grep -qx '//         from->isn = s->sequence;' "$BATS_TEST_TMPDIR/tcp_watch.c"
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn watch "$BATS_TEST_TMPDIR/tcp_watch" -p "$PORT" -c 3 -t 10
+    wait_for watch "^Watching tcp port $PORT on lo$"
+    run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_exit "$PID_watch"
+    mapfile -t WATCH <"$BATS_TEST_TMPDIR/watch.out"
+    # The client's SYN: seq=ISN; the server's SYN-ACK: its own ISN, and ack = client ISN + 1.
+    [[ "${WATCH[1]}" =~ \ SYN\ seq=([0-9]+)\ len=0\ win=[0-9]+\ \(ISN\ ([0-9]+)\)$ ]]
+    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+    client_isn=${BASH_REMATCH[1]}
+    [[ "${WATCH[2]}" =~ \ SYN-ACK\ seq=([0-9]+)\ ack=([0-9]+)\ len=0\ win=[0-9]+\ \(ISN\ ([0-9]+)\)$ ]]
+    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[3]}" ]
+    [ "${BASH_REMATCH[2]}" = $(((client_isn + 1) % 4294967296)) ]
+    [[ "${WATCH[3]}" =~ \ ACK\ seq=$(((client_isn + 1) % 4294967296))\ ack=$(((BASH_REMATCH[1] + 1) % 4294967296))\  ]]
 }
