@@ -20,6 +20,9 @@
 #                                /etc/hosts holding TEXT and nsswitch "hosts: files": no DNS
 #                                query, so an unknown name is EAI_NONAME even offline; needs
 #                                root (skips, saying why, without it)
+#   in_namespace                 a network namespace of the test's own, only lo up, for as
+#                                long as the test: $NS runs a command in it (its sysctls are
+#                                its own too); skips, saying why, where one cannot be made
 #   kill_spawned                 teardown: kill every spawned process (called for you)
 #
 # Test helper programs built by make: tests/free_port (above), tests/udp_probe HOST PORT SIZE
@@ -171,6 +174,19 @@ with_hosts_file() {
     run --separate-stderr unshare -m sh -c 'mount --bind "$1" /etc/hosts &&
         mount --bind "$2" /etc/nsswitch.conf && shift 2 && exec "$@"' sh \
         "$BATS_TEST_TMPDIR/hosts" "$BATS_TEST_TMPDIR/nsswitch.conf" "$@"
+}
+
+in_namespace() {
+    command -v nsenter >/dev/null || skip "needs nsenter (util-linux) to enter a namespace"
+    unshare -n true 2>/dev/null || skip "unshare -n is not allowed here (needs root)"
+    spawn namespace unshare -n sleep 60
+    local tries=500
+    until [ "$(readlink "/proc/$PID_namespace/ns/net")" != "$(readlink /proc/self/ns/net)" ]; do
+        ((tries-- > 0)) || false
+        sleep 0.01
+    done
+    NS="nsenter -t $PID_namespace -n"
+    $NS ip link set lo up
 }
 
 # Safe mid-test too (under set -e): a process that has already ended is no failure, and

@@ -17,21 +17,6 @@ timer_of() {
         '$4 == "01" && substr($2, length($2) - 4) == port { print substr($6, 1, 2) }' /proc/net/tcp
 }
 
-# A network namespace of this test's own, with only lo up, that lives as long as the test:
-# $NS runs a command in it.
-in_namespace() {
-    command -v nsenter >/dev/null || skip "needs nsenter (util-linux) to enter a namespace"
-    unshare -n true 2>/dev/null || skip "unshare -n is not allowed here"
-    spawn namespace unshare -n sleep 30
-    local tries=500
-    until [ "$(readlink "/proc/$PID_namespace/ns/net")" != "$(readlink /proc/self/ns/net)" ]; do
-        ((tries-- > 0)) || false
-        sleep 0.01
-    done
-    NS="nsenter -t $PID_namespace -n"
-    $NS ip link set lo up
-}
-
 # The state of process $1: R running (or ready to run), S asleep, ... (/proc/PID/stat
 # field 3; the name in field 2 has no space here).
 process_state() {

@@ -17,21 +17,6 @@ need_root() {
     (((0x$caps >> 13) & 1)) || skip "tcp_watch needs CAP_NET_RAW, which this root lacks"
 }
 
-# A network namespace of this test's own, with only lo up, that lives as long as the test:
-# $NS runs a command in it. Its sysctls (net.ipv4.tcp_ecn) are its own.
-in_namespace() {
-    command -v nsenter >/dev/null || skip "needs nsenter (util-linux) to enter a namespace"
-    unshare -n true 2>/dev/null || skip "unshare -n is not allowed here"
-    spawn namespace unshare -n sleep 30
-    local tries=500
-    until [ "$(readlink "/proc/$PID_namespace/ns/net")" != "$(readlink /proc/self/ns/net)" ]; do
-        ((tries-- > 0)) || false
-        sleep 0.01
-    done
-    NS="nsenter -t $PID_namespace -n"
-    $NS ip link set lo up
-}
-
 # Start a tcp_sixteen server, a watcher on its port (-t: it ends by itself in any case;
 # -w: it saves what it shows), one client exchange; wait until each side has acknowledged
 # the other's FIN (ack=18: SYN 1 + 16 bytes + FIN 1). Sets PORT, CLIENT ("127.0.0.1:N"),
