@@ -67,7 +67,7 @@ for name in "${selected[@]}"; do
         while IFS= read -r spec; do
             test_file=$tree/tests/${spec%%:*}.bats
             filter=(); [[ "$spec" == *:* ]] && filter=(--filter "${spec#*:}")
-            if ! (cd "$tree" && timeout 120 bats "${filter[@]}" "$test_file" >"$tree/.bats.log" 2>&1); then
+            if ! (cd "$tree" && timeout 30 bats "${filter[@]}" "$test_file" >"$tree/.bats.log" 2>&1); then
                 verdict="killed by $(grep -c '^not ok' "$tree/.bats.log") failing test(s) in ${spec%%:*}"
                 break
             fi

@@ -65,3 +65,15 @@ mutation sntp-server-broadcast-source sntp/sntp_server.c 's/if \(status == 0 && 
     sntp_server:broadcast
 mutation sntp-raw-time-range sntp/sntp_raw.c 's/if \(!\(seconds >= -limit && seconds < limit\)\)/if (0)/' \
     sntp_raw:'unit test'
+
+# --- tcp/: tcp_file, tcp_keepalive, tcp_watch ----------------------------------------------
+experiment tcp-file-fflush tcp/tcp_file.c 'stays in the' tcp_file:'the server answers each line'
+mutation tcp-file-line-limit tcp/tcp_file.c 's/if \(n == MAX_LINE\) \{/if (0) {/' tcp_file:'over 1 MiB'
+experiment tcp-keepalive-so-keepalive tcp/tcp_keepalive.c 'never armed' tcp_keepalive:'with -k both sides'
+mutation tcp-keepalive-emfile-kept tcp/tcp_keepalive.c 's/if \(errno != EMFILE && errno != ENFILE\)/if (1)/' \
+    tcp_keepalive:'out of descriptors'
+experiment tcp-watch-isn tcp/tcp_watch.c 'raw 32-bit' tcp_watch:'a tcp_sixteen exchange'
+mutation tcp-watch-ece-cwr-named tcp/tcp_watch.c 's/\{ECE, "ECE"\}, \{CWR, "CWR"\}//' tcp_watch:'with ECN on'
+mutation tcp-watch-interface-escaped tcp/tcp_watch.c 's/die\("no interface named %s \(see: ip link\)", word_repr\(interface, shown\)\);/die("no interface named %s (see: ip link)", interface);/' \
+    tcp_watch:'unknown interface'
+mutation tcp-watch-pcap-every-frame tcp/tcp_watch.c 's/fwrite\(packet, length, 1, file\) != 1 \|\| //' tcp_watch:'pcap file'
