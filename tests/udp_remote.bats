@@ -1,5 +1,8 @@
 #!/usr/bin/env bats
-# udp/udp_remote: the exchange, the connected client's filtering, backoff, port unreachable.
+# udp/udp_remote: the exchange, the connected client's filtering (and its limit: a forged
+# source gets in), backoff, port unreachable, the connect() experiment and a student's edit
+# of the message (udp/README.md). The full backoff (3.1 s) is waited for once; the other
+# tests that need the client to give up shorten it with -w.
 
 load helpers
 
@@ -50,7 +53,7 @@ setup() {
     # has waited twice and still got its answer (at most 20; all failing is 1 in a million).
     start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0.5
     for _ in $(seq 20); do
-        run ./udp_remote client 127.0.0.1 -p "$PORT"
+        run ./udp_remote client 127.0.0.1 -p "$PORT" -w 0.8
         if [ "$status" -eq 0 ] && [ "${lines[2]}" = "Waiting up to 0.2 seconds for a reply" ]; then
             [ "${lines[-1]}" = "The server says 'Your data was 23 bytes long'" ]
             grep -q '^Pretending to drop packet from' "$BATS_TEST_TMPDIR/server.out"
@@ -60,19 +63,52 @@ setup() {
     false
 }
 
-@test "the connected client ignores a stranger's datagram and takes the genuine reply" {
+@test "the connected client's kernel refuses a stranger's datagram (port unreachable); the genuine reply gets in" {
     start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0
-    kill -STOP "$PID_server"
+    kill -STOP "$PID_server"                      # Ctrl+Z: the client waits
     spawn client ./udp_remote client 127.0.0.1 -p "$PORT"
     wait_for client '^Client socket name is'
     client_port=$(sed -nE "s/^Client socket name is \('127\.0\.0\.1', ([0-9]+)\)$/\1/p" \
         "$BATS_TEST_TMPDIR/client.out")
-    printf 'FAKE' >"/dev/udp/127.0.0.1/$client_port"
+    # The stranger (a connected socket too) hears the ICMP "port unreachable" that the
+    # client's kernel sent back: no socket there takes a datagram from the stranger's port.
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$client_port" 4
+    [ "$status" -eq 1 ]
+    [ "$output" = "udp_probe: recv ('127.0.0.1', $client_port): ECONNREFUSED Connection refused" ]
     kill -CONT "$PID_server"
     wait_exit "$PID_client"
     run out client
     [ "${lines[-1]}" = "The server says 'Your data was 23 bytes long'" ]
-    run ! grep -q FAKE "$BATS_TEST_TMPDIR/client.out"
+    run ! grep -q '####' "$BATS_TEST_TMPDIR/client.out"
+}
+
+@test "EXPERIMENT: without connect() the client takes a stranger's datagram as the server's reply" {
+    build_without_experiment "$ROOT/udp/udp_remote.c" "$BATS_TEST_TMPDIR/udp_remote"
+    start_server server ./udp_remote server 127.0.0.1 -p 0 -d 1   # drops all, names the client
+    spawn client "$BATS_TEST_TMPDIR/udp_remote" client 127.0.0.1 -p "$PORT" -w 4
+    wait_for server '^Pretending to drop packet from'
+    client_port=$(sed -nE "1,2s/^Pretending to drop packet from \('127\.0\.0\.1', ([0-9]+)\)$/\1/p" \
+        "$BATS_TEST_TMPDIR/server.out")
+    printf 'FAKE' >"/dev/udp/127.0.0.1/$client_port"      # from another port: bash's own
+    wait_exit "$PID_client"
+    run out client
+    [ "${lines[0]}" = "Client socket name is ('0.0.0.0', 0)" ]   # no port before the first send
+    [ "${lines[-1]}" = "The server says 'FAKE'" ]
+}
+
+@test "connect() filters, it does not authenticate: a reply forged from the server's address and port is believed" {
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs a raw socket: root"
+    start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0
+    kill -STOP "$PID_server"
+    spawn client ./udp_remote client 127.0.0.1 -p "$PORT" -w 4
+    wait_for client '^Waiting up to'
+    client_port=$(sed -nE "s/^Client socket name is \('127\.0\.0\.1', ([0-9]+)\)$/\1/p" \
+        "$BATS_TEST_TMPDIR/client.out")
+    "$ROOT/tests/udp_forge" 127.0.0.1 "$PORT" 127.0.0.1 "$client_port" 'Your data was 0 bytes long'
+    wait_exit "$PID_client"
+    run out client
+    [ "${lines[-1]}" = "The server says 'Your data was 0 bytes long'" ]
+    [ "$(grep -c ' says ' "$BATS_TEST_TMPDIR/server.out")" -eq 0 ]  # the real server said nothing
 }
 
 @test "with no server, the connected client hears port unreachable: ECONNREFUSED, exit 1" {
@@ -103,7 +139,7 @@ setup() {
 @test "usage errors: missing host, bad role, bad port, bad probability, exit 2" {
     run ./udp_remote client
     [ "$status" -eq 2 ]
-    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] {client,server} host" ]
+    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT] {client,server} host" ]
     [ "${lines[1]}" = "udp_remote: error: the following arguments are required: host" ]
     run ./udp_remote
     [ "${lines[1]}" = "udp_remote: error: the following arguments are required: role, host" ]
@@ -119,6 +155,12 @@ setup() {
     run ./udp_remote server 127.0.0.1 -d half
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "udp_remote: error: argument -d: invalid float value: 'half'" ]
+    run ./udp_remote client 127.0.0.1 -w soon
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_remote: error: argument -w: invalid float value: 'soon'" ]
+    run ./udp_remote client 127.0.0.1 -w -1
+    [ "$status" -eq 2 ]
+    [ "${lines[1]}" = "udp_remote: error: argument -w: invalid value: '-1' (must be 0..86400)" ]
     run ./udp_remote client 127.0.0.1 extra more
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "udp_remote: error: unrecognized arguments: extra more" ]
@@ -141,42 +183,47 @@ setup() {
 @test "-h prints the usage and exits 0" {
     run ./udp_remote -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] {client,server} host" ]
+    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT] {client,server} host" ]
 }
 
 @test "-d 0.25 and --help's unique prefix --he are accepted as argparse accepts them" {
     start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0.25
     run ./udp_remote --he
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] {client,server} host" ]
+    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT] {client,server} host" ]
 }
 
 @test "EXPERIMENT: a client of 127.0.0.2 never hears a server bound to \"\": the reply comes from 127.0.0.1" {
     # The server prints every request, but answers from the address the kernel picks for
     # the way back (127.0.0.1); the client connect()ed to 127.0.0.2 and its kernel drops
     # a datagram from anyone else. udp_remote.py does exactly the same.
+    # -w 0.4: the backoff stops after the 0.4 s wait (0.7 s in all, not 3.1).
     start_server server ./udp_remote server "" -p 0 -d 0
-    run ./udp_remote client 127.0.0.2 -p "$PORT"
+    run ./udp_remote client 127.0.0.2 -p "$PORT" -w 0.4
     [ "$status" -eq 1 ]
     [[ "${lines[0]}" =~ ^Client\ socket\ name\ is\ \(\'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
     client_port=${BASH_REMATCH[1]}
-    [ "${lines[5]}" = "Waiting up to 1.6 seconds for a reply" ]
-    [ "${lines[6]}" = "udp_remote: I think the server is down" ]
+    [ "${lines[1]}" = "Waiting up to 0.1 seconds for a reply" ]
+    [ "${lines[2]}" = "Waiting up to 0.2 seconds for a reply" ]
+    [ "${lines[3]}" = "Waiting up to 0.4 seconds for a reply" ]
+    [ "${lines[4]}" = "udp_remote: I think the server is down" ]
+    [ "${#lines[@]}" -eq 5 ]
     [ "$(grep -c "^The client at ('127.0.0.1', $client_port) says 'This is another message'$" \
-        "$BATS_TEST_TMPDIR/server.out")" -eq 5 ]
+        "$BATS_TEST_TMPDIR/server.out")" -eq 3 ]
 }
 
 @test "a client started with stderr closed sends the server nothing but its requests" {
     # A listener that never answers (udp_broadcast's server) shows every datagram. The
     # client gives up and writes its error to descriptor 2: /dev/null, not its socket.
     start_server listener ./udp_broadcast server 127.0.0.1 -p 0
-    run bash -c './udp_remote client 127.0.0.1 -p "$1" 2>&-' bash "$PORT"
+    run bash -c './udp_remote client 127.0.0.1 -p "$1" -w 0.2 2>&-' bash "$PORT"
     [ "$status" -eq 1 ]
-    [ "${lines[5]}" = "Waiting up to 1.6 seconds for a reply" ]
+    [ "${lines[2]}" = "Waiting up to 0.2 seconds for a reply" ]
+    [ "${#lines[@]}" -eq 3 ]
     printf 'END' >"/dev/udp/127.0.0.1/$PORT"        # after everything the client sent
     wait_for listener "says: 'END'$"
-    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/listener.out")" -eq 6 ]
-    [ "$(grep -c "says: 'This is another message'$" "$BATS_TEST_TMPDIR/listener.out")" -eq 5 ]
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/listener.out")" -eq 3 ]
+    [ "$(grep -c "says: 'This is another message'$" "$BATS_TEST_TMPDIR/listener.out")" -eq 2 ]
 }
 
 # How many lines of servers a and b match REGEX.
@@ -252,4 +299,15 @@ need_raw_socket() {
     [ "$output" = "'Your data was 30 bytes long'" ]
     [ "$(err server)" = "udp_remote: write to stdout: EPIPE Broken pipe" ]
     [ "$(cat "$BATS_TEST_TMPDIR/head.out")" = "Listening at ('127.0.0.1', $port)" ]
+}
+
+@test "a student's edit of the message: the server gets the new text, the client its length" {
+    build_edited "$ROOT/udp/udp_remote.c" "$BATS_TEST_TMPDIR/udp_remote" \
+        's/"This is another message"/"Hi, server"/'
+    start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0
+    run "$BATS_TEST_TMPDIR/udp_remote" client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "The server says 'Your data was 10 bytes long'" ]
+    wait_for server "says 'Hi, server'$"
+    [ "$(grep -c ' says ' "$BATS_TEST_TMPDIR/server.out")" -eq 1 ]
 }
