@@ -1,10 +1,33 @@
 #!/usr/bin/env bats
 # udp/udp_remote: the exchange, the connected client's filtering (and its limit: a forged
 # source gets in), backoff, port unreachable, the connect() experiment and a student's edit
-# of the message (udp/README.md). The full backoff (3.1 s) is waited for once; the other
-# tests that need the client to give up shorten it with -w.
+# of the message (udp/README.md). The full backoff (3.1 s) is waited for once, by a client
+# that setup_file starts while the other tests run (its test is the last); the other tests
+# that need the client to give up shorten it with -w.
 
 load helpers
+
+setup_file() {
+    cd "$ROOT/udp"
+    local dir=$BATS_FILE_TMPDIR tries=500
+    ./udp_remote server 127.0.0.1 -p 0 -d 1 >"$dir/dropper.out" 2>&1 </dev/null 3>&- &
+    echo $! >"$dir/dropper.pid"
+    until grep -q '^Listening' "$dir/dropper.out" && ((--tries > 0)); do sleep 0.01; done
+    sed -nE "s/^Listening at \('127\.0\.0\.1', ([0-9]+)\)$/\1/p" "$dir/dropper.out" >"$dir/dropper.port"
+    (
+        date +%s.%N >"$dir/backoff.start"
+        status=0
+        ./udp_remote client 127.0.0.1 -p "$(cat "$dir/dropper.port")" >"$dir/backoff.out" 2>&1 ||
+            status=$?
+        echo "exit $status" >>"$dir/backoff.out"
+        date +%s.%N >"$dir/backoff.end"
+    ) </dev/null >/dev/null 2>&1 3>&- &
+    echo $! >"$dir/backoff.pid"
+}
+
+teardown_file() {
+    kill "$(cat "$BATS_FILE_TMPDIR/backoff.pid")" "$(cat "$BATS_FILE_TMPDIR/dropper.pid")" 2>/dev/null || :
+}
 
 setup() {
     cd "$ROOT/udp"
@@ -32,20 +55,6 @@ setup() {
     [ "$status" -eq 0 ]
     [ "${lines[2]}" = "The server says 'Your data was 23 bytes long'" ]
     [ "$(grep -c "says 'This is another message'" "$BATS_TEST_TMPDIR/server.out")" -eq 2 ]
-}
-
-@test "backoff: against a server that drops everything the client waits 0.1 to 1.6 s, then gives up" {
-    start_server server ./udp_remote server 127.0.0.1 -p 0 -d 1
-    run ./udp_remote client 127.0.0.1 -p "$PORT"
-    [ "$status" -eq 1 ]
-    [ "${lines[1]}" = "Waiting up to 0.1 seconds for a reply" ]
-    [ "${lines[2]}" = "Waiting up to 0.2 seconds for a reply" ]
-    [ "${lines[3]}" = "Waiting up to 0.4 seconds for a reply" ]
-    [ "${lines[4]}" = "Waiting up to 0.8 seconds for a reply" ]
-    [ "${lines[5]}" = "Waiting up to 1.6 seconds for a reply" ]
-    [ "${lines[6]}" = "udp_remote: I think the server is down" ]
-    [ "${#lines[@]}" -eq 7 ]
-    [ "$(grep -c '^Pretending to drop packet from' "$BATS_TEST_TMPDIR/server.out")" -eq 5 ]
 }
 
 @test "the client retries after a dropped datagram and gets the reply" {
@@ -197,33 +206,32 @@ setup() {
     # The server prints every request, but answers from the address the kernel picks for
     # the way back (127.0.0.1); the client connect()ed to 127.0.0.2 and its kernel drops
     # a datagram from anyone else. udp_remote.py does exactly the same.
-    # -w 0.4: the backoff stops after the 0.4 s wait (0.7 s in all, not 3.1).
+    # -w 0.2: the backoff stops after the 0.2 s wait (0.3 s in all, not 3.1).
     start_server server ./udp_remote server "" -p 0 -d 0
-    run ./udp_remote client 127.0.0.2 -p "$PORT" -w 0.4
+    run ./udp_remote client 127.0.0.2 -p "$PORT" -w 0.2
     [ "$status" -eq 1 ]
     [[ "${lines[0]}" =~ ^Client\ socket\ name\ is\ \(\'127\.0\.0\.1\',\ ([0-9]+)\)$ ]]
     client_port=${BASH_REMATCH[1]}
     [ "${lines[1]}" = "Waiting up to 0.1 seconds for a reply" ]
     [ "${lines[2]}" = "Waiting up to 0.2 seconds for a reply" ]
-    [ "${lines[3]}" = "Waiting up to 0.4 seconds for a reply" ]
-    [ "${lines[4]}" = "udp_remote: I think the server is down" ]
-    [ "${#lines[@]}" -eq 5 ]
+    [ "${lines[3]}" = "udp_remote: I think the server is down" ]
+    [ "${#lines[@]}" -eq 4 ]
     [ "$(grep -c "^The client at ('127.0.0.1', $client_port) says 'This is another message'$" \
-        "$BATS_TEST_TMPDIR/server.out")" -eq 3 ]
+        "$BATS_TEST_TMPDIR/server.out")" -eq 2 ]
 }
 
 @test "a client started with stderr closed sends the server nothing but its requests" {
     # A listener that never answers (udp_broadcast's server) shows every datagram. The
     # client gives up and writes its error to descriptor 2: /dev/null, not its socket.
     start_server listener ./udp_broadcast server 127.0.0.1 -p 0
-    run bash -c './udp_remote client 127.0.0.1 -p "$1" -w 0.2 2>&-' bash "$PORT"
+    run bash -c './udp_remote client 127.0.0.1 -p "$1" -w 0.1 2>&-' bash "$PORT"
     [ "$status" -eq 1 ]
-    [ "${lines[2]}" = "Waiting up to 0.2 seconds for a reply" ]
-    [ "${#lines[@]}" -eq 3 ]
+    [ "${lines[1]}" = "Waiting up to 0.1 seconds for a reply" ]
+    [ "${#lines[@]}" -eq 2 ]
     printf 'END' >"/dev/udp/127.0.0.1/$PORT"        # after everything the client sent
     wait_for listener "says: 'END'$"
-    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/listener.out")" -eq 3 ]
-    [ "$(grep -c "says: 'This is another message'$" "$BATS_TEST_TMPDIR/listener.out")" -eq 2 ]
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/listener.out")" -eq 2 ]
+    [ "$(grep -c "says: 'This is another message'$" "$BATS_TEST_TMPDIR/listener.out")" -eq 1 ]
 }
 
 # How many lines of servers a and b match REGEX.
@@ -310,4 +318,21 @@ need_raw_socket() {
     [ "${lines[2]}" = "The server says 'Your data was 10 bytes long'" ]
     wait_for server "says 'Hi, server'$"
     [ "$(grep -c ' says ' "$BATS_TEST_TMPDIR/server.out")" -eq 1 ]
+}
+
+@test "backoff: against a server that drops everything the client waits 0.1 to 1.6 s (3.1 s in all), then gives up" {
+    # The client setup_file started at the beginning of this file.
+    wait_exit "$(cat "$BATS_FILE_TMPDIR/backoff.pid")" 10
+    run cat "$BATS_FILE_TMPDIR/backoff.out"
+    [ "${lines[1]}" = "Waiting up to 0.1 seconds for a reply" ]
+    [ "${lines[2]}" = "Waiting up to 0.2 seconds for a reply" ]
+    [ "${lines[3]}" = "Waiting up to 0.4 seconds for a reply" ]
+    [ "${lines[4]}" = "Waiting up to 0.8 seconds for a reply" ]
+    [ "${lines[5]}" = "Waiting up to 1.6 seconds for a reply" ]
+    [ "${lines[6]}" = "udp_remote: I think the server is down" ]
+    [ "${lines[7]}" = "exit 1" ]
+    [ "${#lines[@]}" -eq 8 ]
+    [ "$(grep -c '^Pretending to drop packet from' "$BATS_FILE_TMPDIR/dropper.out")" -eq 5 ]
+    start=$(cat "$BATS_FILE_TMPDIR/backoff.start") end=$(cat "$BATS_FILE_TMPDIR/backoff.end")
+    awk -v s="$start" -v e="$end" 'BEGIN { exit !(e - s >= 3.1) }'    # it did wait each time
 }
