@@ -113,8 +113,11 @@ fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) bash fuzz/run.sh
 
 # Every server serves 1000 connections or 10,000 datagrams; its descriptors and memory stay flat.
+# Then every program runs with every sequence of up to three words of its alphabet (make test
+# runs a sample): never a crash, a sanitizer report or a usage error of more than two lines.
 soak: all
 	bash tests/soak.sh
+	bash tests/command_sweep.sh -n 0 -j 64 -t 150
 
 # 1 GiB through tcp_deadlock's server with each of its cures, and a plain one-way copy; then
 # chronyd as a client of sntp_server and of chronyd (peer delay, samples kept).
@@ -136,7 +139,8 @@ help:
 	@echo "make valgrind   one exchange of every client/server pair under valgrind memcheck"
 	@echo "make lint       cppcheck, clang-tidy where installed, and no assertion in tests/ that cannot fail"
 	@echo "make fuzz       run each libFuzzer target in fuzz/ for FUZZ_SECONDS (default 60; needs clang)"
-	@echo "make soak       every server serves 1000 clients (UDP: 10,000 datagrams): no fd or memory growth"
+	@echo "make soak       every server serves 1000 clients (UDP: 10,000 datagrams): no fd or memory growth;"
+	@echo "                every program run with every sequence of up to three words of its alphabet"
 	@echo "make bench      time tcp_deadlock's cures moving 1 GiB on loopback, and a plain copy;"
 	@echo "                chronyd's peer delay against sntp_server and against chronyd"
 	@echo "make clean      remove the programs"

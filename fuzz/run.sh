@@ -30,8 +30,25 @@ if [ $# -gt 0 ]; then targets=("$@"); else
 fi
 mkdir -p fuzz/artifacts
 failures=0
+# command_line drives every program's own main() (fuzz/command_line.h says how): each program
+# is compiled on its own with that header forced in and main renamed, then linked with it.
+build_command_line() {
+    local source program objects=() list=
+    for source in code/*.c udp/*.c tcp/*.c sntp/*.c; do
+        program=$(basename "$source" .c)
+        "$FUZZ_CC" "${FLAGS[@]}" -Wno-unused-function -c -Dmain="fuzz_main_$program" \
+            -include fuzz/command_line.h -o "$probe/$program.o" "$source" || return 1
+        objects+=("$probe/$program.o")
+        list+="X($program) "
+    done
+    "$FUZZ_CC" "${FLAGS[@]}" -DPROGRAMS="$list" -o fuzz/command_line fuzz/command_line.c \
+        "${objects[@]}" -lm -lpthread
+}
+
 for name in "${targets[@]}"; do
-    if ! "$FUZZ_CC" "${FLAGS[@]}" -o "fuzz/$name" "fuzz/$name.c"; then
+    if [ "$name" = command_line ]; then build=(build_command_line); else
+        build=("$FUZZ_CC" "${FLAGS[@]}" -o "fuzz/$name" "fuzz/$name.c"); fi
+    if ! "${build[@]}"; then
         echo "FAIL $name: does not build"; failures=$((failures + 1)); continue
     fi
     max_len=$(sed -nE 's/.*FUZZ_MAX_LEN ([0-9]+).*/\1/p' "fuzz/$name.c" | head -n 1)

@@ -17,6 +17,9 @@
 #define _GNU_SOURCE 1
 #include "socket_helpers.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #define ARGS_USAGE "[-h] [-p P] [-t T] [--name NAME] {client,server} host"
 
 static size_t from_hex(const char *hex, unsigned char *out, size_t size)
@@ -124,6 +127,55 @@ static int compare_unicode(const char *path)
     return differ == 0 && checked > 0 ? 0 : 1;
 }
 
+/* sendall() while a signal handler (installed without SA_RESTART) interrupts it every
+ * millisecond: send() fails with EINTR, or sends part, and sendall goes on. A reader that
+ * drains slowly keeps the sender blocked in send(), where the signals land. Prints how many
+ * bytes arrived and how many signals came. */
+static volatile sig_atomic_t signals;
+static void count_signal(int number)
+{
+    (void)number;
+    signals++;
+}
+
+static int sendall_under_signals(void)
+{
+    static char data[4 << 20], got[65536];
+    int pair[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0)
+        die_errno("socketpair", NULL);
+    pid_t reader = fork();
+    if (reader < 0)
+        die_errno("fork", NULL);
+    if (reader == 0) {
+        size_t total = 0;
+        ssize_t n;
+        close(pair[0]);
+        while ((n = recv(pair[1], got, 4096, 0)) > 0) {
+            total += (size_t)n;
+            if (total % (256 << 10) < 4096)
+                usleep(2000);               /* slow: the sender's buffer fills */
+        }
+        printf("%zu bytes arrived\n", total);
+        _exit(0);
+    }
+    close(pair[1]);
+    struct sigaction action = {.sa_handler = count_signal};   /* no SA_RESTART */
+    struct itimerval every = {{0, 1000}, {0, 1000}};
+    if (sigaction(SIGALRM, &action, NULL) < 0 || setitimer(ITIMER_REAL, &every, NULL) < 0)
+        die_errno("setitimer", NULL);
+    int status = sendall(pair[0], data, sizeof data);
+    int err = errno;
+    setitimer(ITIMER_REAL, &(struct itimerval){{0, 0}, {0, 0}}, NULL);
+    close(pair[0]);
+    waitpid(reader, NULL, 0);
+    errno = err;
+    if (status < 0)
+        die_errno("sendall", NULL);
+    printf("sent %zu bytes, %s\n", sizeof data, signals > 10 ? "interrupted many times" : "hardly interrupted");
+    return 0;
+}
+
 /* A main() as the lecture's programs write theirs, for the argparse comparisons. */
 static int parse_like_a_program(int argc, char *argv[])
 {
@@ -174,11 +226,16 @@ int main(int argc, char *argv[])
         freeaddrinfo(list);
     } else if (argc == 3 && strcmp(argv[1], "errno") == 0) {
         puts(errno_name((int)parse_int(argv[2], "NUMBER", 0, 100000)));
+    } else if (argc == 2 && strcmp(argv[1], "sendall-signals") == 0) {
+        return sendall_under_signals();
+    } else if (argc == 3 && strcmp(argv[1], "timeval") == 0) {
+        struct timeval t = timeval_of(parse_float(argv[2], "SECONDS", 0, 1e9));
+        printf("%ld %ld\n", (long)t.tv_sec, (long)t.tv_usec);
     } else if (argc == 2 && strcmp(argv[1], "errno-all") == 0) {
         return compare_errno_names();
     } else {
         usage_error("the first word is one of repr-text, repr-bytes, repr-unicode, address, "
-                    "errno, errno-all, args");
+                    "errno, errno-all, sendall-signals, timeval, args");
     }
     return 0;
 }

@@ -176,3 +176,18 @@ args_error() {
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "$USAGE" ]
 }
+
+@test "sendall goes on where a signal interrupts send(): every byte arrives" {
+    # A handler without SA_RESTART fires every millisecond while a slow reader keeps the
+    # sender blocked: send() fails with EINTR, or sends part of the data.
+    run --separate-stderr h sendall-signals
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "4194304 bytes arrived" ]
+    [ "${lines[1]}" = "sent 4194304 bytes, interrupted many times" ]
+}
+
+@test "timeval_of: a positive time is never {0, 0}, which SO_RCVTIMEO takes as no timeout" {
+    [ "$(h timeval 1e-7)" = "0 1" ]
+    [ "$(h timeval 0)" = "0 0" ]
+    [ "$(h timeval 2.5)" = "2 500000" ]
+}
