@@ -107,7 +107,7 @@ static void client(const char *hostname, uint16_t port, double max_wait)
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    struct addrinfo *server = resolve(hostname, port, AF_INET, SOCK_DGRAM);
+    struct addrinfo *server_address = resolve(hostname, port, AF_INET, SOCK_DGRAM);
     /* connect() on a UDP socket sends nothing. It gives the socket the server's address for
      * send(), and from then on the kernel hands it only datagrams whose source is that
      * address and port: anyone else's is answered "port unreachable", as if nobody listened
@@ -117,9 +117,9 @@ static void client(const char *hostname, uint16_t port, double max_wait)
      * report the server's "port unreachable" to us, as ECONNREFUSED.
      * EXPERIMENT: comment this out: a datagram from any address and port is taken as the
      * server's reply, and with no server the client waits in vain instead of ECONNREFUSED. */
-    status = connect(sock, server->ai_addr, server->ai_addrlen);
+    status = connect(sock, server_address->ai_addr, server_address->ai_addrlen);
     if (status < 0)
-        die_errno("connect", server->ai_addr);
+        die_errno("connect", server_address->ai_addr);
     struct sockaddr_storage me;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
@@ -132,9 +132,10 @@ static void client(const char *hostname, uint16_t port, double max_wait)
     for (;;) {
         ssize_t sent = send(sock, text, sizeof text - 1, 0);
         if (sent < 0 && (errno == EDESTADDRREQ || errno == ENOTCONN))   /* no connect() */
-            sent = sendto(sock, text, sizeof text - 1, 0, server->ai_addr, server->ai_addrlen);
+            sent = sendto(sock, text, sizeof text - 1, 0, server_address->ai_addr,
+                          server_address->ai_addrlen);
         if (sent < 0)
-            die_errno("send", server->ai_addr);
+            die_errno("send", server_address->ai_addr);
         printf("Waiting up to %g seconds for a reply\n", delay);
         struct timeval timeout = timeval_of(delay);       /* Python's settimeout(delay) */
         if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) < 0)
@@ -143,13 +144,13 @@ static void client(const char *hostname, uint16_t port, double max_wait)
         if (n >= 0)
             break;                          /* we are done, and can stop looping */
         if (!timed_out(errno))
-            die_errno("recv", server->ai_addr);   /* ECONNREFUSED: nothing listens there */
+            die_errno("recv", server_address->ai_addr);   /* ECONNREFUSED: nothing listens there */
         delay *= 2;                         /* wait even longer for the next request */
         if (delay > max_wait)
             die("I think the server is down");
     }
     printf("The server says %s\n", format_repr(data, (size_t)n, false, shown));
-    freeaddrinfo(server);
+    freeaddrinfo(server_address);
     close(sock);
 }
 
