@@ -12,6 +12,8 @@
  * default route) takes the datagram, and the server's IGMP report, out to your network:
  *     ./udp_multicast server 239.255.0.1 -i 127.0.0.1
  *     ./udp_multicast client 239.255.0.1 -i 127.0.0.1
+ * Watch the membership: ip maddr show dev lo (239.255.0.1 is there while the server runs).
+ * More in README.md here.
  */
 #include "socket_helpers.h"
 
