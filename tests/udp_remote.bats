@@ -120,6 +120,21 @@ setup() {
     [ "$(grep -c ' says ' "$BATS_TEST_TMPDIR/server.out")" -eq 0 ]  # the real server said nothing
 }
 
+@test "Ctrl+Z and fg during the client's wait end it early (EINTR on Linux): the client tries again, no error" {
+    start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0
+    kill -STOP "$PID_server"                      # no reply yet
+    spawn client ./udp_remote client 127.0.0.1 -p "$PORT" -w 60
+    wait_for client '^Waiting up to 0.4 seconds'  # in a 0.4 s recv() now
+    kill -STOP "$PID_client"
+    kill -CONT "$PID_client"
+    wait_for client '^Waiting up to 0.8 seconds'
+    kill -CONT "$PID_server"
+    wait_exit "$PID_client"
+    [ -z "$(err client)" ]
+    run out client
+    [ "${lines[-1]}" = "The server says 'Your data was 23 bytes long'" ]
+}
+
 @test "with no server, the connected client hears port unreachable: ECONNREFUSED, exit 1" {
     port=$(free_udp_port)
     run ./udp_remote client 127.0.0.1 -p "$port"
