@@ -16,6 +16,8 @@
  *   resolve(host, port, family, type)  getaddrinfo for (host, port); "" = any address
  *   format_address(address, buf)       ('127.0.0.1', 1060)
  *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), shown_word(word, buf)
+ *   format_float(value, buf)           print(float): 1796524592.0268562, 1.52587890625e-05
+ *   format_datetime(seconds, utc, buf) str(datetime): 2026-12-06 02:36:32.026856[+00:00]
  * A UDP server's guard: ignore_reflection(from, me) for a datagram it must never answer.
  * And sendall(fd, data, n), timeval_of(seconds) for settimeout, monotonic_seconds().
  *
@@ -32,6 +34,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <math.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -49,7 +52,11 @@
 #define ADDRESS_TEXT_SIZE (NI_MAXHOST + 64)
 /* Room for format_repr() of n bytes: at most 4 characters a byte (\xNN), b, '', NUL. */
 #define REPR_SIZE(n) (4 * (size_t)(n) + 4)
-#define WORD_REPR_SIZE REPR_SIZE(256)
+/* A command-line word: a byte that is not UTF-8 is \udcNN, 6 characters. */
+#define WORD_REPR_SIZE (6 * 256 + 4)
+#define AS_ARGUMENT 2                   /* format_repr's form for a command-line word */
+#define FLOAT_TEXT_SIZE 32
+#define DATETIME_TEXT_SIZE 40
 
 static const char *program_name = "program", *program_usage = "";
 
@@ -89,12 +96,15 @@ static inline const char *errno_name(int err)
     return "errno";
 }
 
-/* Has a write to stdout failed? Say so once, with the errno the failed write left. A server
- * calls this after its log lines and goes on serving; at exit it is an error (exit 1). */
+/* Has a write to stdout failed? Say so once, with the errno of the write that failed where
+ * say() saw it (later calls overwrite errno: glibc drops the failed line and keeps no
+ * error). A server's say() goes on serving after it; at exit it is an error (exit 1). */
+static int stdout_errno;
+
 static inline void check_log(void)
 {
     static bool reported;
-    int err = errno ? errno : EIO;
+    int err = stdout_errno ? stdout_errno : errno ? errno : EIO;
     if (ferror(stdout) && !reported) {
         fprintf(stderr, "%s: write to stdout: %s %s\n", program_name, errno_name(err),
                 strerror(err));
@@ -185,7 +195,8 @@ static inline __attribute__((format(printf, 1, 2))) void say(const char *fmt, ..
 {
     va_list args;
     va_start(args, fmt);
-    vprintf(fmt, args);
+    if (vprintf(fmt, args) < 0 && stdout_errno == 0)
+        stdout_errno = errno;
     va_end(args);
     check_log();
 }
@@ -270,22 +281,26 @@ static inline bool unicode_is_invisible(uint32_t c)
 /* repr() of data from the network, so nothing a peer sends reaches the terminal raw.
  * as_bytes: repr(bytes), b'Hi\n\x00'. Otherwise repr(str) of the data decoded as UTF-8,
  * 'Hi\n', escaped where Python escapes, and \xNN for a byte that is not UTF-8 (where
- * decode() would raise). Quotes as Python chooses them. buf holds REPR_SIZE(n). */
-static inline char *format_repr(const void *data, size_t n, bool as_bytes, char *buf)
+ * decode() would raise). Quotes as Python chooses them. buf holds REPR_SIZE(n).
+ * as_bytes == AS_ARGUMENT: a command-line word, which Python decodes with surrogateescape:
+ * a byte that is not UTF-8 is \udcNN (buf holds 6 characters a byte then). */
+static inline char *format_repr(const void *data, size_t n, int as_bytes, char *buf)
 {
     const unsigned char *s = data;
     bool has_single = n > 0 && memchr(s, '\'', n), has_double = n > 0 && memchr(s, '"', n);
     char quote = has_single && !has_double ? '"' : '\'', *out = buf;
-    out += sprintf(out, "%s%c", as_bytes ? "b" : "", quote);
+    out += sprintf(out, "%s%c", as_bytes == true ? "b" : "", quote);
     for (size_t i = 0, length; i < n; i += length) {
         uint32_t c = s[i];                      /* stays the byte if it is not UTF-8 */
-        length = as_bytes ? 1 : utf8_sequence(s + i, n - i, &c);
+        length = as_bytes == true ? 1 : utf8_sequence(s + i, n - i, &c);
         const char *escape = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
         length += length == 0;                  /* not UTF-8: one byte, as \xNN */
         if (c == (uint32_t)quote || c == '\\')
             out += sprintf(out, "\\%c", (char)c);
         else if (escape)
             out += sprintf(out, "%s", escape);
+        else if (c >= 0x80 && length == 1 && as_bytes == AS_ARGUMENT)
+            out += sprintf(out, "\\udc%02x", (unsigned)c);
         else if (c < 0x20 || c == 0x7f || (c >= 0x80 && length == 1))
             out += sprintf(out, "\\x%02x", (unsigned)c);
         else if (c >= 0x80 && unicode_is_invisible(c))
@@ -298,6 +313,96 @@ static inline char *format_repr(const void *data, size_t n, bool as_bytes, char 
     return buf;
 }
 
+/* Does mantissa * 10^exponent read back as value? */
+static inline bool reads_back(long long mantissa, int exponent, double value)
+{
+    char text[40];
+    snprintf(text, sizeof text, "%llde%d", mantissa, exponent);
+    return strtod(text, NULL) == value;
+}
+
+/* Python's repr(float): the fewest digits that read back as the same double, and of those
+ * the nearest, written in fixed notation from 1e-4 up to 1e16 (with at least ".0") and as
+ * 1.5e-05 outside. %.*e rounds to the nearest at each length; at a power of two the
+ * interval that reads back is narrower below, so the next one up may do where it does not. */
+static inline char *format_float(double value, char buf[FLOAT_TEXT_SIZE])
+{
+    char text[40], digits[24], *out = buf;
+    long long mantissa = 0;
+    int exponent = 0;
+    bool negative = signbit(value);             /* -0.0 too */
+    double magnitude = negative ? -value : value;
+    if (isnan(value) || isinf(value))
+        return strcpy(buf, isnan(value) ? "nan" : negative ? "-inf" : "inf");
+    for (int precision = 1; precision <= 17; precision++) {
+        snprintf(text, sizeof text, "%.*e", precision - 1, magnitude);   /* d.ddde+XX */
+        mantissa = 0;
+        for (const char *p = text; *p != 'e'; p++)
+            if (*p != '.')
+                mantissa = mantissa * 10 + (*p - '0');
+        exponent = atoi(strchr(text, 'e') + 1) - (precision - 1);
+        if (reads_back(mantissa, exponent, magnitude))
+            break;
+        if (reads_back(mantissa + 1, exponent, magnitude)) {
+            mantissa += 1;                      /* the wider side of a power of two */
+            break;
+        }
+        if (reads_back(mantissa - 1, exponent, magnitude)) {
+            mantissa -= 1;
+            break;
+        }
+    }
+    int total = snprintf(digits, sizeof digits, "%lld", mantissa), n = total;
+    while (n > 1 && digits[n - 1] == '0')       /* 150e-2 is 1.5 */
+        digits[--n] = '\0';
+    exponent += total - 1;                      /* now the power of ten of the first digit */
+    if (negative)
+        *out++ = '-';
+    if (exponent < -4 || exponent >= 16) {
+        sprintf(out, "%c%s%se%c%02d", digits[0], n > 1 ? "." : "", digits + 1,
+                exponent < 0 ? '-' : '+', exponent < 0 ? -exponent : exponent);
+        return buf;
+    }
+    int point = exponent + 1;                   /* how many digits before the point */
+    if (point <= 0)
+        out += sprintf(out, "0.%.*s", -point, "0000");
+    for (int i = 0; i < point; i++)
+        *out++ = i < n ? digits[i] : '0';
+    if (point > 0)
+        *out++ = '.';
+    strcpy(out, point <= 0 ? digits : point < n ? digits + point : "0");
+    return buf;
+}
+
+/* Python's str(datetime.fromtimestamp(seconds)): local time, or UTC with "+00:00" where utc
+ * (an aware datetime); microseconds rounded half to even, as Python does, and left out when
+ * they are 0. A time that time_t cannot hold is shown as "(out of range)". */
+static inline char *format_datetime(double seconds, bool utc, char buf[DATETIME_TEXT_SIZE])
+{
+    struct tm fields;
+    double limit = sizeof(time_t) >= 8 ? 1e17 : 2147483647.0;
+    if (!(seconds > -limit && seconds < limit))
+        return strcpy(buf, "(out of range)");
+    long long whole = (long long)seconds;       /* toward zero, as math.modf() */
+    double scaled = (seconds - (double)whole) * 1e6;
+    long long micro = (long long)scaled;
+    double rest = scaled - (double)micro;       /* round half to even, either sign */
+    if (rest > 0.5 || (rest == 0.5 && micro % 2 != 0))
+        micro++;
+    else if (rest < -0.5 || (rest == -0.5 && micro % 2 != 0))
+        micro--;
+    whole += micro >= 1000000 ? 1 : micro < 0 ? -1 : 0;
+    micro += micro >= 1000000 ? -1000000 : micro < 0 ? 1000000 : 0;
+    time_t t = (time_t)whole;
+    if (!(utc ? gmtime_r(&t, &fields) : localtime_r(&t, &fields)))
+        return strcpy(buf, "(out of range)");
+    size_t n = strftime(buf, DATETIME_TEXT_SIZE, "%Y-%m-%d %H:%M:%S", &fields);
+    if (micro != 0)
+        n += (size_t)snprintf(buf + n, DATETIME_TEXT_SIZE - n, ".%06lld", micro);
+    snprintf(buf + n, DATETIME_TEXT_SIZE - n, "%s", utc ? "+00:00" : "");
+    return buf;
+}
+
 static inline _Noreturn void show_help(const char *help)
 {
     printf("usage: %s %s\n\n%s", program_name, program_usage, help);
@@ -307,7 +412,7 @@ static inline _Noreturn void show_help(const char *help)
 /* %r of a command-line word ('bad'), cut at 256 bytes. */
 static inline const char *word_repr(const char *word, char buf[WORD_REPR_SIZE])
 {
-    return format_repr(word, strnlen(word, 256), false, buf);
+    return format_repr(word, strnlen(word, 256), AS_ARGUMENT, buf);
 }
 
 /* A word in a list ("unrecognized arguments: a b"): as it is, or escaped where its repr is
@@ -319,24 +424,58 @@ static inline const char *shown_word(const char *word, char buf[WORD_REPR_SIZE])
     return strlen(buf) == length + 2 && strncmp(buf + 1, word, length) == 0 ? word : buf;
 }
 
-/* argparse never takes a word that starts with '-' (but a negative number) as an option's
- * value, where getopt would: "-p -h" is "argument -p: expected one argument". */
+/* argparse never takes a word that starts with '-' as an option's value, where getopt
+ * would: "-p -h" is "argument -p: expected one argument". But a negative number, as its
+ * pattern has it: -5 and -.5, not -1e5. */
 static inline void check_option_value(const char *text, const char *name)
 {
-    if (text[0] == '-' && text[1] != '\0' && !(text[1] >= '0' && text[1] <= '9'))
+    const char *digits = "0123456789";
+    if (text[0] != '-' || text[1] == '\0')
+        return;                                 /* not an option: "" and "-" are values */
+    const char *rest = text + 1 + strspn(text + 1, digits);
+    bool negative_number = rest > text + 1 && *rest == '\0';
+    if (*rest == '.' && rest[1] != '\0' && rest[1 + strspn(rest + 1, digits)] == '\0')
+        negative_number = true;
+    if (!negative_number)
         usage_error("argument %s: expected one argument", name);
 }
 
-/* type=int and type=float: "invalid int value: 'x'" unless the whole text is a number (spaces
- * may follow); outside min..max a usage error too, where the script would fail later. */
+/* What Python's int() and float() read, as C's strtoll and strtod read it: whitespace around
+ * stripped, an underscore between two digits dropped (5_0). NULL where no Python number
+ * could be: another underscore, and for float() what strtod alone takes (0x1p3, nan(1)). */
+static inline const char *python_number(const char *text, bool is_float, char *buf, size_t size)
+{
+    const char *space = " \t\n\r\v\f", *end = text + strlen(text);
+    size_t n = 0;
+    text += strspn(text, space);
+    while (end > text && strchr(space, end[-1]))
+        end--;
+    for (const char *p = text; p < end; p++) {
+        bool between_digits = p > text && p + 1 < end && p[-1] >= '0' && p[-1] <= '9' &&
+                              p[1] >= '0' && p[1] <= '9';
+        if ((*p == '_' && !between_digits) || (is_float && strchr("xXpP(", *p)))
+            return NULL;
+        if (*p == '_')
+            continue;
+        if (n + 1 >= size)
+            return NULL;                        /* longer than any number we take */
+        buf[n++] = *p;
+    }
+    buf[n] = '\0';
+    return n > 0 ? buf : NULL;
+}
+
+/* type=int and type=float: "invalid int value: 'x'" unless the text is what int() or float()
+ * reads; outside min..max a usage error too, where the script would fail later. */
 static inline long long parse_int(const char *text, const char *name, long long min,
                                   long long max)
 {
-    char *end, shown[WORD_REPR_SIZE];
+    char *end = NULL, shown[WORD_REPR_SIZE], number[512];
     check_option_value(text, name);
+    const char *digits = python_number(text, false, number, sizeof number);
     errno = 0;
-    long long value = strtoll(text, &end, 10);
-    if (end == text || end[strspn(end, " \t\n")] != '\0')
+    long long value = digits ? strtoll(digits, &end, 10) : 0;
+    if (!digits || end == digits || *end != '\0')
         usage_error("argument %s: invalid int value: %s", name, word_repr(text, shown));
     if (errno == ERANGE || value < min || value > max)
         usage_error("argument %s: invalid value: %s (must be %lld..%lld)", name,
@@ -346,10 +485,11 @@ static inline long long parse_int(const char *text, const char *name, long long 
 
 static inline double parse_float(const char *text, const char *name, double min, double max)
 {
-    char *end, shown[WORD_REPR_SIZE];
+    char *end = NULL, shown[WORD_REPR_SIZE], number[512];
     check_option_value(text, name);
-    double value = strtod(text, &end);
-    if (end == text || end[strspn(end, " \t\n")] != '\0')
+    const char *digits = python_number(text, true, number, sizeof number);
+    double value = digits ? strtod(digits, &end) : 0;
+    if (!digits || end == digits || *end != '\0')
         usage_error("argument %s: invalid float value: %s", name, word_repr(text, shown));
     if (!(value >= min && value <= max))                        /* NaN never is */
         usage_error("argument %s: invalid value: %s (must be %g..%g)", name,

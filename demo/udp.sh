@@ -1,5 +1,5 @@
 # The UDP chapter's tour (make demo). Servers use -p 0 so the demo never collides with a
-# server you already run on 1060; the lecture's own commands are in README.md.
+# server you already run on 1060; the lecture's own commands are in udp/README.md.
 . "$(dirname "$0")/lib.sh"
 
 chapter "UDP: udp_local (a client and a server on localhost)"

@@ -4,7 +4,7 @@
  * word in "unrecognized arguments: a b"), over any words a user or a script could pass. The
  * input is split at NUL bytes into words, as argv holds them. Besides the sanitizers' checks
  * it asserts:
- *   - word_repr() is format_repr() of the word's first 256 bytes, and fits WORD_REPR_SIZE;
+ *   - word_repr() is format_repr() of the word's first 256 bytes as a command-line word (\udcNN), and fits WORD_REPR_SIZE;
  *   - shown_word() is the word itself only when its repr is the word in quotes, and is its
  *     repr otherwise, so no control byte or invalid UTF-8 reaches the terminal through it.
  * FUZZ_MAX_LEN 1500
@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
         size_t length = strlen(word);
         CHECK(word_repr(word, shown) == shown);
         CHECK(strlen(shown) < WORD_REPR_SIZE);
-        CHECK(strcmp(shown, format_repr(word, strnlen(word, 256), false, expected)) == 0);
+        CHECK(strcmp(shown, format_repr(word, strnlen(word, 256), AS_ARGUMENT, expected)) == 0);
         assert_printable(shown, strlen(shown), false);
 
         const char *as_listed = shown_word(word, listed);

@@ -113,6 +113,9 @@ build_without_experiment() {
             if (start && !index(substr($0, start), "*/")) {    # a comment begins here
                 in_comment = 1; comment = substr($0, start); out($0); next
             }
+            if (armed && $0 ~ /^[ \t]*\/\/[ \t]*[^ \t\/]/ && $0 !~ /EXPERIMENT/) {
+                found = NR; out($0); print NR; next    # the student has commented it out
+            }
             if (before !~ /[^ \t]/ || $0 ~ /^[ \t]*\/\//) {    # a comment line or a blank one
                 if (marks($0)) armed = 1
                 out($0); next

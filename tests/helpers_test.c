@@ -17,6 +17,8 @@
 #define _GNU_SOURCE 1
 #include "socket_helpers.h"
 
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <sys/wait.h>
 
@@ -176,6 +178,34 @@ static int sendall_under_signals(void)
     return 0;
 }
 
+/* Two threads die at once: the first keeps stderr locked until the process is gone, so the
+ * second's line never appears. To make the race certain, the first one's exit() runs an
+ * atexit handler that lets the second thread go and gives it 200 ms to print. */
+static sem_t second_may_die;
+static void let_the_second_die(void)
+{
+    sem_post(&second_may_die);
+    usleep(200000);
+}
+
+static void *die_second(void *unused)
+{
+    (void)unused;
+    while (sem_wait(&second_may_die) < 0 && errno == EINTR)
+        continue;
+    errno = ENOTCONN;
+    die_errno("second", NULL);
+}
+
+static int die_twice(void)
+{
+    pthread_t thread;
+    if (sem_init(&second_may_die, 0, 0) < 0 || pthread_create(&thread, NULL, die_second, NULL))
+        die("cannot start the second thread");
+    atexit(let_the_second_die);
+    die("first");
+}
+
 /* A main() as the lecture's programs write theirs, for the argparse comparisons. */
 static int parse_like_a_program(int argc, char *argv[])
 {
@@ -226,6 +256,14 @@ int main(int argc, char *argv[])
         freeaddrinfo(list);
     } else if (argc == 3 && strcmp(argv[1], "errno") == 0) {
         puts(errno_name((int)parse_int(argv[2], "NUMBER", 0, 100000)));
+    } else if (argc == 2 && (strcmp(argv[1], "floats") == 0 || strcmp(argv[1], "datetimes") == 0)) {
+        char line[64], shown[DATETIME_TEXT_SIZE];  /* a number a line ("u" first: UTC) */
+        bool floats = strcmp(argv[1], "floats") == 0;
+        while (fgets(line, sizeof line, stdin))
+            puts(floats ? format_float(strtod(line, NULL), shown)
+                        : format_datetime(strtod(line + (line[0] == 'u'), NULL), line[0] == 'u', shown));
+    } else if (argc == 2 && strcmp(argv[1], "die-twice") == 0) {
+        return die_twice();
     } else if (argc == 2 && strcmp(argv[1], "sendall-signals") == 0) {
         return sendall_under_signals();
     } else if (argc == 3 && strcmp(argv[1], "timeval") == 0) {
@@ -235,7 +273,7 @@ int main(int argc, char *argv[])
         return compare_errno_names();
     } else {
         usage_error("the first word is one of repr-text, repr-bytes, repr-unicode, address, "
-                    "errno, errno-all, sendall-signals, timeval, args");
+                    "errno, errno-all, floats, datetimes, die-twice, sendall-signals, timeval, args");
     }
     return 0;
 }

@@ -11,7 +11,7 @@
 #   tests/lab.sh check            whether the lab can be built here, and if not why
 #
 # Then run a program on a host with: sudo ip netns exec parrot ./udp_remote server ""
-# (a shell on a host: sudo ip netns exec seed bash). See README, "Two hosts on one machine".
+# (a shell on a host: sudo ip netns exec seed bash). The lab's guide: lab/README.md.
 # LAB_NS_PREFIX=PREFIX in the environment puts PREFIX before every namespace name: the
 # tests use it to run this script on a lab of their own.
 set -u

@@ -153,15 +153,16 @@ args_error() {
 }
 
 @test "a long word whose escaped form happens to be as long as the word quoted is still escaped" {
-    # 289 bytes with 11 invalid bytes among the first 256: repr of those 256 bytes is 256 +
-    # 11 * 3 + 2 characters, the same as the word's 289 + 2 (the fuzzer found it; the check
-    # compared lengths only and printed the raw bytes).
+    # 289 bytes with 11 invalid bytes among the first 256: when such a byte was \xNN, repr
+    # of those 256 bytes was 256 + 11 * 3 + 2 characters, the same as the word's 289 + 2 (the
+    # fuzzer found it; the check compared lengths only and printed the raw bytes). Now each
+    # is \udcNN, as argparse shows it; the word must still be escaped.
     local word
     word=$(printf 'x%.0s' {1..55})$(printf '\xff%.0s' {1..11})$(printf 'x%.0s' {1..223})
     [ "${#word}" -ge 289 ]
     run h args client h "$word"
     [ "$status" -eq 2 ]
-    [[ "${lines[1]}" == "helpers_test: error: unrecognized arguments: 'xxxxx"*"\xff\xff"* ]]
+    [[ "${lines[1]}" == "helpers_test: error: unrecognized arguments: 'xxxxx"*"\udcff\udcff"* ]]
     run ! grep -q $'\xff' <<<"$output"
 }
 
@@ -190,4 +191,77 @@ args_error() {
     [ "$(h timeval 1e-7)" = "0 1" ]
     [ "$(h timeval 0)" = "0 0" ]
     [ "$(h timeval 2.5)" = "2 500000" ]
+}
+
+@test "two threads that die at once print one error line: the first keeps stderr till the end" {
+    # The first thread's exit() gives the second 200 ms to print (an atexit handler).
+    run --separate-stderr h die-twice
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "helpers_test: first" ]
+}
+
+# Python's own forms, side by side with the header's (skipped without python3): the values
+# are made by Python and written in its repr, which the C side reads back exactly.
+@test "format_float is Python's repr(float) for 5,000 values: random, powers of two, boundaries" {
+    command -v python3 >/dev/null || skip "python3 is not installed: no Python to compare with"
+    python3 -c '
+import random, struct
+random.seed(4330)
+values = [0.0, -0.0, 1.0, 0.1, 1e16, 1e15, 9999999999999998.0, 1e-4, 1e-5, 0.00015604496002197266,
+          5e-324, 1.7976931348623157e308, 2.0**-1074, 1796524592.0268562, 4005513392.0268564]
+values += [2.0 ** e for e in range(-1074, 1024, 7)]
+values += [random.uniform(-1, 1) * 10 ** random.randint(-30, 30) for _ in range(2500)]
+values += [struct.unpack("d", struct.pack("Q", random.getrandbits(64)))[0] for _ in range(2000)]
+values = [v for v in values if v == v and abs(v) != float("inf")][:5000]
+with open("'"$BATS_TEST_TMPDIR"'/in", "w") as f:
+    f.write("".join(repr(v) + "\n" for v in values))
+'
+    h floats <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+    run diff "$BATS_TEST_TMPDIR/in" "$BATS_TEST_TMPDIR/out"
+    [ "$status" -eq 0 ]
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/out")" -ge 4000 ]
+}
+
+@test "format_datetime is Python's str(datetime.fromtimestamp(t)), local and aware UTC, for 2,000 times" {
+    command -v python3 >/dev/null || skip "python3 is not installed: no Python to compare with"
+    TZ=Europe/Ljubljana python3 -c '
+import random
+from datetime import datetime, timezone
+random.seed(5905)
+times = [0.0, 1.0, 0.5, 1.5, 2.5, 1796524592.0268562, 1796524592.0000005, 1796524592.0000015,
+         -0.5, -1.25, 1e9 + 0.9999995, 2147483647.0,
+         0.0078125, 1796524592.0078125, -0.0078125]  # x/128: the microseconds end in .5 exactly
+times += [random.uniform(-2e9, 4e9) for _ in range(2000)]
+with open("'"$BATS_TEST_TMPDIR"'/in", "w") as f, open("'"$BATS_TEST_TMPDIR"'/expected", "w") as e:
+    for t in times:
+        f.write(repr(t) + "\nu" + repr(t) + "\n")
+        e.write(str(datetime.fromtimestamp(t)) + "\n" + str(datetime.fromtimestamp(t, timezone.utc)) + "\n")
+'
+    TZ=Europe/Ljubljana h datetimes <"$BATS_TEST_TMPDIR/in" >"$BATS_TEST_TMPDIR/out"
+    run diff "$BATS_TEST_TMPDIR/expected" "$BATS_TEST_TMPDIR/out"
+    echo "$output" | head -20
+    [ "$status" -eq 0 ]
+}
+
+@test "numbers as Python's int() and float() read them: 5_0, spaces, +5; not _5, 5__0, 0x10, 0x1p3" {
+    [ "$(h args client h -p 5_0)" = "role=client host=h p=50 t=1 name=None" ]
+    [ "$(h args client h -p ' 5')" = "role=client host=h p=5 t=1 name=None" ]
+    [ "$(h args client h -p $'5\r')" = "role=client host=h p=5 t=1 name=None" ]
+    [ "$(h args client h -p +5)" = "role=client host=h p=5 t=1 name=None" ]
+    [ "$(h args client h -t 1_0.5)" = "role=client host=h p=1060 t=10.5 name=None" ]
+    for bad in _5 5_ 5__0 0x10; do
+        args_error "argument -p: invalid int value: '$bad'" client h -p "$bad"
+    done
+    args_error "argument -t: invalid float value: '0x1p3'" client h -t 0x1p3
+    args_error "argument -t: invalid float value: 'nan(1)'" client h -t 'nan(1)'
+}
+
+@test "a negative number is an option's value as argparse's pattern has it: -.5 is, -1e5 is not" {
+    args_error "argument -t: invalid value: '-.5' (must be 0..1e+06)" client h -t -.5
+    args_error "argument -t: expected one argument" client h -t -1e5
+    args_error "argument -p: invalid value: '-5' (must be 0..65535)" client h -p -5
+}
+
+@test "a word that is not UTF-8 is shown as argparse shows it: \\udcff (surrogateescape)" {
+    args_error "argument role: invalid choice: '\udcff' (choose from 'client', 'server')" $'\xff' h
 }
