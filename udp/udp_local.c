@@ -42,17 +42,12 @@ static ssize_t recvfrom_uninterrupted(int sock, char *data, size_t size,
     }
 }
 
-/* Python's str(datetime.now()): "2026-11-24 10:00:00.123456" (no fraction when it is 0). */
-static const char *python_now(char buf[64])
+/* Python's str(datetime.now()), e.g. "2026-12-06 04:10:31.546912". */
+static const char *datetime_now(char buf[DATETIME_TEXT_SIZE])
 {
     struct timeval now;
-    struct tm local;
     gettimeofday(&now, NULL);
-    localtime_r(&now.tv_sec, &local);
-    size_t n = strftime(buf, 64, "%Y-%m-%d %H:%M:%S", &local);
-    if (now.tv_usec != 0)
-        snprintf(buf + n, 64 - n, ".%06ld", (long)now.tv_usec);
-    return buf;
+    return format_datetime((double)now.tv_sec + (double)now.tv_usec / 1e6, false, buf);
 }
 
 static void server(uint16_t port)
@@ -96,11 +91,11 @@ static void server(uint16_t port)
 static void client(uint16_t port)
 {
     static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
-    char where[ADDRESS_TEXT_SIZE], now[64];
+    char where[ADDRESS_TEXT_SIZE], now[DATETIME_TEXT_SIZE];
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    int text_length = snprintf(data, sizeof data, "The time is %s", python_now(now));
+    int text_length = snprintf(data, sizeof data, "The time is %s", datetime_now(now));
     struct sockaddr_in server_address = {.sin_family = AF_INET, .sin_port = htons(port)};
     server_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     /* The first sendto() from a socket that has no port makes the OS pick one for it. */
