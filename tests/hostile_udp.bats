@@ -1,7 +1,10 @@
 #!/usr/bin/env bats
 # Hostile peers against the UDP chapter (tests/hostile_udp): servers take random binary
 # datagrams of every size, from senders gone before the reply, and still answer the next
-# good client; clients show a garbage reply escaped on one line.
+# good client; clients show a garbage reply escaped on one line. As root (tests/udp_forge,
+# a raw socket), datagrams with a forged source: udp_remote's server never answers its own
+# address and port, nor port 0, and two servers made to answer each other ping-pong until
+# one drops the datagram (the guide's reflection loop).
 
 load helpers
 
@@ -120,4 +123,64 @@ GARBAGE="'\\\\x1b\[31mGARBAGE\\\\x00\\\\r\\\\n\\\\xff\\\\xfe\\\\'\"\\\\\\\\\\\\x
         timeout 5 "${in_ns[@]}" ./udp_multicast client 239.255.0.1 -i 127.0.0.1 -p "$PORT"
     kill -0 "$PID_server"
     assert_clean_lines server "$SAYS"
+}
+
+# How many lines of servers a and b match REGEX.
+count() { cat "$BATS_TEST_TMPDIR"/{a,b}.out | grep -c -- "$1" || true; }
+
+need_raw_socket() {
+    [ "$(id -u)" -eq 0 ] || skip "forging a source address needs a raw socket: root"
+}
+
+@test "udp_remote server: a datagram forged from its own address and port is ignored, not answered forever" {
+    need_raw_socket
+    n=0
+    for interface in 127.0.0.1 ""; do
+        name=server$((++n))
+        start_server "$name" ./udp_remote server "$interface" -p 0 -d 0
+        "$ROOT/tests/udp_forge" 127.0.0.1 "$PORT" 127.0.0.1 "$PORT" hello
+        wait_for "$name" "'hello'$|^Ignoring"
+        run "$ROOT/tests/udp_probe" 127.0.0.1 "$PORT" 5
+        [ "$output" = "'Your data was 5 bytes long'" ]
+        [ "$(grep -c ' says ' "$BATS_TEST_TMPDIR/$name.out")" -eq 1 ]
+        [ "$(sed -n 2p "$BATS_TEST_TMPDIR/$name.out")" = "Ignoring a datagram from ('127.0.0.1', $PORT): the server's own address and port" ]
+    done
+}
+
+@test "udp_remote server: a datagram forged from port 0 is ignored: no reply can go there" {
+    need_raw_socket
+    start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0
+    "$ROOT/tests/udp_forge" 127.0.0.1 0 127.0.0.1 "$PORT" hello
+    wait_for server "^Ignoring"
+    [ "$(sed -n 2p "$BATS_TEST_TMPDIR/server.out")" = "Ignoring a datagram from ('127.0.0.1', 0): port 0" ]
+    [ -z "$(err server)" ]
+}
+
+@test "EXPERIMENT (udp_remote): two servers pointed at each other ping-pong one forged datagram until -d 0.5 drops it" {
+    need_raw_socket
+    start_server a ./udp_remote server 127.0.0.1 -p 0 -d 0.5
+    port_a=$PORT
+    start_server b ./udp_remote server 127.0.0.1 -p 0 -d 0.5
+    port_b=$PORT
+    # One forged datagram "from" A to B starts a rally; each server drops half of what it
+    # gets, so each rally ends after a few answers with one drop. Serve rallies until one
+    # has at least two answers, B's and A's (1 in 4 do; 40 all shorter: 1 in 100,000).
+    says=0
+    for rally in $(seq 1 40); do
+        says_before=$says
+        "$ROOT/tests/udp_forge" 127.0.0.1 "$port_a" 127.0.0.1 "$port_b" "serve $rally"
+        for _ in $(seq 500); do
+            [ "$(count '^Pretending to drop')" -ge "$rally" ] && break
+            sleep 0.01
+        done
+        [ "$(count '^Pretending to drop')" -eq "$rally" ]
+        says=$(count ' says ')
+        ((says - says_before >= 2)) && break
+    done
+    ((says - says_before >= 2))
+    # A's answers go to B, B's to A: each server's "says" lines name the other's port.
+    grep -q "^The client at ('127.0.0.1', $port_b) says 'Your data was [0-9]* bytes long'$" "$BATS_TEST_TMPDIR/a.out"
+    grep -q "^The client at ('127.0.0.1', $port_a) says 'serve [0-9]*'$" "$BATS_TEST_TMPDIR/b.out"
+    [ -z "$(grep ' says ' "$BATS_TEST_TMPDIR/a.out" | grep -v "('127.0.0.1', $port_b)")" ]
+    [ -z "$(grep ' says ' "$BATS_TEST_TMPDIR/b.out" | grep -v "('127.0.0.1', $port_a)")" ]
 }
