@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# udp/udp_broadcast on loopback only: 127.255.255.255 never leaves the machine.
+# udp/udp_broadcast on loopback only: 127.255.255.255 never leaves the machine. The
+# SO_BROADCAST experiment and a student's edit of the message (udp/README.md).
 # (Broadcast to several hosts is in the network-namespace lab, tests/lab*.bats.)
 
 load helpers
@@ -71,4 +72,14 @@ setup() {
     [ "$status" -eq 1 ]
     [ "$output" = "" ]
     [ "$stderr" = "udp_broadcast: getaddrinfo 'nosuch.invalid': [Errno -2] Name or service not known" ]
+}
+
+@test "a student's edit of the client's text: the server gets exactly the new text" {
+    build_edited "$ROOT/udp/udp_broadcast.c" "$BATS_TEST_TMPDIR/udp_broadcast" \
+        's/"Broadcast datagram!"/"Hello, everyone"/'
+    start_server server ./udp_broadcast server "" -p 0
+    run "$BATS_TEST_TMPDIR/udp_broadcast" client 127.255.255.255 -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for server "says: 'Hello, everyone'$"
+    [ "$(grep -c 'says:' "$BATS_TEST_TMPDIR/server.out")" -eq 1 ]
 }

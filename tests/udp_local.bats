@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# udp/udp_local: the local UDP exchange, bad arguments, and the spoofing experiment.
+# udp/udp_local: the local UDP exchange, bad arguments, the spoofing experiment, the bind()
+# experiment and a student's edit of the client's message (udp/README.md).
 
 load helpers
 
@@ -172,4 +173,28 @@ setup() {
     "$ROOT/tests/udp_forge" 127.0.0.1 0 127.0.0.1 "$PORT" zero
     wait_for server "^Ignoring a datagram from \('127\.0\.0\.1', 0\): port 0$"
     [ -z "$(err server)" ]
+}
+
+@test "EXPERIMENT: a server without bind() has no port at all, so the client's datagram finds nobody" {
+    build_without_experiment "$ROOT/udp/udp_local.c" "$BATS_TEST_TMPDIR/udp_local"
+    port=$(free_udp_port)
+    spawn server "$BATS_TEST_TMPDIR/udp_local" server -p "$port"
+    wait_for server '^Listening'
+    [ "$(out server)" = "Listening at ('0.0.0.0', 0)" ]
+    # A connected probe hears the kernel's "port unreachable" at once: nobody is at $port.
+    run "$ROOT/tests/udp_probe" 127.0.0.1 "$port" 4
+    [ "$status" -eq 1 ]
+    [ "$output" = "udp_probe: recv ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
+    [ "$(out server)" = "Listening at ('0.0.0.0', 0)" ]
+}
+
+@test "a student's edit of the client's text: the server gets the new text and its length" {
+    build_edited "$ROOT/udp/udp_local.c" "$BATS_TEST_TMPDIR/udp_local" 's/"The time is %s"/"Now: %s"/'
+    start_server server ./udp_local server -p 0
+    run "$BATS_TEST_TMPDIR/udp_local" client -p "$PORT"
+    [ "$status" -eq 0 ]
+    wait_for server " says 'Now: [0-9]{4}-"
+    text=$(sed -nE "s/^The client at .* says '(.*)'$/\1/p" "$BATS_TEST_TMPDIR/server.out")
+    [[ "$text" =~ ^Now:\ [0-9]{4}-[0-9]{2}-[0-9]{2}\ [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?$ ]]
+    [ "${lines[1]}" = "The server ('127.0.0.1', $PORT) replied 'Your data was ${#text} bytes long'" ]
 }

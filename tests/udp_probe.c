@@ -1,6 +1,7 @@
 /*
  * udp_probe.c - test helper: send one datagram of SIZE bytes ('#' repeated) to HOST PORT,
- * wait up to 2 s for one reply and print it as Python's repr of text. Exit 1 on no reply.
+ * wait up to 2 s for one reply and print it as Python's repr of text. Exit 1 on no reply,
+ * at once when the kernel says nothing listens there (ECONNREFUSED: the socket is connected).
  *     udp_probe HOST PORT SIZE
  */
 #include "socket_helpers.h"
@@ -22,9 +23,11 @@ int main(int argc, char *argv[])
     struct timeval two_seconds = {.tv_sec = 2};
     if (setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &two_seconds, sizeof two_seconds) < 0)
         die_errno("setsockopt", NULL);
+    if (connect(sock, server->ai_addr, server->ai_addrlen) < 0)
+        die_errno("connect", server->ai_addr);
     memset(data, '#', size);
-    if (sendto(sock, data, size, 0, server->ai_addr, server->ai_addrlen) < 0)
-        die_errno("sendto", server->ai_addr);
+    if (send(sock, data, size, 0) < 0)
+        die_errno("send", server->ai_addr);
     ssize_t n = recv(sock, data, sizeof data, 0);
     if (n < 0)
         die_errno("recv", server->ai_addr);

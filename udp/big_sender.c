@@ -10,7 +10,9 @@
  *     ./big_sender -s 65507 127.0.0.1    (the largest UDP payload: it leaves)
  *     ./big_sender -s 1373 198.18.0.2    (across the lab's 1400-byte link: 1372 fits)
  * Nothing needs to listen at the other end: the kernel refuses the datagram before it
- * leaves if it is bigger than the MTU it knows for the path.
+ * leaves if it is bigger than the MTU it knows for the path. Watch the refusal (EMSGSIZE):
+ *     strace -e trace=network ./big_sender 127.0.0.1
+ * More in README.md here.
  */
 #include "socket_helpers.h"
 
@@ -33,20 +35,26 @@ static const char help[] =
 static void send_big_datagram(const char *host, uint16_t port, size_t size)
 {
     static char data[LECTURE_SIZE];
-    struct addrinfo *server = resolve(host, port, AF_INET, SOCK_DGRAM);
-
+    int status = 0;
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
     /* IP_PMTUDISC_DO sets "Don't Fragment" on every datagram: instead of cutting a big one
-     * into fragments, the kernel refuses to send it (EMSGSIZE) and remembers the MTU. */
-    int discover = IP_PMTUDISC_DO;
-    if (setsockopt(sock, IPPROTO_IP, IP_MTU_DISCOVER, &discover, sizeof discover) < 0)
+     * into fragments, the kernel refuses to send it (EMSGSIZE) and remembers the MTU.
+     * (&(int){IP_PMTUDISC_DO}: the address of an int holding that value, as setsockopt()
+     * takes every option's value by address.)
+     * EXPERIMENT: comment this out: a datagram bigger than the path's MTU but within UDP's
+     * 65,507 bytes leaves in fragments ("The big datagram was sent!") instead of "Alas". */
+    status = setsockopt(sock, IPPROTO_IP, IP_MTU_DISCOVER, &(int){IP_PMTUDISC_DO}, sizeof(int));
+    if (status < 0)
         die_errno("setsockopt IP_MTU_DISCOVER", NULL);
     /* IP_MTU can only be read on a connected socket: the MTU belongs to a path. */
+    struct addrinfo *server = resolve(host, port, AF_INET, SOCK_DGRAM);
     if (connect(sock, server->ai_addr, server->ai_addrlen) < 0)
         die_errno("connect", server->ai_addr);
     memset(data, '#', size);
+    /* Python catches any socket.error; the one expected here is EMSGSIZE "Message too long"
+     * (strace shows it): more than the path's MTU with "Don't Fragment", or than UDP holds. */
     if (send(sock, data, size, 0) < 0) {
         if (errno != EMSGSIZE)
             die_errno("send", server->ai_addr);
@@ -67,7 +75,9 @@ static void send_big_datagram(const char *host, uint16_t port, size_t size)
 #else
 static void send_big_datagram(const char *host, uint16_t port, size_t size)
 {
-    (void)host, (void)port, (void)size;
+    (void)host;
+    (void)port;
+    (void)size;
     die("cannot perform MTU discovery on this operating system (no IP_MTU_DISCOVER/IP_MTU)");
 }
 #endif

@@ -9,6 +9,8 @@
  * One host runs one server (a second cannot bind the port); on a real network the client
  * sends to the subnet's broadcast address, e.g. 192.168.1.255, and every server on that
  * subnet bound to "" receives the datagram (the lab in README shows two hosts hear it).
+ * Watch it: sudo tcpdump -i lo -n udp port 1060 (the destination is 127.255.255.255).
+ * More in README.md here.
  */
 #include "socket_helpers.h"
 
@@ -26,18 +28,32 @@ static const char help[] =
     "  -h, --help       show this help message and exit\n"
     "  -p port          UDP port (default 1060)\n";
 
+/* recvfrom(), started again when a signal interrupts the wait (EINTR): no datagram came,
+ * so there is nothing to lose. Any other error ends the program. */
+static ssize_t recvfrom_uninterrupted(int sock, char *data, size_t size,
+                                      struct sockaddr_storage *from, socklen_t *from_length)
+{
+    socklen_t room = *from_length;
+    for (;;) {
+        *from_length = room;
+        ssize_t n = recvfrom(sock, data, size, 0, (struct sockaddr *)from, from_length);
+        if (n >= 0)
+            return n;
+        if (errno != EINTR)
+            die_errno("recvfrom", NULL);
+    }
+}
+
 static void server(const char *interface, uint16_t port)
 {
     static char data[BUFSIZE], shown[REPR_SIZE(BUFSIZE)];
     char where[ADDRESS_TEXT_SIZE];
-    struct addrinfo *interface_address = resolve(interface, port, AF_INET, SOCK_DGRAM);
-    signal(SIGPIPE, SIG_IGN);               /* if our log's reader goes away, serve on */
-
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
     /* Only a socket bound to "" (0.0.0.0) or to the broadcast address itself receives
      * broadcasts: one bound to the host's own address (e.g. 127.0.0.1) does not. */
+    struct addrinfo *interface_address = resolve(interface, port, AF_INET, SOCK_DGRAM);
     if (bind(sock, interface_address->ai_addr, interface_address->ai_addrlen) < 0)
         die_errno("bind", interface_address->ai_addr);
     freeaddrinfo(interface_address);
@@ -45,39 +61,32 @@ static void server(const char *interface, uint16_t port)
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening for datagrams at %s\n", format_address((struct sockaddr *)&me, where));
-    check_log();
+    say("Listening for datagrams at %s\n", format_address((struct sockaddr *)&me, where));
     for (;;) {
         struct sockaddr_storage address;
         socklen_t address_length = sizeof address;
-        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&address,
-                             &address_length);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die_errno("recvfrom", NULL);
-        }
-        printf("The client at %s says: %s\n", format_address((struct sockaddr *)&address, where),
-               format_repr(data, (size_t)n, false, shown));
-        check_log();                        /* a log that fails is reported, once */
+        ssize_t n = recvfrom_uninterrupted(sock, data, sizeof data, &address, &address_length);
+        say("The client at %s says: %s\n", format_address((struct sockaddr *)&address, where),
+            format_repr(data, (size_t)n, false, shown));
     }
 }
 
 static void client(const char *network, uint16_t port)
 {
-    struct addrinfo *destination = resolve(network, port, AF_INET, SOCK_DGRAM);
+    int status = 0;
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    int status = 0;
     /* A program must ask before it may send to a broadcast address, so that one typo
-     * cannot flood a whole network.
-     * EXPERIMENT: comment out the next line: sendto() fails with EACCES. */
+     * cannot flood a whole network. (&(int){1}: the address of an int holding 1, as
+     * setsockopt() takes every option's value by address.)
+     * EXPERIMENT: comment this out: sendto() fails with EACCES Permission denied. */
     status = setsockopt(sock, SOL_SOCKET, SO_BROADCAST, &(int){1}, sizeof(int));
     if (status < 0)
         die_errno("setsockopt SO_BROADCAST", NULL);
-    const char text[] = "Broadcast datagram!";
-    if (sendto(sock, text, strlen(text), 0, destination->ai_addr, destination->ai_addrlen) < 0)
+    static const char text[] = "Broadcast datagram!";
+    struct addrinfo *destination = resolve(network, port, AF_INET, SOCK_DGRAM);
+    if (sendto(sock, text, sizeof text - 1, 0, destination->ai_addr, destination->ai_addrlen) < 0)
         die_errno("sendto", destination->ai_addr);
     freeaddrinfo(destination);
     close(sock);
@@ -103,9 +112,11 @@ int main(int argc, char *argv[])
     const char *host = next_positional(argc, argv, "host", NULL);
     no_more_arguments(argc, argv);
 
-    if (strcmp(role, "client") == 0)
+    if (strcmp(role, "client") == 0) {
         client(host, port);
-    else
+    } else {
+        signal(SIGPIPE, SIG_IGN);           /* a server whose log's reader is gone serves on */
         server(host, port);
+    }
     return 0;
 }

@@ -4,10 +4,11 @@
  *
  * Try, in two terminals:
  *     ./udp_local server            ./udp_local client
+ * Watch the system calls: strace -f -e trace=network ./udp_local client
  * Then the lecture's spoofing experiment: stop the server with Ctrl+Z, run the client
  * (it waits), and from a third terminal send the client a datagram of your own:
  *     printf 'FAKE' > /dev/udp/127.0.0.1/PORT     (PORT from "The OS assigned me ...")
- * The client prints your datagram as if the server had replied.
+ * The client prints your datagram as if the server had replied. More in README.md here.
  */
 #include "socket_helpers.h"
 
@@ -25,83 +26,80 @@ static const char help[] =
     "  -h, --help       show this help message and exit\n"
     "  -p PORT          UDP port (default 1060)\n";
 
+/* recvfrom(), started again when a signal interrupts the wait (EINTR): no datagram came,
+ * so there is nothing to lose. Any other error ends the program. */
+static ssize_t recvfrom_uninterrupted(int sock, char *data, size_t size,
+                                      struct sockaddr_storage *from, socklen_t *from_length)
+{
+    socklen_t room = *from_length;
+    for (;;) {
+        *from_length = room;
+        ssize_t n = recvfrom(sock, data, size, 0, (struct sockaddr *)from, from_length);
+        if (n >= 0)
+            return n;
+        if (errno != EINTR)
+            die_errno("recvfrom", NULL);
+    }
+}
+
+/* Python's str(datetime.now()), e.g. "2026-12-06 04:10:31.546912". */
+static const char *datetime_now(char buf[DATETIME_TEXT_SIZE])
+{
+    struct timeval now;
+    gettimeofday(&now, NULL);
+    return format_datetime((double)now.tv_sec + (double)now.tv_usec / 1e6, false, buf);
+}
+
 static void server(uint16_t port)
 {
     static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
     char where[ADDRESS_TEXT_SIZE];
-    struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons(port)};
-    me.sin_addr.s_addr = htonl(INADDR_LOOPBACK);            /* 127.0.0.1 */
-    signal(SIGPIPE, SIG_IGN);               /* if our log's reader goes away, serve on */
-
+    int status = 0;
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    if (bind(sock, (struct sockaddr *)&me, sizeof me) < 0)
-        die_errno("bind", (struct sockaddr *)&me);
+    /* Python's ('127.0.0.1', port): an IPv4 address and a port, both in network byte order. */
+    struct sockaddr_in localhost = {.sin_family = AF_INET, .sin_port = htons(port)};
+    localhost.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    /* EXPERIMENT: comment this out: the socket never gets a port ("Listening at ('0.0.0.0',
+     * 0)"), so the client's datagram to PORT finds nobody there and the client waits for ever. */
+    status = bind(sock, (struct sockaddr *)&localhost, sizeof localhost);
+    if (status < 0)
+        die_errno("bind", (struct sockaddr *)&localhost);
+    struct sockaddr_storage me;             /* room for an address of any family */
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
-    check_log();
+    say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
     for (;;) {
-        struct sockaddr_in address;
+        struct sockaddr_storage address;
         socklen_t address_length = sizeof address;
-        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&address,
-                             &address_length);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die_errno("recvfrom", NULL);
-        }
-        format_address((struct sockaddr *)&address, where);
-        /* Never answer a datagram "from" ourselves (a forged source: we would answer
-         * ourselves for ever), nor from port 0 (no reply can go there). */
-        bool myself = address.sin_port == me.sin_port &&
-                      address.sin_addr.s_addr == me.sin_addr.s_addr;
-        if (myself || address.sin_port == 0) {
-            printf("Ignoring a datagram from %s: %s\n", where,
-                   myself ? "the server's own address and port" : "port 0");
-            check_log();
+        ssize_t n = recvfrom_uninterrupted(sock, data, sizeof data, &address, &address_length);
+        if (ignore_reflection((struct sockaddr *)&address, (struct sockaddr *)&me))
             continue;
-        }
-        printf("The client at %s says %s\n", where, format_repr(data, (size_t)n, false, shown));
-        check_log();                        /* a log that fails is reported, once */
-        char reply[64];
-        int reply_length = snprintf(reply, sizeof reply, "Your data was %zd bytes long", n);
+        say("The client at %s says %s\n", format_address((struct sockaddr *)&address, where),
+            format_repr(data, (size_t)n, false, shown));
+        int reply_length = snprintf(data, sizeof data, "Your data was %zd bytes long", n);
         /* One client's trouble must not stop the server: report it and serve the next. */
-        if (sendto(sock, reply, (size_t)reply_length, 0, (struct sockaddr *)&address,
+        if (sendto(sock, data, (size_t)reply_length, 0, (struct sockaddr *)&address,
                    address_length) < 0)
             warn_errno("sendto", (struct sockaddr *)&address);
     }
 }
 
-/* Python's str(datetime.now()): "2026-11-24 10:00:00.123456" (no fraction when it is 0). */
-static void format_now(char *buf, size_t size)
-{
-    struct timeval now;
-    struct tm local;
-    gettimeofday(&now, NULL);
-    localtime_r(&now.tv_sec, &local);
-    size_t n = strftime(buf, size, "%Y-%m-%d %H:%M:%S", &local);
-    if (now.tv_usec != 0)
-        snprintf(buf + n, size - n, ".%06ld", (long)now.tv_usec);
-}
-
 static void client(uint16_t port)
 {
     static char data[MAX_BYTES], shown[REPR_SIZE(MAX_BYTES)];
-    char where[ADDRESS_TEXT_SIZE], now[64], text[128];
-    struct sockaddr_in server_address = {.sin_family = AF_INET, .sin_port = htons(port)};
-    server_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-
+    char where[ADDRESS_TEXT_SIZE], now[DATETIME_TEXT_SIZE];
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    format_now(now, sizeof now);
-    int text_length = snprintf(text, sizeof text, "The time is %s", now);
-    /* The first sendto() on an unbound socket makes the OS pick a port for it. */
-    if (sendto(sock, text, (size_t)text_length, 0, (struct sockaddr *)&server_address,
+    int text_length = snprintf(data, sizeof data, "The time is %s", datetime_now(now));
+    struct sockaddr_in server_address = {.sin_family = AF_INET, .sin_port = htons(port)};
+    server_address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    /* The first sendto() from a socket that has no port makes the OS pick one for it. */
+    if (sendto(sock, data, (size_t)text_length, 0, (struct sockaddr *)&server_address,
                sizeof server_address) < 0)
         die_errno("sendto", (struct sockaddr *)&server_address);
     struct sockaddr_storage me;
@@ -112,16 +110,11 @@ static void client(uint16_t port)
 
     /* Danger! recvfrom() takes the first datagram that arrives at our port, from anyone:
      * nothing checks that it comes from the server. That is the lecture's spoofing lesson
-     * (udp_remote's client fixes it with connect()). If the server is down, this waits
-     * forever: udp_remote's client adds a timeout. */
+     * (udp_remote's client uses connect()). If the server is down, this waits for ever:
+     * udp_remote's client adds a timeout. */
     struct sockaddr_storage sender;
     socklen_t sender_length = sizeof sender;
-    ssize_t n;
-    do
-        n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&sender, &sender_length);
-    while (n < 0 && errno == EINTR);
-    if (n < 0)
-        die_errno("recvfrom", NULL);
+    ssize_t n = recvfrom_uninterrupted(sock, data, sizeof data, &sender, &sender_length);
     printf("The server %s replied %s\n", format_address((struct sockaddr *)&sender, where),
            format_repr(data, (size_t)n, false, shown));
     close(sock);
@@ -146,9 +139,11 @@ int main(int argc, char *argv[])
     const char *role = next_positional(argc, argv, "role", roles);
     no_more_arguments(argc, argv);
 
-    if (strcmp(role, "client") == 0)
+    if (strcmp(role, "client") == 0) {
         client(port);
-    else
+    } else {
+        signal(SIGPIPE, SIG_IGN);           /* a server whose log's reader is gone serves on */
         server(port);
+    }
     return 0;
 }

@@ -12,6 +12,8 @@
  * default route) takes the datagram, and the server's IGMP report, out to your network:
  *     ./udp_multicast server 239.255.0.1 -i 127.0.0.1
  *     ./udp_multicast client 239.255.0.1 -i 127.0.0.1
+ * Watch the membership: ip maddr show dev lo (239.255.0.1 is there while the server runs).
+ * More in README.md here.
  */
 #include "socket_helpers.h"
 
@@ -54,68 +56,82 @@ static struct in_addr interface_address(const char *interface)
     return address;
 }
 
+/* recvfrom(), started again when a signal interrupts the wait (EINTR): no datagram came,
+ * so there is nothing to lose. Any other error ends the program. */
+static ssize_t recvfrom_uninterrupted(int sock, char *data, size_t size,
+                                      struct sockaddr_storage *from, socklen_t *from_length)
+{
+    socklen_t room = *from_length;
+    for (;;) {
+        *from_length = room;
+        ssize_t n = recvfrom(sock, data, size, 0, (struct sockaddr *)from, from_length);
+        if (n >= 0)
+            return n;
+        if (errno != EINTR)
+            die_errno("recvfrom", NULL);
+    }
+}
+
+/* die_errno() for IP_ADD_MEMBERSHIP, naming the group and the interface (e.g. -i names an
+ * address that is no interface of this host: ENODEV). */
+static void die_joining(const struct ip_mreq *membership)
+{
+    int err = errno;
+    char group[INET_ADDRSTRLEN], interface[INET_ADDRSTRLEN];
+    inet_ntop(AF_INET, &membership->imr_multiaddr, group, sizeof group);
+    inet_ntop(AF_INET, &membership->imr_interface, interface, sizeof interface);
+    die("setsockopt IP_ADD_MEMBERSHIP %s on %s: %s %s", group, interface, errno_name(err),
+        strerror(err));
+}
+
 static void server(struct in_addr group, const char *interface, uint16_t port)
 {
     static char data[BUFSIZE], shown[REPR_SIZE(BUFSIZE)];
-    char where[ADDRESS_TEXT_SIZE], group_text[INET_ADDRSTRLEN], local_text[INET_ADDRSTRLEN];
-    struct in_addr local = interface_address(interface);
-    struct sockaddr_in me = {.sin_family = AF_INET, .sin_port = htons(port)};
-    me.sin_addr.s_addr = htonl(INADDR_ANY);
-    signal(SIGPIPE, SIG_IGN);               /* if our log's reader goes away, serve on */
-
+    char where[ADDRESS_TEXT_SIZE];
+    const int yes = 1;
+    int status = 0;
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
     /* Several members on one host may listen to the same group and port. */
-    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
+    if (setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
 #ifdef IP_MULTICAST_ALL
     /* Linux only: by default a socket bound to 0.0.0.0 also gets every group that ANY
      * socket on this host joined. Ask for the groups this socket joined, and no others. */
-    if (setsockopt(sock, IPPROTO_IP, IP_MULTICAST_ALL, &(int){0}, sizeof(int)) < 0)
+    const int no = 0;
+    if (setsockopt(sock, IPPROTO_IP, IP_MULTICAST_ALL, &no, sizeof no) < 0)
         die_errno("setsockopt IP_MULTICAST_ALL", NULL);
 #endif
-    if (bind(sock, (struct sockaddr *)&me, sizeof me) < 0)
-        die_errno("bind", (struct sockaddr *)&me);
-    int status = 0;
+    struct sockaddr_in any_address = {.sin_family = AF_INET, .sin_port = htons(port)};
+    any_address.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (bind(sock, (struct sockaddr *)&any_address, sizeof any_address) < 0)
+        die_errno("bind", (struct sockaddr *)&any_address);
     /* Joining tells the kernel (and, with an IGMP report, the switches and routers) that
      * this host wants the group's datagrams on that interface. Binding the port is not
-     * enough: datagrams sent to a group nobody here joined are dropped on arrival.
-     * EXPERIMENT: comment out the next line: the server hears nothing. */
-    status = setsockopt(sock, IPPROTO_IP, IP_ADD_MEMBERSHIP, &(struct ip_mreq){group, local}, sizeof(struct ip_mreq));
-    if (status < 0) {                       /* e.g. -i names no interface of this host */
-        int err = errno;
-        inet_ntop(AF_INET, &group, group_text, sizeof group_text);
-        inet_ntop(AF_INET, &local, local_text, sizeof local_text);
-        die("setsockopt IP_ADD_MEMBERSHIP %s on %s: %s %s", group_text, local_text,
-            errno_name(err), strerror(err));
-    }
+     * enough: datagrams sent to a group nobody here joined are dropped on arrival. */
+    struct ip_mreq membership = {.imr_multiaddr = group,
+                                 .imr_interface = interface_address(interface)};
+    /* EXPERIMENT: comment this out: the server hears nothing of the group. */
+    status = setsockopt(sock, IPPROTO_IP, IP_ADD_MEMBERSHIP, &membership, sizeof membership);
+    if (status < 0)
+        die_joining(&membership);
+    struct sockaddr_storage me;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
-    check_log();
+    say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
     for (;;) {
         struct sockaddr_storage address;
         socklen_t address_length = sizeof address;
-        ssize_t n = recvfrom(sock, data, sizeof data, 0, (struct sockaddr *)&address,
-                             &address_length);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            die_errno("recvfrom", NULL);
-        }
-        printf("The client at %s says: %s\n", format_address((struct sockaddr *)&address, where),
-               format_repr(data, (size_t)n, false, shown));
-        check_log();                        /* a log that fails is reported, once */
+        ssize_t n = recvfrom_uninterrupted(sock, data, sizeof data, &address, &address_length);
+        say("The client at %s says: %s\n", format_address((struct sockaddr *)&address, where),
+            format_repr(data, (size_t)n, false, shown));
     }
 }
 
 static void client(struct in_addr group, const char *interface, uint16_t port)
 {
-    struct sockaddr_in destination = {.sin_family = AF_INET, .sin_port = htons(port),
-                                      .sin_addr = group};
-    struct in_addr outgoing = interface_address(interface);
     int sock = socket(AF_INET, SOCK_DGRAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
@@ -131,11 +147,14 @@ static void client(struct in_addr group, const char *interface, uint16_t port)
         die_errno("setsockopt IP_MULTICAST_LOOP", NULL);
     /* A group is not on any one network, so which interface? The routing table's answer
      * for the group, unless we name one. */
+    struct in_addr outgoing = interface_address(interface);
     if (outgoing.s_addr != htonl(INADDR_ANY) &&
         setsockopt(sock, IPPROTO_IP, IP_MULTICAST_IF, &outgoing, sizeof outgoing) < 0)
         die_errno("setsockopt IP_MULTICAST_IF", NULL);
-    const char text[] = "Multicast datagram!";
-    if (sendto(sock, text, strlen(text), 0, (struct sockaddr *)&destination,
+    static const char text[] = "Multicast datagram!";
+    struct sockaddr_in destination = {.sin_family = AF_INET, .sin_port = htons(port),
+                                      .sin_addr = group};
+    if (sendto(sock, text, sizeof text - 1, 0, (struct sockaddr *)&destination,
                sizeof destination) < 0)
         die_errno("sendto", (struct sockaddr *)&destination);
     close(sock);
@@ -155,18 +174,22 @@ int main(int argc, char *argv[])
         switch (option) {
         case 'h': show_help(help);
         case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
-        case 'i': check_option_value(optarg, "-i"), interface = optarg; break;
+        case 'i': check_option_value(optarg, "-i"); interface = optarg; break;
         default: option_error(option, argv, options);
         }
     }
     const char *role = next_positional(argc, argv, "role", roles);
     const char *group_text = next_positional(argc, argv, "group", NULL);
-    struct in_addr group = group_text ? group_address(group_text) : (struct in_addr){0};
+    struct in_addr group = {0};
+    if (group_text)
+        group = group_address(group_text);
     no_more_arguments(argc, argv);
 
-    if (strcmp(role, "client") == 0)
+    if (strcmp(role, "client") == 0) {
         client(group, interface, port);
-    else
+    } else {
+        signal(SIGPIPE, SIG_IGN);           /* a server whose log's reader is gone serves on */
         server(group, interface, port);
+    }
     return 0;
 }
