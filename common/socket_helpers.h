@@ -18,7 +18,8 @@
  *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), shown_word(word, buf)
  *   format_float(value, buf)           print(float): 1796524592.0268562, 1.52587890625e-05
  *   format_datetime(seconds, utc, buf) str(datetime): 2026-12-06 02:36:32.026856[+00:00]
- * A UDP server's guard: ignore_reflection(from, me) for a datagram it must never answer.
+ * UDP: recvfrom_uninterrupted(sock, data, size, from, length): recvfrom, again after EINTR;
+ *   ignore_reflection(from, me): a server's guard, for a datagram it must never answer.
  * And sendall(fd, data, n), timeval_of(seconds) for settimeout, monotonic_seconds().
  *
  * Nothing here sets a socket option or hides a lesson: SO_REUSEADDR, SO_BROADCAST, timeouts
@@ -205,12 +206,29 @@ static inline __attribute__((format(printf, 1, 2))) void say(const char *fmt, ..
     check_log();
 }
 
+/* recvfrom(), started again when a signal interrupts the wait (EINTR): no datagram came,
+ * so there is nothing to lose. Any other error ends the program. */
+static inline ssize_t recvfrom_uninterrupted(int sock, char *data, size_t size,
+                                             struct sockaddr_storage *from, socklen_t *from_length)
+{
+    socklen_t room = *from_length;
+    for (;;) {
+        *from_length = room;
+        ssize_t n = recvfrom(sock, data, size, 0, (struct sockaddr *)from, from_length);
+        if (n >= 0)
+            return n;
+        if (errno != EINTR)
+            die_errno("recvfrom", NULL);
+    }
+}
+
 /* Would a reply to this datagram come back to this very socket (or go nowhere)? A UDP server
  * must not answer one from port 0 (no reply can get there), nor one "from" its own address
  * and port: forged so, it would have the server answer itself for ever. Bound to the
  * wildcard, its own address is any address of this host, and only a local address can be
  * bound: try. Logs why and returns true for such a datagram. */
-static inline bool ignore_reflection(const struct sockaddr *from, const struct sockaddr *me)
+static __attribute__((noinline, unused)) bool ignore_reflection(const struct sockaddr *from,
+                                                                const struct sockaddr *me)
 {
     char where[ADDRESS_TEXT_SIZE];
     const struct sockaddr_in *from4 = (const void *)from, *me4 = (const void *)me;
@@ -293,10 +311,10 @@ static inline char *format_repr(const void *data, size_t n, int as_bytes, char *
     const unsigned char *s = data;
     bool has_single = n > 0 && memchr(s, '\'', n), has_double = n > 0 && memchr(s, '"', n);
     char quote = has_single && !has_double ? '"' : '\'', *out = buf;
-    out += sprintf(out, "%s%c", as_bytes == true ? "b" : "", quote);
+    out += sprintf(out, "%s%c", as_bytes == 1 ? "b" : "", quote);
     for (size_t i = 0, length; i < n; i += length) {
         uint32_t c = s[i];                      /* stays the byte if it is not UTF-8 */
-        length = as_bytes == true ? 1 : utf8_sequence(s + i, n - i, &c);
+        length = as_bytes == 1 ? 1 : utf8_sequence(s + i, n - i, &c);
         const char *escape = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
         length += length == 0;                  /* not UTF-8: one byte, as \xNN */
         if (c == (uint32_t)quote || c == '\\')

@@ -142,7 +142,7 @@ static void count_signal(int number)
 
 static int sendall_under_signals(void)
 {
-    static char data[4 << 20], got[65536];
+    static char data[4 << 20];
     int pair[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0)
         die_errno("socketpair", NULL);
@@ -150,10 +150,11 @@ static int sendall_under_signals(void)
     if (reader < 0)
         die_errno("fork", NULL);
     if (reader == 0) {
+        static char got[4096];
         size_t total = 0;
         ssize_t n;
         close(pair[0]);
-        while ((n = recv(pair[1], got, 4096, 0)) > 0) {
+        while ((n = recv(pair[1], got, sizeof got, 0)) > 0) {
             total += (size_t)n;
             if (total % (256 << 10) < 4096)
                 usleep(2000);               /* slow: the sender's buffer fills */
@@ -191,8 +192,10 @@ static void let_the_second_die(void)
 static void *die_second(void *unused)
 {
     (void)unused;
-    while (sem_wait(&second_may_die) < 0 && errno == EINTR)
-        continue;
+    int status;
+    do
+        status = sem_wait(&second_may_die);
+    while (status < 0 && errno == EINTR);
     errno = ENOTCONN;
     die_errno("second", NULL);
 }

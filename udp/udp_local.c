@@ -26,22 +26,6 @@ static const char help[] =
     "  -h, --help       show this help message and exit\n"
     "  -p PORT          UDP port (default 1060)\n";
 
-/* recvfrom(), started again when a signal interrupts the wait (EINTR): no datagram came,
- * so there is nothing to lose. Any other error ends the program. */
-static ssize_t recvfrom_uninterrupted(int sock, char *data, size_t size,
-                                      struct sockaddr_storage *from, socklen_t *from_length)
-{
-    socklen_t room = *from_length;
-    for (;;) {
-        *from_length = room;
-        ssize_t n = recvfrom(sock, data, size, 0, (struct sockaddr *)from, from_length);
-        if (n >= 0)
-            return n;
-        if (errno != EINTR)
-            die_errno("recvfrom", NULL);
-    }
-}
-
 /* Python's str(datetime.now()), e.g. "2026-12-06 04:10:31.546912". */
 static const char *datetime_now(char buf[DATETIME_TEXT_SIZE])
 {

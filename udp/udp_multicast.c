@@ -56,22 +56,6 @@ static struct in_addr interface_address(const char *interface)
     return address;
 }
 
-/* recvfrom(), started again when a signal interrupts the wait (EINTR): no datagram came,
- * so there is nothing to lose. Any other error ends the program. */
-static ssize_t recvfrom_uninterrupted(int sock, char *data, size_t size,
-                                      struct sockaddr_storage *from, socklen_t *from_length)
-{
-    socklen_t room = *from_length;
-    for (;;) {
-        *from_length = room;
-        ssize_t n = recvfrom(sock, data, size, 0, (struct sockaddr *)from, from_length);
-        if (n >= 0)
-            return n;
-        if (errno != EINTR)
-            die_errno("recvfrom", NULL);
-    }
-}
-
 /* die_errno() for IP_ADD_MEMBERSHIP, naming the group and the interface (e.g. -i names an
  * address that is no interface of this host: ENODEV). */
 static void die_joining(const struct ip_mreq *membership)

@@ -31,22 +31,6 @@ static const char help[] =
     "  -w MAX_WAIT      the client gives up when its next wait would pass MAX_WAIT\n"
     "                   seconds (default 2.0)\n";
 
-/* recvfrom(), started again when a signal interrupts the wait (EINTR): no datagram came,
- * so there is nothing to lose. Any other error ends the program. */
-static ssize_t recvfrom_uninterrupted(int sock, char *data, size_t size,
-                                      struct sockaddr_storage *from, socklen_t *from_length)
-{
-    socklen_t room = *from_length;
-    for (;;) {
-        *from_length = room;
-        ssize_t n = recvfrom(sock, data, size, 0, (struct sockaddr *)from, from_length);
-        if (n >= 0)
-            return n;
-        if (errno != EINTR)
-            die_errno("recvfrom", NULL);
-    }
-}
-
 /* Python's random.random(): a number from 0 up to, not including, 1. */
 static double random_fraction(void)
 {
