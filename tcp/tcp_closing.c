@@ -56,7 +56,7 @@ static char *show(const char *data, size_t length, char shown[SHOWN_SIZE])
 {
     format_repr(data, length < MAX_SHOWN ? length : MAX_SHOWN, true, shown);
     if (length > MAX_SHOWN)
-        strcat(shown, "...");
+        memcpy(shown + strlen(shown), "...", 4);      /* SHOWN_SIZE has room */
     return shown;
 }
 
@@ -96,7 +96,7 @@ static void send_answer(int sc, const char *which, const char *answer, size_t le
 /* halfclose, reset and epipe: read to the end, say how it ended, answer (but not to reset). */
 static void serve_reading(int sc, enum step step)
 {
-    char shown[SHOWN_SIZE], answer[64];
+    char shown[SHOWN_SIZE];
     size_t total;
     int err = read_to_end(sc, &total, shown);
     if (total > 0)
@@ -107,6 +107,7 @@ static void serve_reading(int sc, enum step step)
     else
         say("  recv() returned 0: end of file, the client sent FIN (it will send no more)\n");
     if (!err && step != RESET) {
+        char answer[64];
         int length = snprintf(answer, sizeof answer, "You sent me %zu bytes", total);
         /* End of file closed only the client-to-server direction: ours is still open.
          * That is the half-close: the client said "that is all", and still hears us. */
@@ -319,10 +320,11 @@ static void client(enum step step, const char *host, uint16_t port)
 {
     char shown[SHOWN_SIZE];
     struct addrinfo *address = resolve(host, port, AF_INET, SOCK_STREAM);
-    int sock = connect_to(address), status = 0;
+    int sock = connect_to(address);
     show(request, sizeof request - 1, shown);
 
     if (step == HALFCLOSE) {
+        int status = 0;
         if (sendall(sock, request, sizeof request - 1) < 0)
             die_errno("send", address->ai_addr);
         /* "That is all": the server reads end of file, yet we can still receive. close()
