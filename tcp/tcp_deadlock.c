@@ -23,7 +23,7 @@
 /* The message the client repeats over and over (the script's 16 bytes). */
 static const char message[] = "capitalize this!";
 #define MESSAGE_LENGTH (sizeof message - 1)
-/* -b below this: see buffer_size_of(). */
+/* -b below this: see main(). */
 #define SMALLEST_BUFFER 2048
 
 static const char usage[] = "[-h] [-p PORT] [-b BYTES] [-w]\n"
@@ -43,18 +43,6 @@ static const char help[] =
 
 static int buffer_size;                 /* -b: 0 leaves the kernel's own (autotuned) sizes */
 static bool watch;                      /* -w */
-
-/* -b BYTES: below 2048 the receive buffer (twice that) holds less than a full segment and
- * the kernel's bookkeeping for it: the window the receiver offers stays almost shut, and
- * the bytes crawl through TCP's zero-window probes (the persist timer), seconds apart. */
-static int buffer_size_of(const char *text)
-{
-    int size = (int)parse_int(text, "-b", 1, 1 << 30);
-    if (size < SMALLEST_BUFFER)
-        usage_error("argument -b: %d is too small: below %d bytes the receive window stays "
-                    "almost shut and the transfer crawls", size, SMALLEST_BUFFER);
-    return size;
-}
 
 /* -b: before connect() or listen(), because TCP offers the peer its window (and the scale
  * of the window) in the handshake. Accepted sockets inherit the listening socket's sizes. */
@@ -92,8 +80,8 @@ static bool try_again(int sock, bool *stalled)
 #if defined(TIOCOUTQ) && defined(FIONREAD)
     int send_queue, receive_queue;
     if (ioctl(sock, TIOCOUTQ, &send_queue) == 0 && ioctl(sock, FIONREAD, &receive_queue) == 0)
-        printf("%s  stalled: %d bytes in our send queue, %d in our receive queue\n",
-               *stalled ? "" : "\n", send_queue, receive_queue);
+        say("%s  stalled: %d bytes in our send queue, %d in our receive queue\n",
+            *stalled ? "" : "\n", send_queue, receive_queue);
 #else
     (void)sock;
 #endif
@@ -286,7 +274,7 @@ int main(int argc, char *argv[])
         switch (option) {
         case 'h': show_help(help);
         case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
-        case 'b': buffer_size = buffer_size_of(optarg); break;
+        case 'b': buffer_size = (int)parse_int(optarg, "-b", 1, 1 << 30); break;
         case 'w': watch = true; break;
         default: option_error(option, argv, options);
         }
@@ -296,6 +284,12 @@ int main(int argc, char *argv[])
     const char *bytecount = optind < argc ? argv[optind++] : "16";
     long long count = parse_int(bytecount, "bytecount", 0, 1LL << 60);
     no_more_arguments(argc, argv);
+    /* Below 2048 the receive buffer (twice that) holds less than a full segment and the
+     * kernel's bookkeeping: the window stays almost shut, and the bytes crawl through TCP's
+     * zero-window probes (the persist timer), seconds apart. */
+    if (buffer_size > 0 && buffer_size < SMALLEST_BUFFER)
+        usage_error("argument -b: %d is too small: below %d bytes the receive window stays "
+                    "almost shut and the transfer crawls", buffer_size, SMALLEST_BUFFER);
     /* Python ignores SIGPIPE; C must say so itself, or a send() to a client that has gone
      * away kills the whole server with a signal instead of failing with EPIPE. */
     signal(SIGPIPE, SIG_IGN);

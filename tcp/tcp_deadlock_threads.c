@@ -8,7 +8,9 @@
  * server always has room to send and never stops reading what we send.
  * Try, with the unchanged server in another terminal:
  *     ./tcp_deadlock server ""        ./tcp_deadlock_threads client 127.0.0.1 1073741824
- * Compare with ./tcp_deadlock client 127.0.0.1 1073741824, which stalls.
+ * Compare with ./tcp_deadlock client 127.0.0.1 1073741824, which stalls. Then comment out the
+ * marked shutdown(): every byte comes back, and yet the client never ends.
+ * Watch it: strace -f -e trace=network ./tcp_deadlock_threads client 127.0.0.1 32 (two PIDs).
  */
 #include "socket_helpers.h"
 
@@ -16,7 +18,7 @@
 #include <signal.h>
 
 #define CHUNK 65536             /* bytes per send() at most */
-/* The message tcp_deadlock's client repeats, and the -b floor: see buffer_size_of(). */
+/* The message tcp_deadlock's client repeats, and the -b floor: see main(). */
 static const char message[] = "capitalize this!";
 #define MESSAGE_LENGTH (sizeof message - 1)
 #define SMALLEST_BUFFER 2048
@@ -59,18 +61,6 @@ static void verify(const char *data, size_t n, unsigned long long first,
             die("byte %llu came back as %s instead of %s", k, format_repr(&data[i], 1, true, got),
                 format_repr(&expected, 1, true, want));
     }
-}
-
-/* -b BYTES: below 2048 the receive buffer (twice that) holds less than a full segment and
- * the kernel's bookkeeping for it: the window the receiver offers stays almost shut, and
- * the bytes crawl through TCP's zero-window probes (the persist timer), seconds apart. */
-static int buffer_size_of(const char *text)
-{
-    int size = (int)parse_int(text, "-b", 1, 1 << 30);
-    if (size < SMALLEST_BUFFER)
-        usage_error("argument -b: %d is too small: below %d bytes the receive window stays "
-                    "almost shut and the transfer crawls", size, SMALLEST_BUFFER);
-    return size;
 }
 
 /* -b, as in tcp_deadlock: before connect(), since TCP offers the window in the handshake. */
@@ -176,7 +166,7 @@ int main(int argc, char *argv[])
         switch (option) {
         case 'h': show_help(help);
         case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
-        case 'b': buffer_size = buffer_size_of(optarg); break;
+        case 'b': buffer_size = (int)parse_int(optarg, "-b", 1, 1 << 30); break;
         default: option_error(option, argv, options);
         }
     }
@@ -184,6 +174,12 @@ int main(int argc, char *argv[])
     const char *host = next_positional(argc, argv, "host", NULL);
     long long count = parse_int(optind < argc ? argv[optind++] : "16", "bytecount", 0, 1LL << 60);
     no_more_arguments(argc, argv);
+    /* Below 2048 the receive buffer (twice that) holds less than a full segment and the
+     * kernel's bookkeeping: the window stays almost shut, and the bytes crawl through TCP's
+     * zero-window probes (the persist timer), seconds apart. */
+    if (buffer_size > 0 && buffer_size < SMALLEST_BUFFER)
+        usage_error("argument -b: %d is too small: below %d bytes the receive window stays "
+                    "almost shut and the transfer crawls", buffer_size, SMALLEST_BUFFER);
     signal(SIGPIPE, SIG_IGN);               /* a closed connection: send() fails with EPIPE */
 
     client(host, port, (unsigned long long)count, buffer_size);
