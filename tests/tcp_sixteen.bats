@@ -89,24 +89,22 @@ Waiting to accept a new connection" ]
     touch "$BATS_TEST_TMPDIR/go"
 }
 
-@test "edit: a shorter farewell is sent as it is; the client's recvall(16) reports the 7 bytes" {
-    build_edited tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen" 's/"Farewell, client"/"Goodbye"/'
-    start_server server "$BATS_TEST_TMPDIR/tcp_sixteen" server 127.0.0.1 -p 0
+@test "edit: shorter texts are sent as they are, and the peer's recvall(16) waits for the rest" {
+    build_edited tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen" \
+        's/"Farewell, client"/"Goodbye"/; s/"Hi there, server"/"Hello"/'
+    # The edited server answers 7 bytes and closes: the unedited client says so.
+    start_server edited "$BATS_TEST_TMPDIR/tcp_sixteen" server 127.0.0.1 -p 0
     run "$PEER" 127.0.0.1 "$PORT" send 'Hi there, server' drain
     [ "$status" -eq 0 ]
     [ "$output" = "b'Goodbye'" ]                # the new text, and not a byte past it
-    run --separate-stderr "$BATS_TEST_TMPDIR/tcp_sixteen" client 127.0.0.1 -p "$PORT"
+    run --separate-stderr ./tcp_sixteen client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
     [ "$stderr" = "tcp_sixteen: recvall ('127.0.0.1', $PORT): was expecting 16 bytes but only received 7 bytes before the socket closed" ]
-}
-
-@test "edit: a shorter hello leaves the server waiting in recvall(16) for the rest" {
-    build_edited tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen" 's/"Hi there, server"/"Hello"/'
+    # The edited client sends 5 bytes to the unedited server: the framing lesson, both wait.
+    # The server has 5 of its 16 bytes and waits for more; the client waits for the answer.
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
     spawn client "$BATS_TEST_TMPDIR/tcp_sixteen" client 127.0.0.1 -p "$PORT"
     wait_for server '^  Socket peer'
-    # The framing lesson: both wait. The server has 5 of its 16 bytes and waits for more;
-    # the client waits for the server's answer.
     asleep_in_recv "$PID_server"
     asleep_in_recv "$PID_client"
     run grep -c Incoming "$BATS_TEST_TMPDIR/server.out"
