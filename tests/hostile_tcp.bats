@@ -100,7 +100,10 @@ hostile() {
 }
 
 # tcp_peer -l STEPS... as a fake server: "" closes at once, reset sends RST, send X answers X.
+# (The old peer.out goes first: spawn truncates it only once the new process has started,
+# and wait_for could meanwhile read the last fake server's Listening line.)
 fake_server() {
+    rm -f "$BATS_TEST_TMPDIR/peer.out"
     start_server peer "$ROOT/tests/tcp_peer" -l 127.0.0.1 0 "$@"
 }
 

@@ -63,7 +63,7 @@ cure_reports_no_server() {
 # -b 4096 as the README says, and 2048, the smallest size -b takes.
 cure_never_stalls_with_small_buffers() {
     for size in 4096 2048; do
-        start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -b "$size"
+        start_server "server$size" ./tcp_deadlock server 127.0.0.1 -p 0 -b "$size"
         run timeout 10 "./$CURE" client 127.0.0.1 1000000 -p "$PORT" -b "$size"
         [ "$status" -eq 0 ]
         [ "${lines[2]}" = "  1000000 bytes received, each the upper case of the byte sent" ]

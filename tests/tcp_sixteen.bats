@@ -182,12 +182,13 @@ Waiting to accept a new connection" ]
     wait_exit "$PID_client"
     # The README's steps, twice: one exchange with the real client, stop the server, restart.
     for round in 1 2; do
-        start_server server "$BATS_TEST_TMPDIR/tcp_sixteen" server "" -p 0
+        start_server "server$round" "$BATS_TEST_TMPDIR/tcp_sixteen" server "" -p 0
         run "$BATS_TEST_TMPDIR/tcp_sixteen" client 127.0.0.1 -p "$PORT"
         [ "$status" -eq 0 ]
         [ "${lines[1]}" = "The server said b'Farewell, client'" ]
-        kill "$PID_server"             # as Ctrl+C does: the process ends, its sockets close
-        wait_exit "$PID_server"
+        pid=$(eval echo "\$PID_server$round")
+        kill "$pid"                    # as Ctrl+C does: the process ends, its sockets close
+        wait_exit "$pid"
         # The client waited for the server's FIN: the server closed first, and its end of
         # the connection sits in TIME_WAIT on the port.
         [ -n "$(time_wait_on_port "$PORT")" ]
