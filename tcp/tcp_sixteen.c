@@ -6,10 +6,11 @@
  *     ./tcp_sixteen server ""             ./tcp_sixteen client 127.0.0.1
  * Then the lecture's experiments:
  *   - run the client with no server: connect() fails with Connection refused;
- *   - comment out the marked SO_REUSEADDR line, rebuild, run one exchange and
- *     restart the server at once: bind() fails with Address already in use for a minute;
- *   - comment out the marked line in recvall(): one recv() takes whatever
- *     part of the 16 bytes has arrived, and the server shows half a message;
+ *   - comment out the marked SO_REUSEADDR line, rebuild, run one exchange and restart the
+ *     server at once: bind() fails with Address already in use for a minute;
+ *   - comment out the marked line in recvall(): one recv() takes whatever part of the 16
+ *     bytes has arrived, and the server shows half a message;
+ *   - change "Farewell, client" to "Goodbye": the client's recvall() gets 7 bytes of 16;
  *   - hold the server with a silent connection (bash: exec 3<>/dev/tcp/127.0.0.1/1060): the
  *     next client waits until you close it (exec 3>&-);
  *   - start the server on 127.0.0.1 and connect to 127.0.0.2 (also this machine): refused;
