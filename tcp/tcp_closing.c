@@ -3,7 +3,7 @@
  * connections" and "How to close a TCP connection?"; Foundations of Python Network
  * Programming, 3rd ed., chapter 3, "Closed Connections, Half-Open Connections").
  *
- * Run both sides with the same STEP, in two terminals:
+ * Try, in two terminals, with the same STEP on both sides:
  *     ./tcp_closing server STEP ""            ./tcp_closing client STEP 127.0.0.1
  *   halfclose  the client sends its request, then shutdown(SHUT_WR): the server reads to end
  *              of file, and its answer still travels back the other way (TCP is duplex).
