@@ -3,7 +3,7 @@
  * connections" and "How to close a TCP connection?"; Foundations of Python Network
  * Programming, 3rd ed., chapter 3, "Closed Connections, Half-Open Connections").
  *
- * Run both sides with the same STEP, in two terminals:
+ * Try, in two terminals, with the same STEP on both sides:
  *     ./tcp_closing server STEP ""            ./tcp_closing client STEP 127.0.0.1
  *   halfclose  the client sends its request, then shutdown(SHUT_WR): the server reads to end
  *              of file, and its answer still travels back the other way (TCP is duplex).
@@ -16,6 +16,7 @@
  *              next is still queued (the Recv-Q of ss -tn) and read. Linux refuses nothing.
  *   shared     the server fork()s, so two processes hold each connection: one close() ends
  *              nothing; one shutdown(SHUT_RDWR) ends the connection for both.
+ * Watch it: sudo tcpdump -i lo -n tcp port 1060 shows each FIN and RST; ss -tan the states.
  */
 #include "socket_helpers.h"
 
@@ -24,11 +25,15 @@
 #include <sys/ioctl.h>
 #include <sys/wait.h>
 
-#define REQUEST "Hi there, server. That is all I have to say."
+/* What the two sides send each other; each carries its own length (sizeof text - 1). */
+static const char request[] = "Hi there, server. That is all I have to say.";
+static const char goodbye[] = "Goodbye";
+static const char go_on[] = "shutdown(SHUT_RD) done: go on sending\n";
+static const char late_data[] = "More data, after your SHUT_RD";
+static const char still_open[] = "Still open: the child holds the connection";
+
 #define MAX_SHOWN 64                    /* bytes of a request or answer shown on screen */
 #define SHOWN_SIZE (REPR_SIZE(MAX_SHOWN) + 3)   /* their repr, and "..." when cut */
-#define GO_ON "shutdown(SHUT_RD) done: go on sending\n"
-#define LATE_DATA "More data, after your SHUT_RD"
 
 static const char usage[] =
     "[-h] [-p PORT] {client,server} {halfclose,reset,epipe,shutrd,shared} host";
@@ -46,6 +51,15 @@ static const char help[] =
 static const char *const steps[] = {"halfclose", "reset", "epipe", "shutrd", "shared", NULL};
 enum step { HALFCLOSE, RESET, EPIPE_STEP, SHUTRD, SHARED };
 
+/* repr() of the first MAX_SHOWN bytes of data, and "..." when there were more. */
+static char *show(const char *data, size_t length, char shown[SHOWN_SIZE])
+{
+    format_repr(data, length < MAX_SHOWN ? length : MAX_SHOWN, true, shown);
+    if (length > MAX_SHOWN)
+        memcpy(shown + strlen(shown), "...", 4);      /* SHOWN_SIZE has room */
+    return shown;
+}
+
 /* Read until the peer has nothing more to say: recv() returning 0 is TCP's end of file, the
  * peer sent FIN, an orderly "I will send no more". A peer that aborts sends RST instead, and
  * recv() fails with ECONNRESET. Counts the bytes in *total and shows the first MAX_SHOWN.
@@ -54,28 +68,29 @@ static int read_to_end(int sock, size_t *total, char shown[SHOWN_SIZE])
 {
     char data[4096], kept[MAX_SHOWN];
     ssize_t n;
-    for (*total = 0; (n = recv(sock, data, sizeof data, 0)) > 0; *total += (size_t)n)
+    *total = 0;
+    while ((n = recv(sock, data, sizeof data, 0)) > 0) {
         if (*total < MAX_SHOWN)
             memcpy(kept + *total, data,
                    (size_t)n < MAX_SHOWN - *total ? (size_t)n : MAX_SHOWN - *total);
+        *total += (size_t)n;
+    }
     int err = n < 0 ? errno : 0;
-    format_repr(kept, *total < MAX_SHOWN ? *total : MAX_SHOWN, true, shown);
-    if (*total > MAX_SHOWN)
-        memcpy(shown + strlen(shown), "...", 4);        /* SHOWN_SIZE has room */
+    show(kept, *total, shown);          /* it reads no more than the MAX_SHOWN bytes kept */
     return err;
 }
 
 /* Send the answer and say how it went: a send() to a connection the peer has left fails
  * with EPIPE (or ECONNRESET), it does not end the server. */
-static void send_answer(int sc, const char *which, const char *answer)
+static void send_answer(int sc, const char *which, const char *answer, size_t length)
 {
-    char shown[REPR_SIZE(MAX_SHOWN)];
-    format_repr(answer, strlen(answer), true, shown);
-    if (sendall(sc, answer, strlen(answer)) == 0)
-        printf("  %ssend() of %s succeeded\n", which, shown);
+    char shown[SHOWN_SIZE];
+    show(answer, length, shown);
+    if (sendall(sc, answer, length) == 0)
+        say("  %ssend() of %s succeeded\n", which, shown);
     else
-        printf("  %ssend() of %s failed with %s (%s)\n", which, shown, errno_name(errno),
-               strerror(errno));
+        say("  %ssend() of %s failed with %s (%s)\n", which, shown, errno_name(errno),
+            strerror(errno));
 }
 
 /* halfclose, reset and epipe: read to the end, say how it ended, answer (but not to reset). */
@@ -85,28 +100,43 @@ static void serve_reading(int sc, enum step step)
     size_t total;
     int err = read_to_end(sc, &total, shown);
     if (total > 0)
-        printf("  Received %zu bytes: %s\n", total, shown);
+        say("  Received %zu bytes: %s\n", total, shown);
     if (err)
-        printf("  recv() failed with %s (%s)%s\n", errno_name(err), strerror(err),
-               err == ECONNRESET ? ": the client aborted the connection (RST)" : "");
+        say("  recv() failed with %s (%s)%s\n", errno_name(err), strerror(err),
+            err == ECONNRESET ? ": the client aborted the connection (RST)" : "");
     else
-        printf("  recv() returned 0: end of file, the client sent FIN (it will send no more)\n");
+        say("  recv() returned 0: end of file, the client sent FIN (it will send no more)\n");
     if (!err && step != RESET) {
         char answer[64];
-        snprintf(answer, sizeof answer, "You sent me %zu bytes", total);
+        int length = snprintf(answer, sizeof answer, "You sent me %zu bytes", total);
         /* End of file closed only the client-to-server direction: ours is still open.
          * That is the half-close: the client said "that is all", and still hears us. */
-        send_answer(sc, step == EPIPE_STEP ? "First " : "", answer);
+        send_answer(sc, step == EPIPE_STEP ? "First " : "", answer, (size_t)length);
     }
     if (step == EPIPE_STEP) {
         /* A client that close()d has no socket left to read our answer: its kernel throws
          * the data away and answers with RST. Our first send() succeeded anyway: send()
          * only hands data to our kernel. Once the RST is in (poll() reports POLLHUP; 2 s at
          * most, for a client still reading), send() fails with EPIPE. */
-        if (poll(&(struct pollfd){.fd = sc, .events = 0}, 1, 2000) < 0)
+        struct pollfd reset_seen = {.fd = sc, .events = 0};
+        if (poll(&reset_seen, 1, 2000) < 0)
             warn_errno("poll", NULL);
-        send_answer(sc, "Second ", "Goodbye");
+        send_answer(sc, "Second ", goodbye, sizeof goodbye - 1);
     }
+}
+
+/* After SHUT_RD, recv() and poll() no longer wait for data: ask the kernel every 10 ms, 10 s
+ * at most, how many bytes wait in the receive queue (ss -tn's Recv-Q). */
+static int wait_for_queued_bytes(int sc)
+{
+    struct timespec ten_milliseconds = {.tv_nsec = 10000000};
+    int queued = 0;
+    for (int tries = 0; queued == 0 && tries < 1000; tries++) {
+        nanosleep(&ten_milliseconds, NULL);
+        if (ioctl(sc, FIONREAD, &queued) < 0)
+            die_errno("ioctl FIONREAD", NULL);
+    }
+    return queued;
 }
 
 /* shutrd: shutdown(SHUT_RD) says "I will read no more". POSIX leaves what happens to data
@@ -115,36 +145,57 @@ static void serve_reading(int sc, enum step step)
  * file. The other direction is untouched: we can still send. */
 static void serve_shutrd(int sc)
 {
-    char data[MAX_SHOWN], shown[REPR_SIZE(MAX_SHOWN)], answer[64];
+    char data[MAX_SHOWN], shown[SHOWN_SIZE], answer[64];
     if (shutdown(sc, SHUT_RD) < 0) {
         warn_errno("shutdown", NULL);
         return;
     }
     ssize_t n = recv(sc, data, sizeof data, 0);
-    printf("  shutdown(SHUT_RD), then recv() returned %zd: nothing is queued, so end of file\n", n);
-    send_answer(sc, "", GO_ON);
-    /* recv() and poll() no longer wait for data (the reading side is shut), so ask the
-     * kernel how many bytes wait in the receive queue, every 10 ms, 10 s at most. */
-    int queued = 0;
-    for (int tries = 0; queued == 0 && tries < 1000; tries++) {
-        nanosleep(&(struct timespec){.tv_nsec = 10000000}, NULL);
-        if (ioctl(sc, FIONREAD, &queued) < 0)
-            die_errno("ioctl FIONREAD", NULL);
-    }
+    if (n == 0)
+        say("  shutdown(SHUT_RD), then recv() returned 0: nothing is queued, so end of file\n");
+    else if (n > 0)             /* a client that did not wait for our go_on */
+        say("  shutdown(SHUT_RD), then recv() returned %zd: bytes queued before the shutdown "
+            "are still read: %s\n", n, show(data, (size_t)n, shown));
+    else
+        say("  recv() failed with %s (%s)\n", errno_name(errno), strerror(errno));
+    send_answer(sc, "", go_on, sizeof go_on - 1);
+    int queued = wait_for_queued_bytes(sc);
     if (queued == 0) {
-        printf("  Nothing arrived in 10 s\n");
+        say("  Nothing arrived in 10 s\n");
         return;
     }
-    printf("  %d bytes arrived after SHUT_RD: queued and acknowledged all the same (ss -tn: "
-           "Recv-Q %d)\n", queued, queued);
+    say("  %d bytes arrived after SHUT_RD: queued and acknowledged all the same (ss -tn: "
+        "Recv-Q %d)\n", queued, queued);
     if ((n = recv(sc, data, sizeof data, 0)) < 0) {
-        printf("  recv() failed with %s (%s)\n", errno_name(errno), strerror(errno));
+        say("  recv() failed with %s (%s)\n", errno_name(errno), strerror(errno));
         return;
     }
-    printf("  recv() returned %zd bytes after SHUT_RD: %s\n", n,
-           format_repr(data, (size_t)n, true, shown));
-    snprintf(answer, sizeof answer, "You sent me %zd bytes after my SHUT_RD", n);
-    send_answer(sc, "", answer);
+    say("  recv() returned %zd bytes after SHUT_RD: %s\n", n, show(data, (size_t)n, shown));
+    int length = snprintf(answer, sizeof answer, "You sent me %zd bytes after my SHUT_RD", n);
+    send_answer(sc, "", answer, (size_t)length);
+}
+
+/* The child of serve_shared(), once the parent has had its turn. */
+static void child_turn(int sc, bool by_close)
+{
+    char shown[SHOWN_SIZE];
+    long me = (long)getpid();
+    if (by_close) {
+        say("  [child %ld] send() of %s %s\n", me, show(still_open, sizeof still_open - 1, shown),
+            sendall(sc, still_open, sizeof still_open - 1) == 0 ? "succeeded" : "failed");
+        close(sc);
+        say("  [child %ld] close(): the last descriptor is gone, the kernel sends FIN\n", me);
+        return;
+    }
+    size_t total;
+    int err = read_to_end(sc, &total, shown);
+    if (total > 0)              /* a client that sent before the parent's shutdown() */
+        say("  [child %ld] recv() read %zu bytes the client sent before the shutdown: %s\n", me,
+            total, shown);
+    if (err)
+        say("  [child %ld] recv() failed with %s (%s)\n", me, errno_name(err), strerror(err));
+    else
+        say("  [child %ld] recv() returned 0: the parent's shutdown() ended it here too\n", me);
 }
 
 /* shared: after fork() the parent and the child each hold a descriptor of the same socket.
@@ -154,47 +205,48 @@ static void serve_shutrd(int sc)
 static void serve_shared(int sc, int listener, bool by_close)
 {
     int go[2];                          /* the parent tells the child "your turn" */
+    char byte;
     if (pipe(go) < 0)
         die_errno("pipe", NULL);
     pid_t child = fork();
     if (child < 0)
         die_errno("fork", NULL);
     if (child == 0) {                   /* the child: wait for the parent, then its turn */
-        char byte;
         close(listener);
         close(go[1]);
         if (read(go[0], &byte, 1) < 0)
             warn_errno("read", NULL);
-        if (by_close) {
-            char shown[REPR_SIZE(MAX_SHOWN)];
-            const char *message = "Still open: the child holds the connection";
-            printf("  [child %ld] send() of %s %s\n", (long)getpid(),
-                   format_repr(message, strlen(message), true, shown),
-                   sendall(sc, message, strlen(message)) == 0 ? "succeeded" : "failed");
-            close(sc);
-            printf("  [child %ld] close(): the last descriptor is gone, the kernel sends FIN\n",
-                   (long)getpid());
-        } else {
-            printf("  [child %ld] recv() returned %zd: the parent's shutdown() ended it here "
-                   "too\n", (long)getpid(), recv(sc, &byte, 1, 0));
-        }
+        child_turn(sc, by_close);
         exit(0);
     }
     long parent = (long)getpid();
     close(go[0]);
-    printf("  fork(): parent %ld and child %ld both hold the connection\n", parent, (long)child);
+    say("  fork(): parent %ld and child %ld both hold the connection\n", parent, (long)child);
     if (by_close) {
-        printf("  [parent %ld] close(): only my descriptor is gone; the child still holds the "
-               "connection, no FIN\n", parent);
+        say("  [parent %ld] close(): only my descriptor is gone; the child still holds the "
+            "connection, no FIN\n", parent);
     } else {
         if (shutdown(sc, SHUT_RDWR) < 0)
             warn_errno("shutdown", NULL);
-        printf("  [parent %ld] shutdown(SHUT_RDWR): the connection ends for every process that "
-               "holds it (FIN)\n", parent);
+        say("  [parent %ld] shutdown(SHUT_RDWR): the connection ends for every process that "
+            "holds it (FIN)\n", parent);
     }
     close(sc);
     close(go[1]);                       /* end of file on the pipe: the child's turn */
     waitpid(child, NULL, 0);
+}
+
+/* accept(), going on to the next client when one gave up in the backlog (ECONNABORTED). */
+static int accept_connection(int sock, struct sockaddr_in *peer, const struct sockaddr_in *me)
+{
+    for (;;) {
+        socklen_t length = sizeof *peer;
+        int sc = accept(sock, (struct sockaddr *)peer, &length);
+        if (sc >= 0)
+            return sc;
+        if (errno != ECONNABORTED && errno != EINTR)
+            die_errno("accept", (const struct sockaddr *)me);
+    }
 }
 
 static void server(enum step step, const char *interface, uint16_t port)
@@ -211,32 +263,24 @@ static void server(enum step step, const char *interface, uint16_t port)
     freeaddrinfo(address);
     if (listen(sock, 8) < 0)
         die_errno("listen", NULL);
-    struct sockaddr_in me;
+    struct sockaddr_in me, peer;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
     for (unsigned connections = 0;; connections++) {
-        check_log();
-        struct sockaddr_in peer;
-        length = sizeof peer;
-        int sc = accept(sock, (struct sockaddr *)&peer, &length);
-        if (sc < 0 && errno == ECONNABORTED)
-            continue;                   /* the client gave up before we took it */
-        if (sc < 0)
-            die_errno("accept", (struct sockaddr *)&me);
-        printf("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
-        if (step == SHARED) {
+        int sc = accept_connection(sock, &peer, &me);
+        say("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
+        if (step == SHARED)
             serve_shared(sc, sock, connections % 2 == 0);    /* it closes sc */
-        } else {
-            if (step == SHUTRD)
-                serve_shutrd(sc);
-            else
-                serve_reading(sc, step);
+        else if (step == SHUTRD)
+            serve_shutrd(sc);
+        else
+            serve_reading(sc, step);
+        if (step != SHARED)
             close(sc);
-        }
-        printf("  Socket closed\n");
+        say("  Socket closed\n");
     }
 }
 
@@ -263,7 +307,8 @@ static void print_answer(int sock, const struct addrinfo *address, const char *w
 {
     char shown[SHOWN_SIZE];
     size_t total;
-    if ((errno = read_to_end(sock, &total, shown)) != 0)
+    errno = read_to_end(sock, &total, shown);
+    if (errno != 0)
         die_errno("recv", address->ai_addr);
     if (total > 0)
         printf("The server answered %s\n", shown);
@@ -273,17 +318,21 @@ static void print_answer(int sock, const struct addrinfo *address, const char *w
 
 static void client(enum step step, const char *host, uint16_t port)
 {
-    char shown[REPR_SIZE(MAX_SHOWN)];
+    char shown[SHOWN_SIZE];
     struct addrinfo *address = resolve(host, port, AF_INET, SOCK_STREAM);
     int sock = connect_to(address);
-    format_repr(REQUEST, strlen(REQUEST), true, shown);
+    show(request, sizeof request - 1, shown);
 
     if (step == HALFCLOSE) {
-        if (sendall(sock, REQUEST, strlen(REQUEST)) < 0)
+        int status = 0;
+        if (sendall(sock, request, sizeof request - 1) < 0)
             die_errno("send", address->ai_addr);
         /* "That is all": the server reads end of file, yet we can still receive. close()
-         * here would end both directions, and the answer would meet a closed socket. */
-        if (shutdown(sock, SHUT_WR) < 0)
+         * here would end both directions, and the answer would meet a closed socket.
+         * EXPERIMENT: comment this out: the server never reads end of file, so it waits in
+         * recv() for more and never answers, while we wait for its answer. Ctrl+C ends it. */
+        status = shutdown(sock, SHUT_WR);
+        if (status < 0)
             die_errno("shutdown", address->ai_addr);
         printf("Sent %s, then shutdown(SHUT_WR): I will send no more\n", shown);
         print_answer(sock, address, "the server has closed the connection too");
@@ -299,20 +348,20 @@ static void client(enum step step, const char *host, uint16_t port)
         close(sock);
         printf("SO_LINGER {on, 0 s}, close(): an abortive close, the kernel sends RST\n");
     } else if (step == EPIPE_STEP) {
-        if (sendall(sock, REQUEST, strlen(REQUEST)) < 0)
+        if (sendall(sock, request, sizeof request - 1) < 0)
             die_errno("send", address->ai_addr);
         close(sock);
         printf("Sent %s, then close() without reading the answer\n", shown);
     } else if (step == SHUTRD) {
-        char note[sizeof GO_ON];        /* MSG_WAITALL: wait for all of it, not a part */
+        char note[sizeof go_on];        /* MSG_WAITALL: wait for all of it, not a part */
         ssize_t n = recv(sock, note, sizeof note - 1, MSG_WAITALL);
         if (n < 0)
             die_errno("recv", address->ai_addr);
-        printf("The server said %s\n", format_repr(note, (size_t)n, true, shown));
-        if (sendall(sock, LATE_DATA, strlen(LATE_DATA)) < 0)
+        printf("The server said %s\n", show(note, (size_t)n, shown));
+        if (sendall(sock, late_data, sizeof late_data - 1) < 0)
             die_errno("send", address->ai_addr);
         printf("Sent %s after the server's SHUT_RD\n",
-               format_repr(LATE_DATA, strlen(LATE_DATA), true, shown));
+               show(late_data, sizeof late_data - 1, shown));
         print_answer(sock, address, "the server has closed the connection");
     } else {
         /* The server's parent close()s its descriptor: we see nothing, its child answers. */
@@ -326,8 +375,8 @@ static void client(enum step step, const char *host, uint16_t port)
 
 int main(int argc, char *argv[])
 {
-    static const char *const roles[] = {"client", "server", NULL};
     static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    static const char *const roles[] = {"client", "server", NULL};
     uint16_t port = 1060;
     int option;
 
@@ -349,8 +398,8 @@ int main(int argc, char *argv[])
         step++;
     /* Python ignores SIGPIPE for you; C does not. A send() to a connection the peer has
      * reset first raises SIGPIPE, whose default action kills the process without a word:
-     * one impatient client would take the server down. (Per call: send(..., MSG_NOSIGNAL).) */
-    /* EXPERIMENT: comment this out and run the epipe step: the server dies of SIGPIPE (141) */
+     * one impatient client would take the server down. (Per call: send(..., MSG_NOSIGNAL).)
+     * EXPERIMENT: comment this out and run the epipe step: the server dies of SIGPIPE (141) */
     signal(SIGPIPE, SIG_IGN);
 
     if (strcmp(role, "client") == 0)

@@ -11,12 +11,20 @@
  * waits in send() for the other to read. Stop it with Ctrl+C. Add -w on both sides to see
  * where the bytes wait, and -b 4096 on both to make the buffers small. The cures are clients
  * of this same server: tcp_deadlock_threads, tcp_deadlock_poll and tcp_deadlock_select.
+ * Then comment out the client's marked shutdown(): 32 bytes come back, yet neither side ends.
+ * Watch it: ss -tn (Send-Q and Recv-Q), strace -f -e trace=network ./tcp_deadlock client ...
  */
 #include "socket_helpers.h"
 
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/time.h>
+
+/* The message the client repeats over and over (the script's 16 bytes). */
+static const char message[] = "capitalize this!";
+#define MESSAGE_LENGTH (sizeof message - 1)
+/* -b below this: see main(). */
+#define SMALLEST_BUFFER 2048
 
 static const char usage[] = "[-h] [-p PORT] [-b BYTES] [-w]\n"
                             "                    {client,server} host [bytecount]";
@@ -29,7 +37,8 @@ static const char help[] =
     "options:\n"
     "  -h, --help       show this help message and exit\n"
     "  -p PORT          TCP port (default 1060)\n"
-    "  -b BYTES         set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it)\n"
+    "  -b BYTES         set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it;\n"
+    "                   at least 2048)\n"
     "  -w, --watch      after each second without progress, show our socket's queues\n";
 
 static int buffer_size;                 /* -b: 0 leaves the kernel's own (autotuned) sizes */
@@ -71,8 +80,8 @@ static bool try_again(int sock, bool *stalled)
 #if defined(TIOCOUTQ) && defined(FIONREAD)
     int send_queue, receive_queue;
     if (ioctl(sock, TIOCOUTQ, &send_queue) == 0 && ioctl(sock, FIONREAD, &receive_queue) == 0)
-        printf("%s  stalled: %d bytes in our send queue, %d in our receive queue\n",
-               *stalled ? "" : "\n", send_queue, receive_queue);
+        say("%s  stalled: %d bytes in our send queue, %d in our receive queue\n",
+            *stalled ? "" : "\n", send_queue, receive_queue);
 #else
     (void)sock;
 #endif
@@ -88,8 +97,10 @@ static int sendall_watched(int sock, const char *data, size_t n)
         ssize_t sent = send(sock, data, n, 0);
         if (sent < 0 && !try_again(sock, &stalled))
             return -1;
-        if (sent > 0)
-            data += sent, n -= (size_t)sent;
+        if (sent > 0) {
+            data += sent;
+            n -= (size_t)sent;
+        }
     }
     return 0;
 }
@@ -102,6 +113,39 @@ static ssize_t recv_watched(int sock, char *data, size_t size)
         if (got >= 0 || !try_again(sock, &stalled))
             return got;
     }
+}
+
+/* Python's .decode('ascii').upper() would stop the server with an exception on the first
+ * non-ASCII byte; here such bytes just go back unchanged. */
+static void upper_case(char *data, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (data[i] >= 'a' && data[i] <= 'z')
+            data[i] = (char)(data[i] - 'a' + 'A');
+}
+
+/* accept(), going on to the next client when one gave up in the backlog (ECONNABORTED). */
+static int accept_connection(int sock, struct sockaddr_in *peer, const struct sockaddr_in *me)
+{
+    for (;;) {
+        socklen_t length = sizeof *peer;
+        int sc = accept(sock, (struct sockaddr *)peer, &length);
+        if (sc >= 0)
+            return sc;
+        if (errno != ECONNABORTED && errno != EINTR)
+            die_errno("accept", (const struct sockaddr *)me);
+    }
+}
+
+/* End a \r progress line; then, if a call failed (one client's trouble, which does not stop
+ * the server), say which, below the progress line. */
+static void end_progress(const char *failed, const struct sockaddr *peer)
+{
+    int error = errno;
+    say("\n");
+    errno = error;
+    if (failed)
+        warn_errno(failed, peer);
 }
 
 static void server(const char *host, uint16_t port)
@@ -119,39 +163,26 @@ static void server(const char *host, uint16_t port)
     freeaddrinfo(address);
     if (listen(sock, 1) < 0)
         die_errno("listen", NULL);
-    struct sockaddr_in me;
+    struct sockaddr_in me, peer;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
     for (;;) {
-        struct sockaddr_in peer;
-        length = sizeof peer;
-        int sc = accept(sock, (struct sockaddr *)&peer, &length);
-        if (sc < 0) {
-            if (errno != EINTR && errno != ECONNABORTED)
-                die_errno("accept", (struct sockaddr *)&me);
-            continue;
-        }
+        int sc = accept_connection(sock, &peer, &me);
         watch_socket(sc);
-        printf("Processing up to 1024 bytes at a time from %s\n",
-               format_address((struct sockaddr *)&peer, where));
+        say("Processing up to %zu bytes at a time from %s\n", sizeof data,
+            format_address((struct sockaddr *)&peer, where));
         unsigned long long n = 0;
         const char *failed = NULL;      /* the call that failed, reported below the progress */
         for (;;) {
             ssize_t got = recv_watched(sc, data, sizeof data);
-            if (got < 0) {
+            if (got < 0)
                 failed = "recv";        /* e.g. ECONNRESET: the client went away */
-                break;
-            }
-            if (got == 0)
-                break;                  /* the client shut down its sending side: all read */
-            /* Python's .decode('ascii').upper() would stop the server with an exception on
-             * the first non-ASCII byte; here such bytes just go back unchanged. */
-            for (ssize_t i = 0; i < got; i++)
-                if (data[i] >= 'a' && data[i] <= 'z')
-                    data[i] = (char)(data[i] - 'a' + 'A');
+            if (got <= 0)
+                break;                  /* 0: the client shut down its sending side: all read */
+            upper_case(data, (size_t)got);
             /* The trap: while this waits for room to send, nobody reads what the client keeps
              * sending us. If the client is not reading our replies, it never gets room. */
             if (sendall_watched(sc, data, (size_t)got) < 0) {
@@ -159,29 +190,23 @@ static void server(const char *host, uint16_t port)
                 break;
             }
             n += (unsigned long long)got;
-            printf("\r  %llu bytes processed so far ", n);
+            say("\r  %llu bytes processed so far ", n);
             fflush(stdout);             /* line buffering flushes at \n, and this has none */
         }
-        int error = errno;
-        printf("\n");
-        if (failed) {                   /* one client's trouble does not stop the server */
-            errno = error;
-            warn_errno(failed, (struct sockaddr *)&peer);
-        }
+        end_progress(failed, (struct sockaddr *)&peer);
         close(sc);
-        printf("  Socket closed\n");
-        check_log();
+        say("  Socket closed\n");
     }
 }
 
 static void client(const char *host, uint16_t port, unsigned long long bytecount)
 {
-    char data[42], shown[REPR_SIZE(42)];
-    static const char message[] = "capitalize this!";   /* 16 bytes to repeat over and over */
-    bytecount = (bytecount + 15) / 16 * 16;              /* round up to a multiple of 16 */
+    char data[42], shown[REPR_SIZE(sizeof data)];
+    /* Round up to whole messages, as the script's (bytecount + 15) // 16 * 16 does. */
+    bytecount = (bytecount + MESSAGE_LENGTH - 1) / MESSAGE_LENGTH * MESSAGE_LENGTH;
 
     /* As in the script: this line comes first, before the host name is even looked up. */
-    printf("Sending %llu bytes of data, in chunks of 16 bytes\n", bytecount);
+    printf("Sending %llu bytes of data, in chunks of %zu bytes\n", bytecount, MESSAGE_LENGTH);
     struct addrinfo *address = resolve(host, port, AF_INET, SOCK_STREAM);
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
@@ -194,16 +219,21 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
     /* The mistake: send everything first and read the replies only afterwards. */
     unsigned long long sent = 0;
     while (sent < bytecount) {
-        if (sendall_watched(sock, message, 16) < 0)
+        if (sendall_watched(sock, message, MESSAGE_LENGTH) < 0)
             die_errno("send", address->ai_addr);
-        sent += 16;
+        sent += MESSAGE_LENGTH;
         printf("\r  %llu bytes sent ", sent);
         fflush(stdout);
     }
     printf("\n");
+    int status = 0;
     /* Half-close: the server's recv() returns 0 once it has read all we sent, while our
-     * direction back from the server stays open. */
-    if (shutdown(sock, SHUT_WR) < 0)
+     * direction back from the server stays open.
+     * EXPERIMENT: comment this out and run the client with 32 bytes: all 32 come back, and
+     * then nothing ends: the server waits in recv() for more (no end of file), so it never
+     * closes, and the client waits in recv() for the server to close. Ctrl+C ends it. */
+    status = shutdown(sock, SHUT_WR);
+    if (status < 0)
         die_errno("shutdown", address->ai_addr);
 
     printf("Receiving all the data the server sends back\n");
@@ -254,6 +284,12 @@ int main(int argc, char *argv[])
     const char *bytecount = optind < argc ? argv[optind++] : "16";
     long long count = parse_int(bytecount, "bytecount", 0, 1LL << 60);
     no_more_arguments(argc, argv);
+    /* Below 2048 the receive buffer (twice that) holds less than a full segment and the
+     * kernel's bookkeeping: the window stays almost shut, and the bytes crawl through TCP's
+     * zero-window probes (the persist timer), seconds apart. */
+    if (buffer_size > 0 && buffer_size < SMALLEST_BUFFER)
+        usage_error("argument -b: %d is too small: below %d bytes the receive window stays "
+                    "almost shut and the transfer crawls", buffer_size, SMALLEST_BUFFER);
     /* Python ignores SIGPIPE; C must say so itself, or a send() to a client that has gone
      * away kills the whole server with a signal instead of failing with EPIPE. */
     signal(SIGPIPE, SIG_IGN);

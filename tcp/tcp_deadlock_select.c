@@ -9,7 +9,9 @@
  * Try, with the unchanged server in another terminal:
  *     ./tcp_deadlock server ""        ./tcp_deadlock_select client 127.0.0.1 1073741824
  * Compare with ./tcp_deadlock client 127.0.0.1 1073741824, which stalls. With -b 4096 on
- * both sides, the buffers are small and this still never stalls.
+ * both sides, the buffers are small and this still never stalls; comment out the marked
+ * O_NONBLOCK line and it does.
+ * Watch it: strace -e trace=network,pselect6 ./tcp_deadlock_select client 127.0.0.1 32
  */
 #include "socket_helpers.h"
 
@@ -17,7 +19,11 @@
 #include <signal.h>
 #include <sys/select.h>
 
-#define CHUNK 65536             /* at most 4096 copies of the 16-byte message per send() */
+#define CHUNK 65536             /* bytes per send() at most */
+/* The message tcp_deadlock's client repeats, and the -b floor: see main(). */
+static const char message[] = "capitalize this!";
+#define MESSAGE_LENGTH (sizeof message - 1)
+#define SMALLEST_BUFFER 2048
 
 static const char usage[] = "[-h] [-p PORT] [-b BYTES] {client} host [bytecount]";
 static const char help[] =
@@ -29,28 +35,50 @@ static const char help[] =
     "options:\n"
     "  -h, --help  show this help message and exit\n"
     "  -p PORT     TCP port (default 1060)\n"
-    "  -b BYTES    set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it)\n";
+    "  -b BYTES    set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it;\n"
+    "              at least 2048)\n";
 
-/* Byte k that comes back must be the upper case of byte k sent; anything else, or more
- * bytes than we sent, ends the program. */
-static void verify(const char *data, size_t n, unsigned long long k, unsigned long long bytecount)
+/* The stream we send is the message over and over: byte k is message[k % MESSAGE_LENGTH].
+ * chunk holds it from its start, so chunk + k % MESSAGE_LENGTH goes on from byte k. */
+static void fill(char chunk[CHUNK])
 {
-    static const char expected[] = "CAPITALIZE THIS!";
+    for (size_t i = 0; i < CHUNK; i++)
+        chunk[i] = message[i % MESSAGE_LENGTH];
+}
+
+/* Byte `first + i` that comes back must be the upper case of the byte sent there; anything
+ * else, or more bytes than we sent, ends the program. */
+static void verify(const char *data, size_t n, unsigned long long first,
+                   unsigned long long bytecount)
+{
     char got[REPR_SIZE(1)], want[REPR_SIZE(1)];
-    for (size_t i = 0; i < n; i++, k++)
+    for (size_t i = 0; i < n; i++) {
+        unsigned long long k = first + i;
+        char sent = message[k % MESSAGE_LENGTH];
+        char expected = sent >= 'a' && sent <= 'z' ? (char)(sent - 'a' + 'A') : sent;
         if (k >= bytecount)
             die("the server sent back more than the %llu bytes we sent", bytecount);
-        else if (data[i] != expected[k % 16])
+        if (data[i] != expected)
             die("byte %llu came back as %s instead of %s", k, format_repr(&data[i], 1, true, got),
-                format_repr(&expected[k % 16], 1, true, want));
+                format_repr(&expected, 1, true, want));
+    }
+}
+
+/* -b, as in tcp_deadlock: before connect(), since TCP offers the window in the handshake. */
+static void set_buffers(int sock, int buffer_size)
+{
+    if (buffer_size > 0 &&
+        (setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &buffer_size, sizeof(int)) < 0 ||
+         setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &buffer_size, sizeof(int)) < 0))
+        die_errno("setsockopt SO_SNDBUF/SO_RCVBUF", NULL);
 }
 
 static void client(const char *host, uint16_t port, unsigned long long bytecount, int buffer_size)
 {
     static char chunk[CHUNK], data[CHUNK];
-    for (size_t i = 0; i < CHUNK; i += 16)
-        memcpy(chunk + i, "capitalize this!", 16);
-    bytecount = (bytecount + 15) / 16 * 16;              /* round up to a multiple of 16 */
+    fill(chunk);
+    /* Round up to whole messages, as tcp_deadlock does. */
+    bytecount = (bytecount + MESSAGE_LENGTH - 1) / MESSAGE_LENGTH * MESSAGE_LENGTH;
     printf("Sending %llu bytes of data, in chunks of up to %d bytes, receiving whenever "
            "select() says so\n", bytecount, CHUNK);
     struct addrinfo *address = resolve(host, port, AF_INET, SOCK_STREAM);
@@ -59,10 +87,7 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
         die_errno("socket", NULL);
     if (sock >= FD_SETSIZE)             /* FD_SET() would write past the end of the set */
         die("select() cannot watch descriptor %d: FD_SETSIZE is %d", sock, FD_SETSIZE);
-    if (buffer_size > 0 &&              /* -b, as in tcp_deadlock: set before connect() */
-        (setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &buffer_size, sizeof(int)) < 0 ||
-         setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &buffer_size, sizeof(int)) < 0))
-        die_errno("setsockopt SO_SNDBUF/SO_RCVBUF", NULL);
+    set_buffers(sock, buffer_size);
     if (connect(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("connect", address->ai_addr);
     double start = monotonic_seconds();
@@ -99,8 +124,8 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
             die_errno("select", NULL);
         }
         if (FD_ISSET(sock, &writable)) {
-            /* Byte k of the stream is chunk[k % CHUNK]: after a partial send, go on from there. */
-            size_t offset = (size_t)(sent % CHUNK), n = CHUNK - offset;
+            /* After a partial send, go on from byte `sent` of the stream (see fill()). */
+            size_t offset = (size_t)(sent % MESSAGE_LENGTH), n = CHUNK - offset;
             if (bytecount - sent < n)
                 n = (size_t)(bytecount - sent);
             ssize_t put = send(sock, chunk + offset, n, 0);
@@ -156,6 +181,12 @@ int main(int argc, char *argv[])
     const char *host = next_positional(argc, argv, "host", NULL);
     long long count = parse_int(optind < argc ? argv[optind++] : "16", "bytecount", 0, 1LL << 60);
     no_more_arguments(argc, argv);
+    /* Below 2048 the receive buffer (twice that) holds less than a full segment and the
+     * kernel's bookkeeping: the window stays almost shut, and the bytes crawl through TCP's
+     * zero-window probes (the persist timer), seconds apart. */
+    if (buffer_size > 0 && buffer_size < SMALLEST_BUFFER)
+        usage_error("argument -b: %d is too small: below %d bytes the receive window stays "
+                    "almost shut and the transfer crawls", buffer_size, SMALLEST_BUFFER);
     signal(SIGPIPE, SIG_IGN);               /* a closed connection: send() fails with EPIPE */
 
     client(host, port, (unsigned long long)count, buffer_size);

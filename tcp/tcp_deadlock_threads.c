@@ -8,14 +8,20 @@
  * server always has room to send and never stops reading what we send.
  * Try, with the unchanged server in another terminal:
  *     ./tcp_deadlock server ""        ./tcp_deadlock_threads client 127.0.0.1 1073741824
- * Compare with ./tcp_deadlock client 127.0.0.1 1073741824, which stalls.
+ * Compare with ./tcp_deadlock client 127.0.0.1 1073741824, which stalls. Then comment out the
+ * marked shutdown(): every byte comes back, and yet the client never ends.
+ * Watch it: strace -f -e trace=network ./tcp_deadlock_threads client 127.0.0.1 32 (two PIDs).
  */
 #include "socket_helpers.h"
 
 #include <pthread.h>
 #include <signal.h>
 
-#define CHUNK 65536             /* 4096 copies of the 16-byte message per send() */
+#define CHUNK 65536             /* bytes per send() at most */
+/* The message tcp_deadlock's client repeats, and the -b floor: see main(). */
+static const char message[] = "capitalize this!";
+#define MESSAGE_LENGTH (sizeof message - 1)
+#define SMALLEST_BUFFER 2048
 
 static const char usage[] = "[-h] [-p PORT] [-b BYTES]\n"
                             "                            {client} host [bytecount]";
@@ -28,20 +34,42 @@ static const char help[] =
     "options:\n"
     "  -h, --help  show this help message and exit\n"
     "  -p PORT     TCP port (default 1060)\n"
-    "  -b BYTES    set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it)\n";
+    "  -b BYTES    set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it;\n"
+    "              at least 2048)\n";
 
-/* Byte k that comes back must be the upper case of byte k sent; anything else, or more
- * bytes than we sent, ends the program. */
-static void verify(const char *data, size_t n, unsigned long long k, unsigned long long bytecount)
+/* The stream we send is the message over and over: byte k is message[k % MESSAGE_LENGTH].
+ * chunk holds it from its start, so chunk + k % MESSAGE_LENGTH goes on from byte k. */
+static void fill(char chunk[CHUNK])
 {
-    static const char expected[] = "CAPITALIZE THIS!";
+    for (size_t i = 0; i < CHUNK; i++)
+        chunk[i] = message[i % MESSAGE_LENGTH];
+}
+
+/* Byte `first + i` that comes back must be the upper case of the byte sent there; anything
+ * else, or more bytes than we sent, ends the program. */
+static void verify(const char *data, size_t n, unsigned long long first,
+                   unsigned long long bytecount)
+{
     char got[REPR_SIZE(1)], want[REPR_SIZE(1)];
-    for (size_t i = 0; i < n; i++, k++)
+    for (size_t i = 0; i < n; i++) {
+        unsigned long long k = first + i;
+        char sent = message[k % MESSAGE_LENGTH];
+        char expected = sent >= 'a' && sent <= 'z' ? (char)(sent - 'a' + 'A') : sent;
         if (k >= bytecount)
             die("the server sent back more than the %llu bytes we sent", bytecount);
-        else if (data[i] != expected[k % 16])
+        if (data[i] != expected)
             die("byte %llu came back as %s instead of %s", k, format_repr(&data[i], 1, true, got),
-                format_repr(&expected[k % 16], 1, true, want));
+                format_repr(&expected, 1, true, want));
+    }
+}
+
+/* -b, as in tcp_deadlock: before connect(), since TCP offers the window in the handshake. */
+static void set_buffers(int sock, int buffer_size)
+{
+    if (buffer_size > 0 &&
+        (setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &buffer_size, sizeof(int)) < 0 ||
+         setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &buffer_size, sizeof(int)) < 0))
+        die_errno("setsockopt SO_SNDBUF/SO_RCVBUF", NULL);
 }
 
 struct receiver {
@@ -71,19 +99,16 @@ static void *receive_all(void *argument)
 static void client(const char *host, uint16_t port, unsigned long long bytecount, int buffer_size)
 {
     static char chunk[CHUNK];
-    for (size_t i = 0; i < CHUNK; i += 16)
-        memcpy(chunk + i, "capitalize this!", 16);
-    bytecount = (bytecount + 15) / 16 * 16;              /* round up to a multiple of 16 */
+    fill(chunk);
+    /* Round up to whole messages, as tcp_deadlock does. */
+    bytecount = (bytecount + MESSAGE_LENGTH - 1) / MESSAGE_LENGTH * MESSAGE_LENGTH;
     printf("Sending %llu bytes of data, in chunks of %d bytes, while a second thread receives\n",
            bytecount, CHUNK);
     struct addrinfo *address = resolve(host, port, AF_INET, SOCK_STREAM);
     int sock = socket(AF_INET, SOCK_STREAM, 0);
     if (sock < 0)
         die_errno("socket", NULL);
-    if (buffer_size > 0 &&              /* -b, as in tcp_deadlock: set before connect() */
-        (setsockopt(sock, SOL_SOCKET, SO_SNDBUF, &buffer_size, sizeof(int)) < 0 ||
-         setsockopt(sock, SOL_SOCKET, SO_RCVBUF, &buffer_size, sizeof(int)) < 0))
-        die_errno("setsockopt SO_SNDBUF/SO_RCVBUF", NULL);
+    set_buffers(sock, buffer_size);
     if (connect(sock, address->ai_addr, address->ai_addrlen) < 0)
         die_errno("connect", address->ai_addr);
     double start = monotonic_seconds();
@@ -97,12 +122,21 @@ static void client(const char *host, uint16_t port, unsigned long long bytecount
      * reading, so the server keeps reading too, and room comes back. */
     unsigned long long sent = 0;
     while (sent < bytecount) {
-        size_t n = bytecount - sent < CHUNK ? (size_t)(bytecount - sent) : CHUNK;
-        if (sendall(sock, chunk, n) < 0)
+        size_t offset = (size_t)(sent % MESSAGE_LENGTH), n = CHUNK - offset;   /* see fill() */
+        if (bytecount - sent < n)
+            n = (size_t)(bytecount - sent);
+        if (sendall(sock, chunk + offset, n) < 0)
             die_errno("send", address->ai_addr);
         sent += n;
     }
-    if (shutdown(sock, SHUT_WR) < 0)    /* the server reads end of file once it has it all */
+    int status = 0;
+    /* The server reads end of file once it has it all, sends back the rest and closes; the
+     * receiving thread then reads end of file too, and ends.
+     * EXPERIMENT: comment this out: every byte comes back, and yet the program never ends:
+     * the server waits for more, the receiving thread for the server to close, and
+     * pthread_join() for the receiving thread. Ctrl+C ends it. */
+    status = shutdown(sock, SHUT_WR);
+    if (status < 0)
         die_errno("shutdown", address->ai_addr);
     printf("  %llu bytes sent\n", sent);
     if ((errno = pthread_join(thread, NULL)) != 0)
@@ -140,6 +174,12 @@ int main(int argc, char *argv[])
     const char *host = next_positional(argc, argv, "host", NULL);
     long long count = parse_int(optind < argc ? argv[optind++] : "16", "bytecount", 0, 1LL << 60);
     no_more_arguments(argc, argv);
+    /* Below 2048 the receive buffer (twice that) holds less than a full segment and the
+     * kernel's bookkeeping: the window stays almost shut, and the bytes crawl through TCP's
+     * zero-window probes (the persist timer), seconds apart. */
+    if (buffer_size > 0 && buffer_size < SMALLEST_BUFFER)
+        usage_error("argument -b: %d is too small: below %d bytes the receive window stays "
+                    "almost shut and the transfer crawls", buffer_size, SMALLEST_BUFFER);
     signal(SIGPIPE, SIG_IGN);               /* a closed connection: send() fails with EPIPE */
 
     client(host, port, (unsigned long long)count, buffer_size);

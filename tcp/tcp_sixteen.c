@@ -6,18 +6,25 @@
  *     ./tcp_sixteen server ""             ./tcp_sixteen client 127.0.0.1
  * Then the lecture's experiments:
  *   - run the client with no server: connect() fails with Connection refused;
- *   - comment out the SO_REUSEADDR line (the marked experiment), rebuild, run one exchange and
- *     restart the server at once: bind() fails with Address already in use for a minute;
+ *   - comment out the marked SO_REUSEADDR line, rebuild, run one exchange and restart the
+ *     server at once: bind() fails with Address already in use for a minute;
+ *   - comment out the marked line in recvall(): one recv() takes whatever part of the 16
+ *     bytes has arrived, and the server shows half a message;
+ *   - change "Farewell, client" to "Goodbye": the client's recvall() gets 7 bytes of 16;
  *   - hold the server with a silent connection (bash: exec 3<>/dev/tcp/127.0.0.1/1060): the
  *     next client waits until you close it (exec 3>&-);
  *   - start the server on 127.0.0.1 and connect to 127.0.0.2 (also this machine): refused;
  *     start it on "" and both addresses work.
+ * Watch it: strace -f -e trace=network ./tcp_sixteen client 127.0.0.1, or ss -tanp.
  */
 #include "socket_helpers.h"
 
 #include <signal.h>
 
+/* The protocol: each side sends one message of exactly 16 bytes, and the reader knows it. */
 #define MESSAGE_LENGTH 16
+static const char hello[] = "Hi there, server";
+static const char farewell[] = "Farewell, client";
 
 static const char usage[] = "[-h] [-p PORT] {client,server} host";
 static const char help[] =
@@ -33,27 +40,43 @@ static const char help[] =
  * send() of 16 bytes may arrive as 16 recv()s of one byte, and recv() returns whatever has
  * arrived so far, so we loop until we have `length` bytes. recv() returning 0 means the peer
  * closed its side: the rest will never come (Python's recvall raises EOFError there).
- * Returns true with all `length` bytes in data; else reports why on stderr and returns
- * false. peer is only for the error line. */
-static bool recvall(int sock, char *data, size_t length, const struct sockaddr *peer)
+ * Returns how many bytes it put in data (`length`), or 0 after saying why on stderr. */
+static size_t recvall(int sock, char *data, size_t length, const struct sockaddr *peer)
 {
     size_t received = 0;
-    while (received < length) {
+    for (;;) {
         ssize_t more = recv(sock, data + received, length - received, 0);
         if (more < 0) {
             warn_errno("recv", peer);           /* e.g. ECONNRESET: the peer aborted */
-            return false;
+            return 0;
         }
         if (more == 0) {
             char where[ADDRESS_TEXT_SIZE];
             fprintf(stderr, "%s: recvall %s: was expecting %zu bytes but only received %zu "
                     "bytes before the socket closed\n", program_name,
                     format_address(peer, where), length, received);
-            return false;
+            return 0;
         }
         received += (size_t)more;
+        /* EXPERIMENT: comment this out: recvall() returns after ONE recv(), with whatever
+         * part of the message has arrived (a plain sock.recv(16)); a client that sends in
+         * two pieces has only its first piece shown as its "sixteen-octet message". */
+        if (received < length) continue;
+        return received;
     }
-    return true;
+}
+
+/* accept(), going on to the next client when one gave up in the backlog (ECONNABORTED). */
+static int accept_connection(int sock, struct sockaddr_in *peer, const struct sockaddr_in *me)
+{
+    for (;;) {
+        socklen_t length = sizeof *peer;
+        int sc = accept(sock, (struct sockaddr *)peer, &length);
+        if (sc >= 0)
+            return sc;
+        if (errno != ECONNABORTED && errno != EINTR)
+            die_errno("accept", (const struct sockaddr *)me);
+    }
 }
 
 static void server(const char *interface, uint16_t port)
@@ -68,7 +91,7 @@ static void server(const char *interface, uint16_t port)
      * fails with EADDRINUSE Address already in use. The end that closes first waits in
      * TIME_WAIT (a minute on Linux), and here that is always the server (the client waits
      * for its FIN): its old connection holds the port. SO_REUSEADDR lets a new listening
-     * socket bind it anyway. */
+     * socket bind it anyway. (&(int){1}: the address of an int that holds 1, "on".) */
     status = setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));
     if (status < 0)
         die_errno("setsockopt SO_REUSEADDR", NULL);
@@ -78,56 +101,47 @@ static void server(const char *interface, uint16_t port)
     /* A backlog of 1: connections the kernel has completed but we have not accepted yet. */
     if (listen(sock, 1) < 0)
         die_errno("listen", NULL);
-    struct sockaddr_in me;
+    struct sockaddr_in me, peer;
     socklen_t length = sizeof me;
     if (getsockname(sock, (struct sockaddr *)&me, &length) < 0)
         die_errno("getsockname", NULL);
-    printf("Listening at %s\n", format_address((struct sockaddr *)&me, where));
+    say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
     /* One connection at a time, as the original: a client that connects and says nothing
      * holds the server in recvall() for as long as it likes, and the next one waits.
      * (Cures: a timeout on recv(), keepalive, or serving clients concurrently.) */
     for (;;) {
-        printf("Waiting to accept a new connection\n");
-        check_log();
-        struct sockaddr_in peer;
-        length = sizeof peer;
-        int sc;
+        say("Waiting to accept a new connection\n");
         /* accept() hands us a NEW socket for this one conversation; sock goes on listening. */
-        while ((sc = accept(sock, (struct sockaddr *)&peer, &length)) < 0) {
-            if (errno != ECONNABORTED)          /* that one: a client gave up; take the next */
-                die_errno("accept", (struct sockaddr *)&me);
-            length = sizeof peer;
-        }
-        printf("We have accepted a connection from %s\n",
-               format_address((struct sockaddr *)&peer, where));
-        length = sizeof me;
-        if (getsockname(sc, (struct sockaddr *)&me, &length) < 0)
+        int sc = accept_connection(sock, &peer, &me);
+        say("We have accepted a connection from %s\n",
+            format_address((struct sockaddr *)&peer, where));
+        struct sockaddr_in name;
+        length = sizeof name;
+        if (getsockname(sc, (struct sockaddr *)&name, &length) < 0)
             die_errno("getsockname", NULL);
-        printf("  Socket name: %s\n", format_address((struct sockaddr *)&me, where));
+        say("  Socket name: %s\n", format_address((struct sockaddr *)&name, where));
         /* accept() already told us the peer; getpeername() asks the socket, as Python does.
-         * A client that reset the connection has none any more (ENOTCONN). */
+         * A client that reset the connection has none any more (ENOTCONN): drop it. */
         length = sizeof peer;
         if (getpeername(sc, (struct sockaddr *)&peer, &length) < 0) {
             warn_errno("getpeername", (struct sockaddr *)&peer);
             close(sc);
             continue;
         }
-        printf("  Socket peer: %s\n", format_address((struct sockaddr *)&peer, where));
-        check_log();
-        /* One misbehaving client (too few bytes, a reset) is reported and dropped; the server
-         * goes on to the next. */
-        if (!recvall(sc, message, sizeof message, (struct sockaddr *)&peer)) {
+        say("  Socket peer: %s\n", format_address((struct sockaddr *)&peer, where));
+        /* A client that sends too few bytes, or resets, is reported and dropped. */
+        size_t received = recvall(sc, message, sizeof message, (struct sockaddr *)&peer);
+        if (received == 0) {
             close(sc);
             continue;
         }
-        printf("  Incoming sixteen-octet message: %s\n",
-               format_repr(message, sizeof message, true, shown));
-        if (sendall(sc, "Farewell, client", MESSAGE_LENGTH) < 0)
+        say("  Incoming sixteen-octet message: %s\n",
+            format_repr(message, received, true, shown));
+        if (sendall(sc, farewell, sizeof farewell - 1) < 0)
             warn_errno("send", (struct sockaddr *)&peer);
         close(sc);
-        printf("  Reply sent, socket closed\n");
-        check_log();
+        say("  Reply sent, socket closed\n");
     }
 }
 
@@ -148,11 +162,12 @@ static void client(const char *host, uint16_t port)
         die_errno("getsockname", NULL);
     printf("Client has been assigned socket name %s\n",
            format_address((struct sockaddr *)&me, where));
-    if (sendall(sock, "Hi there, server", MESSAGE_LENGTH) < 0)
+    if (sendall(sock, hello, sizeof hello - 1) < 0)
         die_errno("send", address->ai_addr);
-    if (!recvall(sock, reply, sizeof reply, address->ai_addr))
+    size_t received = recvall(sock, reply, sizeof reply, address->ai_addr);
+    if (received == 0)
         exit(1);
-    printf("The server said %s\n", format_repr(reply, sizeof reply, true, shown));
+    printf("The server said %s\n", format_repr(reply, received, true, shown));
     /* Close only once the server has closed (recv() returns 0): then the server is always
      * the end that closes first, the one left in TIME_WAIT (the SO_REUSEADDR experiment). */
     ssize_t more;

@@ -6,7 +6,7 @@
  *   partial   send 1 to 15 random bytes, no line end, and close: gone mid-message
  *   reset     send some random bytes and close with SO_LINGER {1, 0}: an RST, not a FIN
  *   hangup    connect and close at once, without a byte
- *   silent    connect and say nothing for 0.3 s, then close
+ *   silent    connect and say nothing for 0.1 s, then close
  * Prints "seed N" first (replay with -s N) and a line per connection. Exit 0, 1 on error.
  */
 #include "socket_helpers.h"
@@ -57,7 +57,8 @@ static void misbehave(const struct addrinfo *server, const char *mode)
         if (setsockopt(sock, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0)
             die_errno("setsockopt SO_LINGER", NULL);
     } else if (strcmp(mode, "silent") == 0) {
-        nanosleep(&(struct timespec){0, 300000000}, NULL);
+        struct timespec tenth = {.tv_nsec = 100000000};
+        nanosleep(&tenth, NULL);
     } else if (strcmp(mode, "hangup") != 0) {
         usage_error("unknown mode '%s'", mode);
     }

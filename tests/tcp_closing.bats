@@ -84,7 +84,7 @@ Accepted a connection from ('127.0.0.1', $client_port)
 }
 
 @test "experiment: without ignoring SIGPIPE the server dies at its second send, exit status 141" {
-    build_without_experiment tcp_closing.c "$BATS_TEST_TMPDIR/tcp_closing"
+    build_without_experiment tcp_closing.c "$BATS_TEST_TMPDIR/tcp_closing" SIGPIPE
     grep -qx '//     signal(SIGPIPE, SIG_IGN);' "$BATS_TEST_TMPDIR/tcp_closing.c"
     start_server server "$BATS_TEST_TMPDIR/tcp_closing" server epipe 127.0.0.1 -p 0
     run ./tcp_closing client epipe 127.0.0.1 -p "$PORT"
@@ -157,6 +157,84 @@ Accepted a connection from ('127.0.0.1', $second)
     [ ! -e "/proc/$child1" ] && [ ! -e "/proc/$child2" ]
 }
 
+# Wait until process PID sleeps in recv() (recvfrom, where /proc says which call; on other
+# machines than x86_64 and aarch64, asleep at all); fail if it ends first.
+asleep_in_recv() {
+    local pid=$1 tries=500 state recvfrom=""
+    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; esac
+    while state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
+            "/proc/$pid/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom}"* ]]; do
+        [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; return 1; }
+        ((tries-- > 0)) || { echo "process $pid not asleep in recv(): $state" >&2; return 1; }
+        sleep 0.01
+    done
+}
+
+@test "experiment: without the client's shutdown(SHUT_WR) the server never reads end of file and never answers" {
+    build_without_experiment tcp_closing.c "$BATS_TEST_TMPDIR/tcp_closing" 'never answers'
+    grep -qx '//         status = shutdown(sock, SHUT_WR);' "$BATS_TEST_TMPDIR/tcp_closing.c"
+    start_server server ./tcp_closing server halfclose 127.0.0.1 -p 0
+    spawn client "$BATS_TEST_TMPDIR/tcp_closing" client halfclose 127.0.0.1 -p "$PORT"
+    wait_for client '^Sent '
+    # Both wait in recv(): the server for more of the request, the client for the answer.
+    asleep_in_recv "$PID_server"
+    asleep_in_recv "$PID_client"
+    [ "$(wc -l <"$BATS_TEST_TMPDIR/server.out")" -eq 2 ]     # Listening, Accepted: no more
+    kill "$PID_client"                      # Ctrl+C: the client's close() sends the FIN
+    wait_for server '^  recv\(\) returned 0: end of file'
+}
+
+@test "edit: each text the two sides send arrives as edited, and is counted by its own length" {
+    build_edited tcp_closing.c "$BATS_TEST_TMPDIR/tcp_closing" \
+        's/"Hi there, server. That is all I have to say."/"Hello"/; s/"Goodbye"/"Bye"/;
+         s/"shutdown(SHUT_RD) done: go on sending\\n"/"go on\\n"/; s/"More data, after your SHUT_RD"/"Late"/;
+         s/"Still open: the child holds the connection"/"Open"/'
+    edited="$BATS_TEST_TMPDIR/tcp_closing"
+    for step in halfclose epipe shutrd shared; do
+        start_server "server_$step" "$edited" server "$step" 127.0.0.1 -p 0
+        run "$edited" client "$step" 127.0.0.1 -p "$PORT"
+        [ "$status" -eq 0 ]
+        printf '%s\n' "${lines[@]}" >"$BATS_TEST_TMPDIR/client_$step.out"
+    done
+    grep -qx "Sent b'Hello', then shutdown(SHUT_WR): I will send no more" "$BATS_TEST_TMPDIR/client_halfclose.out"
+    grep -qx "The server answered b'You sent me 5 bytes'" "$BATS_TEST_TMPDIR/client_halfclose.out"
+    wait_for server_epipe "^  Second send\(\) of b'Bye' failed with EPIPE"
+    grep -qx "The server said b'go on\\\\n'" "$BATS_TEST_TMPDIR/client_shutrd.out"
+    grep -qx "The server answered b'You sent me 4 bytes after my SHUT_RD'" "$BATS_TEST_TMPDIR/client_shutrd.out"
+    grep -qx "  recv() returned 4 bytes after SHUT_RD: b'Late'" "$BATS_TEST_TMPDIR/server_shutrd.out"
+    grep -qx "The server answered b'Open'" "$BATS_TEST_TMPDIR/client_shared.out"
+}
+
+# A client that sends before the server's shutdown(): its bytes wait in the connection's
+# receive queue before accept() (the server is stopped meanwhile), so the order is certain.
+client_sends_first() {   # NAME TEXT: a tcp_peer that sends TEXT while the server is stopped
+    kill -STOP "$PID_server"
+    spawn "$1" "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" send "$2" mark sent drain
+    wait_for "$1" '^sent$'
+    kill -CONT "$PID_server"
+}
+
+@test "shutrd: a client that sends first is told so: recv() after SHUT_RD returns its queued bytes" {
+    start_server server ./tcp_closing server shutrd 127.0.0.1 -p 0
+    client_sends_first peer 'Hello'
+    wait_for server '^  shutdown'
+    grep -qx "  shutdown(SHUT_RD), then recv() returned 5: bytes queued before the shutdown are still read: b'Hello'" \
+        "$BATS_TEST_TMPDIR/server.out"
+    run ! grep -q 'nothing is queued' "$BATS_TEST_TMPDIR/server.out"
+}
+
+@test "shared: a client that sends first: the child reads its bytes, then end of file from the shutdown" {
+    start_server server ./tcp_closing server shared 127.0.0.1 -p 0
+    run "$ROOT/tests/tcp_peer" 127.0.0.1 "$PORT" drain         # the first connection: close()
+    [ "$output" = "b'Still open: the child holds the connection'" ]
+    client_sends_first peer 'x'             # the second: shutdown(SHUT_RDWR)
+    wait_count server '^  Socket closed$' 2
+    grep -Eqx "  \[child [0-9]+\] recv\(\) read 1 bytes the client sent before the shutdown: b'x'" \
+        "$BATS_TEST_TMPDIR/server.out"
+    grep -Eqx "  \[child [0-9]+\] recv\(\) returned 0: the parent's shutdown\(\) ended it here too" \
+        "$BATS_TEST_TMPDIR/server.out"
+}
+
 @test "a long request is counted whole and shown cut at 64 bytes" {
     start_server server ./tcp_closing server halfclose 127.0.0.1 -p 0
     head -c 100000 /dev/zero | tr '\0' 'x' >"$BATS_TEST_TMPDIR/big"
@@ -177,15 +255,15 @@ Accepted a connection from ('127.0.0.1', $second)
     kill -0 "$PID_server"
 }
 
-@test "200 connections in a row, orderly and aborted, leave no descriptor open in the server" {
+@test "40 connections in a row per step, orderly and aborted, leave no descriptor open in the server" {
     for step in halfclose reset epipe; do
         start_server "server_$step" ./tcp_closing server "$step" 127.0.0.1 -p 0
         pid=$(eval echo "\$PID_server_$step")
         before=$(ls "/proc/$pid/fd" | wc -l)
-        for i in $(seq 100); do
+        for i in $(seq 20); do               # a leak of one descriptor would show here
             ./tcp_closing client reset 127.0.0.1 -p "$PORT" >/dev/null
         done
-        wait_count "server_$step" '^  Socket closed$' 200
+        wait_count "server_$step" '^  Socket closed$' 40
         after=$(ls "/proc/$pid/fd" | wc -l)
         [ "$before" -eq "$after" ]
         kill -0 "$pid"

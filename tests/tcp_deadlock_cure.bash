@@ -60,11 +60,31 @@ cure_reports_no_server() {
     [ "${lines[1]}" = "$CURE: connect ('127.0.0.1', $port): ECONNREFUSED Connection refused" ]
 }
 
+# -b 4096 as the README says, and 2048, the smallest size -b takes.
 cure_never_stalls_with_small_buffers() {
-    start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -b 4096
-    run timeout 10 "./$CURE" client 127.0.0.1 1000000 -p "$PORT" -b 4096
+    for size in 4096 2048; do
+        start_server "server$size" ./tcp_deadlock server 127.0.0.1 -p 0 -b "$size"
+        run timeout 10 "./$CURE" client 127.0.0.1 1000000 -p "$PORT" -b "$size"
+        [ "$status" -eq 0 ]
+        [ "${lines[2]}" = "  1000000 bytes received, each the upper case of the byte sent" ]
+        kill_spawned
+    done
+}
+
+# A student's edit of the message: every byte still comes back as the upper case of the
+# byte sent, and the count is rounded up to whole messages.
+cure_follows_an_edited_message() {
+    build_edited "$CURE.c" "$BATS_TEST_TMPDIR/edited" 's/"capitalize this!"/"hello"/'
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0
+    run "$BATS_TEST_TMPDIR/edited" client 127.0.0.1 100000 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[2]}" = "  1000000 bytes received, each the upper case of the byte sent" ]
+    [ "${lines[0]}" = "$(sending_line 100000)" ]
+    [ "${lines[2]}" = "  100000 bytes received, each the upper case of the byte sent" ]
+    run "$BATS_TEST_TMPDIR/edited" client 127.0.0.1 32 -p "$PORT"
+    [ "${lines[0]}" = "$(sending_line 35)" ]
+    [ "${lines[2]}" = "  35 bytes received, each the upper case of the byte sent" ]
+    wait_for server "^  Socket closed$"
+    tr '\r' '\n' <"$BATS_TEST_TMPDIR/server.out" | grep -qx '  35 bytes processed so far '
 }
 
 # The EXPERIMENT of tcp_deadlock_poll and tcp_deadlock_select, done as a student does it:
@@ -76,6 +96,22 @@ cure_stalls_without_nonblocking() {
     wait_for server '^  stalled: ' 5            # a second in which the server moved nothing
     kill -0 "$PID_client"                       # and the client is still waiting
     [ "$(cat "$BATS_TEST_TMPDIR/client.out")" = "$(sending_line 1000000)" ]
+}
+
+# The EXPERIMENT of tcp_deadlock_threads: without shutdown(SHUT_WR) the server never reads
+# end of file. With -w it says so: a second with nothing moved, both its queues empty (all
+# 32 bytes came back); and the client never ends.
+cure_never_ends_without_shutdown() {
+    build_without_experiment "$CURE.c" "$BATS_TEST_TMPDIR/no_shutdown"
+    grep -qx '//     status = shutdown(sock, SHUT_WR);' "$BATS_TEST_TMPDIR/$CURE.c"
+    start_server server ./tcp_deadlock server 127.0.0.1 -p 0 -w
+    spawn client "$BATS_TEST_TMPDIR/no_shutdown" client 127.0.0.1 32 -p "$PORT"
+    wait_for server '^  stalled: 0 bytes in our send queue, 0 in our receive queue$'
+    kill -0 "$PID_client"
+    [ "$(out client)" = "$(sending_line 32)
+  32 bytes sent" ]
+    kill "$PID_client"                      # Ctrl+C: now the server reads end of file
+    wait_for server '^  Socket closed$'
 }
 
 cure_usage() {
@@ -92,4 +128,7 @@ cure_usage() {
     run "./$CURE" client 127.0.0.1 -b 0
     [ "$status" -eq 2 ]
     [ "${lines[-1]}" = "$CURE: error: argument -b: invalid value: '0' (must be 1..1073741824)" ]
+    run "./$CURE" client 127.0.0.1 -b 2047
+    [ "$status" -eq 2 ]
+    [ "${lines[-1]}" = "$CURE: error: argument -b: 2047 is too small: below 2048 bytes the receive window stays almost shut and the transfer crawls" ]
 }

@@ -13,12 +13,16 @@ HOW='up to 65536 bytes, receiving whenever poll() says so'
     cure_moves_16_megabytes
 }
 
-@test "-b 4096 on both sides: 1000000 bytes still go through, every byte checked" {
+@test "-b 4096 (and 2048, the smallest -b) on both sides: 1000000 bytes still go through, every byte checked" {
     cure_never_stalls_with_small_buffers
 }
 
 @test "EXPERIMENT: without O_NONBLOCK (the marked line commented out) and -b 4096 it deadlocks" {
     cure_stalls_without_nonblocking
+}
+
+@test "edit: another message text comes back upper-cased byte for byte, rounded up to whole messages" {
+    cure_follows_an_edited_message
 }
 
 @test "small counts are rounded up to a multiple of 16; 0 sends nothing and ends cleanly" {

@@ -13,8 +13,16 @@ HOW='65536 bytes, while a second thread receives'
     cure_moves_16_megabytes
 }
 
-@test "-b 4096 on both sides: 1000000 bytes still go through, every byte checked" {
+@test "-b 4096 (and 2048, the smallest -b) on both sides: 1000000 bytes still go through, every byte checked" {
     cure_never_stalls_with_small_buffers
+}
+
+@test "edit: another message text comes back upper-cased byte for byte, rounded up to whole messages" {
+    cure_follows_an_edited_message
+}
+
+@test "EXPERIMENT: without shutdown(SHUT_WR) every byte comes back, and yet the client never ends" {
+    cure_never_ends_without_shutdown
 }
 
 @test "small counts are rounded up to a multiple of 16; 0 sends nothing and ends cleanly" {

@@ -8,6 +8,7 @@
  *     drain        read until the peer closes, then print repr(bytes) of what came
  *     echo         send back every byte received, unchanged, until the peer closes
  *     await PATH   wait (at most 10 s) until the file PATH exists: lets a test order events
+ *     mark TEXT    print TEXT on a line of its own: tells a test the steps before it are done
  *     reset        close at once with SO_LINGER 0, so the peer gets a RST, not a FIN (last)
  * Exit 0 when every step worked, 1 on any error (one line on stderr), 2 on a usage error.
  */
@@ -60,6 +61,8 @@ static void run_steps(int sock, const struct sockaddr *peer, int count, char **s
                     die("await: %s did not appear within 10 s", path);
                 nanosleep(&(struct timespec){0, 10000000}, NULL);
             }
+        } else if (strcmp(step, "mark") == 0) {
+            printf("%s\n", steps[++i]);
         } else if (strcmp(step, "reset") == 0) {
             struct linger linger = {.l_onoff = 1, .l_linger = 0};
             if (setsockopt(sock, SOL_SOCKET, SO_LINGER, &linger, sizeof linger) < 0)
@@ -89,7 +92,8 @@ int main(int argc, char *argv[])
     char **steps = argv + first + 2;
     int count = argc - first - 2;
     for (int i = 0; i < count; i++)     /* check the steps before any traffic */
-        if ((strcmp(steps[i], "send") == 0 || strcmp(steps[i], "await") == 0) &&
+        if ((strcmp(steps[i], "send") == 0 || strcmp(steps[i], "await") == 0 ||
+             strcmp(steps[i], "mark") == 0) &&
             ++i == count)
             usage_error("step %s needs an argument", steps[i - 1]);
 

@@ -24,6 +24,19 @@ time_wait_on_port() {
         /proc/net/tcp
 }
 
+# Wait until process PID sleeps in recv() (recvfrom, where /proc says which call; on other
+# machines than x86_64 and aarch64, asleep at all); fail if it ends first.
+asleep_in_recv() {
+    local pid=$1 tries=500 state recvfrom=""
+    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; esac
+    while state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
+            "/proc/$pid/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom}"* ]]; do
+        [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; return 1; }
+        ((tries-- > 0)) || { echo "process $pid not asleep in recv(): $state" >&2; return 1; }
+        sleep 0.01
+    done
+}
+
 @test "server prints its Listening line and waits for a connection" {
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
     wait_for server '^Waiting to accept a new connection$'
@@ -63,6 +76,42 @@ Waiting to accept a new connection" ]
     wait_for server "^  Incoming sixteen-octet message: b'Hi there, server'$"
     wait_exit "$PID_peer"
     [ "$(out peer)" = "b'Farewell, client'" ]
+}
+
+@test "experiment: recvall() without its loop line takes one recv(): half a message is shown as the message" {
+    build_without_experiment tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen" 'recvall()'
+    grep -qx '//         if (received < length) continue;' "$BATS_TEST_TMPDIR/tcp_sixteen.c"
+    start_server server "$BATS_TEST_TMPDIR/tcp_sixteen" server 127.0.0.1 -p 0
+    spawn peer "$PEER" 127.0.0.1 "$PORT" send 'Hi th' await "$BATS_TEST_TMPDIR/go" \
+        send 'ere, server' drain
+    wait_for server "^  Incoming sixteen-octet message: b'Hi th'$"
+    wait_for server '^  Reply sent, socket closed$'
+    touch "$BATS_TEST_TMPDIR/go"
+}
+
+@test "edit: shorter texts are sent as they are, and the peer's recvall(16) waits for the rest" {
+    build_edited tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen" \
+        's/"Farewell, client"/"Goodbye"/; s/"Hi there, server"/"Hello"/'
+    # The edited server answers 7 bytes and closes: the unedited client says so.
+    start_server edited "$BATS_TEST_TMPDIR/tcp_sixteen" server 127.0.0.1 -p 0
+    run "$PEER" 127.0.0.1 "$PORT" send 'Hi there, server' drain
+    [ "$status" -eq 0 ]
+    [ "$output" = "b'Goodbye'" ]                # the new text, and not a byte past it
+    run --separate-stderr ./tcp_sixteen client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 1 ]
+    [ "$stderr" = "tcp_sixteen: recvall ('127.0.0.1', $PORT): was expecting 16 bytes but only received 7 bytes before the socket closed" ]
+    # The edited client sends 5 bytes to the unedited server: the framing lesson, both wait.
+    # The server has 5 of its 16 bytes and waits for more; the client waits for the answer.
+    start_server server ./tcp_sixteen server 127.0.0.1 -p 0
+    spawn client "$BATS_TEST_TMPDIR/tcp_sixteen" client 127.0.0.1 -p "$PORT"
+    wait_for server '^  Socket peer'
+    asleep_in_recv "$PID_server"
+    asleep_in_recv "$PID_client"
+    run grep -c Incoming "$BATS_TEST_TMPDIR/server.out"
+    [ "$output" = 0 ]
+    kill "$PID_client"                      # Ctrl+C: its close() ends the 5-byte message
+    wait_count server '^Waiting to accept' 2
+    [[ "$(err server)" =~ ^tcp_sixteen:\ recvall\ \(\'127\.0\.0\.1\',\ [0-9]+\):\ was\ expecting\ 16\ bytes\ but\ only\ received\ 5\ bytes\ before\ the\ socket\ closed$ ]]
 }
 
 @test "server prints a binary message escaped, as repr(bytes) does" {
@@ -119,17 +168,27 @@ Waiting to accept a new connection" ]
 }
 
 @test "experiment 2: without SO_REUSEADDR a restart after an exchange fails with Address already in use, every time" {
-    build_without_experiment tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen"
+    build_without_experiment tcp_sixteen.c "$BATS_TEST_TMPDIR/tcp_sixteen" SO_REUSEADDR
     grep -qx '//     status = setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int));' \
         "$BATS_TEST_TMPDIR/tcp_sixteen.c"
+    # "Every time" rests on the client: it closes only after the server's FIN, so the server
+    # is always the end that closes first (TIME_WAIT). Against a server that has answered and
+    # not yet closed, the client has printed its reply and is still connected, waiting.
+    start_server fake "$PEER" -l 127.0.0.1 0 send 'Farewell, client' await "$BATS_TEST_TMPDIR/close"
+    spawn client "$BATS_TEST_TMPDIR/tcp_sixteen" client 127.0.0.1 -p "$PORT"
+    wait_for client "^The server said b'Farewell, client'$"
+    asleep_in_recv "$PID_client"            # after its last line: still waiting for the FIN
+    touch "$BATS_TEST_TMPDIR/close"
+    wait_exit "$PID_client"
     # The README's steps, twice: one exchange with the real client, stop the server, restart.
     for round in 1 2; do
-        start_server server "$BATS_TEST_TMPDIR/tcp_sixteen" server "" -p 0
+        start_server "server$round" "$BATS_TEST_TMPDIR/tcp_sixteen" server "" -p 0
         run "$BATS_TEST_TMPDIR/tcp_sixteen" client 127.0.0.1 -p "$PORT"
         [ "$status" -eq 0 ]
         [ "${lines[1]}" = "The server said b'Farewell, client'" ]
-        kill "$PID_server"             # as Ctrl+C does: the process ends, its sockets close
-        wait_exit "$PID_server"
+        pid=$(eval echo "\$PID_server$round")
+        kill "$pid"                    # as Ctrl+C does: the process ends, its sockets close
+        wait_exit "$pid"
         # The client waited for the server's FIN: the server closed first, and its end of
         # the connection sits in TIME_WAIT on the port.
         [ -n "$(time_wait_on_port "$PORT")" ]
@@ -229,7 +288,8 @@ Waiting to accept a new connection" ]
 
 @test "a client started with stdout closed sends the server exactly its 16 bytes" {
     start_server fake "$PEER" -l 127.0.0.1 0 send 'Farewell, client' shut drain
-    run ./tcp_sixteen client 127.0.0.1 -p "$PORT" >&-
+    # Closed inside bash -c: bats' `run ... >&-` would leave the program a pipe as stdout.
+    run bash -c './tcp_sixteen client 127.0.0.1 -p "$1" >&-' sh "$PORT"
     [ "$status" -eq 0 ]
     wait_exit "$PID_fake"
     # what the fake server received: the message, and not "Client has been assigned ..."
@@ -267,15 +327,9 @@ Waiting to accept a new connection" ]
     wait_for server '^  Socket peer'
     spawn next sh -c 'exec ./tcp_sixteen client 127.0.0.1 -p "$1" 5>&-' sh "$PORT"
     wait_for next '^Client has been assigned'   # connected: the kernel completed it
-    # The server sleeps in recv() on the silent connection (recvfrom, where /proc says which
-    # call), so it cannot accept the next one: no fixed wait, the state itself is the proof.
-    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; *) recvfrom="" ;; esac
-    local tries=500 state
-    while state="$(cut -d ' ' -f 3 "/proc/$PID_server/stat") $(cut -d ' ' -f 1 \
-            "/proc/$PID_server/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom:-}"* ]]; do
-        ((tries-- > 0)) || { echo "server not asleep in recv(): $state" >&2; return 1; }
-        sleep 0.01
-    done
+    # The server sleeps in recv() on the silent connection, so it cannot accept the next
+    # one: no fixed wait, the state itself is the proof.
+    asleep_in_recv "$PID_server"
     [ "$(wc -l <"$BATS_TEST_TMPDIR/next.out")" -eq 1 ]
     run grep -c '^  Incoming' "$BATS_TEST_TMPDIR/server.out"
     [ "$output" = 0 ]
