@@ -18,6 +18,7 @@
  *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), shown_word(word, buf)
  *   format_float(value, buf)           print(float): 1796524592.0268562, 1.52587890625e-05
  *   format_datetime(seconds, utc, buf) str(datetime): 2026-12-06 02:36:32.026856[+00:00]
+ * TCP: accept_connection(sock, peer, size, me): accept, on to the next after ECONNABORTED.
  * UDP: recvfrom_uninterrupted(sock, data, size, from, length): recvfrom, again after EINTR;
  *   ignore_reflection(from, me): a server's guard, for a datagram it must never answer.
  * And sendall(fd, data, n), timeval_of(seconds) for settimeout, monotonic_seconds().
@@ -204,6 +205,21 @@ static inline __attribute__((format(printf, 1, 2))) void say(const char *fmt, ..
         stdout_errno = errno;
     va_end(args);
     check_log();
+}
+
+/* accept(), going on to the next connection when one was aborted in the backlog
+ * (ECONNABORTED) or a signal interrupted the wait (EINTR); other errors end the program. */
+static inline int accept_connection(int sock, struct sockaddr *peer, socklen_t size,
+                                    const struct sockaddr *me)
+{
+    for (;;) {
+        socklen_t length = size;
+        int sc = accept(sock, peer, &length);
+        if (sc >= 0)
+            return sc;
+        if (errno != ECONNABORTED && errno != EINTR)
+            die_errno("accept", me);
+    }
 }
 
 /* recvfrom(), started again when a signal interrupts the wait (EINTR): no datagram came,

@@ -236,19 +236,6 @@ static void serve_shared(int sc, int listener, bool by_close)
     waitpid(child, NULL, 0);
 }
 
-/* accept(), going on to the next client when one gave up in the backlog (ECONNABORTED). */
-static int accept_connection(int sock, struct sockaddr_in *peer, const struct sockaddr_in *me)
-{
-    for (;;) {
-        socklen_t length = sizeof *peer;
-        int sc = accept(sock, (struct sockaddr *)peer, &length);
-        if (sc >= 0)
-            return sc;
-        if (errno != ECONNABORTED && errno != EINTR)
-            die_errno("accept", (const struct sockaddr *)me);
-    }
-}
-
 static void server(enum step step, const char *interface, uint16_t port)
 {
     char where[ADDRESS_TEXT_SIZE];
@@ -270,7 +257,8 @@ static void server(enum step step, const char *interface, uint16_t port)
     say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
     for (unsigned connections = 0;; connections++) {
-        int sc = accept_connection(sock, &peer, &me);
+        int sc = accept_connection(sock, (struct sockaddr *)&peer, sizeof peer,
+                                   (struct sockaddr *)&me);
         say("Accepted a connection from %s\n", format_address((struct sockaddr *)&peer, where));
         if (step == SHARED)
             serve_shared(sc, sock, connections % 2 == 0);    /* it closes sc */

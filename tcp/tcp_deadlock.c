@@ -124,19 +124,6 @@ static void upper_case(char *data, size_t n)
             data[i] = (char)(data[i] - 'a' + 'A');
 }
 
-/* accept(), going on to the next client when one gave up in the backlog (ECONNABORTED). */
-static int accept_connection(int sock, struct sockaddr_in *peer, const struct sockaddr_in *me)
-{
-    for (;;) {
-        socklen_t length = sizeof *peer;
-        int sc = accept(sock, (struct sockaddr *)peer, &length);
-        if (sc >= 0)
-            return sc;
-        if (errno != ECONNABORTED && errno != EINTR)
-            die_errno("accept", (const struct sockaddr *)me);
-    }
-}
-
 /* End a \r progress line; then, if a call failed (one client's trouble, which does not stop
  * the server), say which, below the progress line. */
 static void end_progress(const char *failed, const struct sockaddr *peer)
@@ -170,7 +157,8 @@ static void server(const char *host, uint16_t port)
     say("Listening at %s\n", format_address((struct sockaddr *)&me, where));
 
     for (;;) {
-        int sc = accept_connection(sock, &peer, &me);
+        int sc = accept_connection(sock, (struct sockaddr *)&peer, sizeof peer,
+                                   (struct sockaddr *)&me);
         watch_socket(sc);
         say("Processing up to %zu bytes at a time from %s\n", sizeof data,
             format_address((struct sockaddr *)&peer, where));

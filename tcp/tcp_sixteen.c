@@ -66,19 +66,6 @@ static size_t recvall(int sock, char *data, size_t length, const struct sockaddr
     }
 }
 
-/* accept(), going on to the next client when one gave up in the backlog (ECONNABORTED). */
-static int accept_connection(int sock, struct sockaddr_in *peer, const struct sockaddr_in *me)
-{
-    for (;;) {
-        socklen_t length = sizeof *peer;
-        int sc = accept(sock, (struct sockaddr *)peer, &length);
-        if (sc >= 0)
-            return sc;
-        if (errno != ECONNABORTED && errno != EINTR)
-            die_errno("accept", (const struct sockaddr *)me);
-    }
-}
-
 static void server(const char *interface, uint16_t port)
 {
     char where[ADDRESS_TEXT_SIZE], message[MESSAGE_LENGTH], shown[REPR_SIZE(MESSAGE_LENGTH)];
@@ -113,7 +100,8 @@ static void server(const char *interface, uint16_t port)
     for (;;) {
         say("Waiting to accept a new connection\n");
         /* accept() hands us a NEW socket for this one conversation; sock goes on listening. */
-        int sc = accept_connection(sock, &peer, &me);
+        int sc = accept_connection(sock, (struct sockaddr *)&peer, sizeof peer,
+                                   (struct sockaddr *)&me);
         say("We have accepted a connection from %s\n",
             format_address((struct sockaddr *)&peer, where));
         struct sockaddr_in name;

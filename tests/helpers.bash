@@ -26,7 +26,8 @@
 #   kill_spawned                 teardown: kill every spawned process (called for you)
 #
 # Test helper programs built by make: tests/free_port (above), tests/udp_probe HOST PORT SIZE
-# (send SIZE bytes, print the reply's repr, exit 1 after 2 s without one).
+# (send SIZE bytes on a connected socket, print the reply's repr; exit 1 at once with
+# ECONNREFUSED when nothing listens, after 2 s when nothing answers).
 #
 # Background processes get `3>&-` so they never hold bats' own descriptor open (bats waits
 # for it to close before it ends a test).
@@ -38,6 +39,8 @@ SPAWNED_PIDS=()
 spawn() {
     local name=$1
     shift
+    : >"$BATS_TEST_TMPDIR/$name.out"     # now, before the child runs: wait_for must never
+    : >"$BATS_TEST_TMPDIR/$name.err"     # see an earlier process's lines under this name
     "$@" >"$BATS_TEST_TMPDIR/$name.out" 2>"$BATS_TEST_TMPDIR/$name.err" </dev/null 3>&- &
     SPAWNED_PIDS+=($!)
     eval "PID_$name=$!"

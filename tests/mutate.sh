@@ -33,10 +33,11 @@ experiment() {
     shift 3
     local line
     line=$(awk -v word="$word" '
-        /EXPERIMENT/ && index($0, word) && !/change this value/ { armed = 1 }
-        armed && /\*\// { closing = 1 }
-        armed && !/^[ \t]*(\/\*|\*|\/\/|$)/ && !/EXPERIMENT/ { print NR; exit }
-        closing { closing = 0 }' "$top/$source")
+        # the comment that holds EXPERIMENT, gathered up to its end; WORD anywhere in it
+        /EXPERIMENT/ && !/change this value/ { gathering = 1; comment = "" }
+        gathering { comment = comment " " $0; if (!/\*\// && !/^[ \t]*\/\//) next
+                    gathering = 0; armed = index(comment, word) > 0; next }
+        armed && !/^[ \t]*(\/\*|\*|\/\/|$)/ { print NR; exit }' "$top/$source")
     [ -n "$line" ] || { echo "mutate: no EXPERIMENT${word:+ with '$word'} in $source"; exit 1; }
     mutation "$name" "$source" "$line" "$@"
     script[$name]="@$line"                  # a line number: the line is deleted

@@ -77,3 +77,52 @@ mutation tcp-watch-ece-cwr-named tcp/tcp_watch.c 's/\{ECE, "ECE"\}, \{CWR, "CWR"
 mutation tcp-watch-interface-escaped tcp/tcp_watch.c 's/die\("no interface named %s \(see: ip link\)", word_repr\(interface, shown\)\);/die("no interface named %s (see: ip link)", interface);/' \
     tcp_watch:'unknown interface'
 mutation tcp-watch-pcap-every-frame tcp/tcp_watch.c 's/fwrite\(packet, length, 1, file\) != 1 \|\| //' tcp_watch:'pcap file'
+
+# --- udp/ ----------------------------------------------------------------------------------
+experiment udp-local-bind udp/udp_local.c "" udp_local:'exact lines'
+experiment udp-remote-connect udp/udp_remote.c "" udp_remote:'kernel refuses'
+experiment big-sender-dont-fragment udp/big_sender.c "" big_sender:'1400-byte path'
+experiment udp-broadcast-permission udp/udp_broadcast.c "" udp_broadcast:'reaches a server'
+experiment udp-multicast-join udp/udp_multicast.c "" udp_multicast:'joined the group'
+mutation udp-local-reflection-guard udp/udp_local.c \
+    's/if \(ignore_reflection\([^\n]*\n\s+continue;//' udp_local:'forged from the server'
+mutation udp-remote-reflection-guard udp/udp_remote.c \
+    's/if \(ignore_reflection\([^\n]*\n\s+continue;//' hostile_udp:'port 0'
+mutation reflection-guard-wildcard $H 's/myself = probe >= 0 && bind\(/myself = probe < 0 \&\& bind(/' \
+    hostile_udp:'port 0'
+mutation udp-remote-backoff-doubles udp/udp_remote.c 's/delay \*= 2;/delay *= 3;/' udp_remote:backoff
+mutation udp-remote-stop-is-no-error udp/udp_remote.c 's/ \|\| err == EINTR;/;/' udp_remote:'Ctrl\+Z'
+mutation udp-remote-gives-up udp/udp_remote.c 's/if \(delay > max_wait\)/if (delay > 2 * max_wait)/' udp_remote:'127\.0\.0\.2'
+mutation udp-message-length-from-text udp/udp_broadcast.c 's/sizeof text - 1, 0, destination/19, 0, destination/' udp_broadcast:'edit'
+mutation udp-reply-length-from-snprintf udp/udp_local.c 's/\(size_t\)reply_length/(size_t)27/' udp_local:'edit'
+
+# --- tcp/: tcp_sixteen, tcp_deadlock and its cures, tcp_closing ----------------------------
+experiment recvall-loop tcp/tcp_sixteen.c 'recvall()' tcp_sixteen:'recvall joins'
+experiment tcp-sixteen-reuseaddr tcp/tcp_sixteen.c 'restart' tcp_sixteen:'with SO_REUSEADDR the same restart'
+experiment tcp-deadlock-shutdown tcp/tcp_deadlock.c '' tcp_deadlock:'32 bytes: the client sends'
+experiment tcp-closing-sigpipe tcp/tcp_closing.c 'SIGPIPE' tcp_closing:'epipe: the first send'
+mutation deadlock-buffer-floor tcp/tcp_deadlock.c 's/buffer_size < SMALLEST_BUFFER/0/' tcp_deadlock:'bad byte count'
+mutation sixteen-client-reads-to-eof tcp/tcp_sixteen.c 's/while \(\(more = recv\(sock, reply, sizeof reply, 0\)\) > 0\)/while ((more = 0))/' \
+    tcp_sixteen:'every time'
+mutation sixteen-farewell-length tcp/tcp_sixteen.c 's/sizeof farewell - 1/16/' tcp_sixteen:'edit'
+mutation accept-goes-on $H 's/if \(errno != ECONNABORTED && errno != EINTR\)\n\s+die_errno\("accept", me\);/die_errno("accept", me);/' \
+    hostile_tcp:'tcp_sixteen server'
+
+# --- code/ ---------------------------------------------------------------------------------
+experiment service-protocol code/finding_service_name.c 'first line' finding_service_name:'gives its port'
+experiment service-port-byte-order code/finding_service_name.c 'host byte order' finding_service_name:'with no argument'
+experiment hserror-timeout code/hserror.c 'silent server' hserror:'never answers'
+experiment integer-htonl code/integer_conversion.c '' integer_conversion:'network order in memory'
+experiment ip4-inet-aton code/ip4_address_conversion.c '' ip4_address_conversion:'accepts 127.1'
+experiment local-ipv4-only code/local_machine_info.c '' local_machine_info:'global IPv6'
+experiment buffer-send-size code/modify_buff_size.c 'send buffer' modify_buff_size:"notebook's four lines"
+experiment buffer-receive-size code/modify_buff_size.c 'receive buffer' modify_buff_size:"notebook's four lines"
+experiment remote-socket-type code/remote_machine_info.c '' remote_machine_info:'each address once'
+experiment reuseaddr-option code/reuseaddr.c '' reuseaddr:'restart on the same port'
+experiment socket-nonblocking code/socket_modes.c 'for ever' socket_modes:'the server line'
+experiment socket-timeout-set code/socket_timeout.c 'None' socket_timeout:"notebook's lines"
+experiment socket-timeout-short code/socket_timeout.c '100 s' socket_timeout:'-t sets the short timeout'
+experiment epoch-offset code/time_epochs.c '' time_epochs:'against sntp_server'
+mutation reuseaddr-emfile-no-spin code/reuseaddr.c 's/if \(errno != EMFILE && errno != ENFILE\) \{/if (1) {/' \
+    reuseaddr:'out of descriptors'
+mutation tcp-file-reads-to-newline tcp/tcp_file.c 's/while \(c != .\\n. && /while (/' tcp_file:'exact lines'
