@@ -125,4 +125,3 @@ experiment socket-timeout-short code/socket_timeout.c '100 s' socket_timeout:'-t
 experiment epoch-offset code/time_epochs.c '' time_epochs:'against sntp_server'
 mutation reuseaddr-emfile-no-spin code/reuseaddr.c 's/if \(errno != EMFILE && errno != ENFILE\) \{/if (1) {/' \
     reuseaddr:'out of descriptors'
-mutation tcp-file-reads-to-newline tcp/tcp_file.c 's/while \(c != .\\n. && /while (/' tcp_file:'exact lines'
