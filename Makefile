@@ -109,6 +109,7 @@ lint:
 	  clang-tidy --quiet --warnings-as-errors='*' $(SOURCES) $(TEST_SOURCES) -- $(WARNINGS) -Icommon 2>/dev/null; \
 	else echo "clang-tidy not installed (sudo apt install clang-tidy): skipped"; fi
 	awk '$(NEVER_FAILS)' tests/*.bats tests/*.bash
+	bash tests/experiments.sh
 	@! git grep -nE '^(<<<<<<<|>>>>>>>) ' || { echo "lint: merge conflict markers left in"; exit 1; }
 
 valgrind: all
@@ -154,7 +155,8 @@ help:
 	@echo "make sanitize   rebuild with AddressSanitizer + UndefinedBehaviorSanitizer (float-cast-overflow"
 	@echo "                too) and run the tests"
 	@echo "make valgrind   one exchange of every client/server pair under valgrind memcheck"
-	@echo "make lint       cppcheck, clang-tidy where installed, and no assertion in tests/ that cannot fail"
+	@echo "make lint       cppcheck, clang-tidy where installed, no assertion in tests/ that cannot fail,"
+	@echo "                and every EXPERIMENT line commented out builds warning-free at -O2"
 	@echo "make fuzz       run each libFuzzer target in fuzz/ for FUZZ_SECONDS (default 60; needs clang)"
 	@echo "make soak       every server serves 1000 clients (UDP: 10,000 datagrams): no fd or memory growth;"
 	@echo "                every program run with every sequence of up to three words of its alphabet"

@@ -49,13 +49,33 @@ spawn() {
 out() { cat "$BATS_TEST_TMPDIR/$1.out"; }
 err() { cat "$BATS_TEST_TMPDIR/$1.err"; }
 
+# A pause of SECONDS with no process started: a read with a time limit from a pipe that
+# nobody writes to (this shell holds its writing end too). Polls below pause 10 ms at a
+# time, and a sleep(1) or grep(1) started 100 times a second would cost more CPU than the
+# programs under test.
+pause() {
+    [ -n "${PAUSE_FD:-}" ] || exec {PAUSE_FD}<> <(:)
+    read -rt "$1" -u "$PAUSE_FD" || :
+}
+
+# Does NAME.out have a line matching REGEX (extended, as grep -E) yet? Read by the shell
+# itself, byte by byte as the C locale sees it.
+has_line() {
+    local file=$BATS_TEST_TMPDIR/$1.out regex=$2 line LC_ALL=C
+    [ -f "$file" ] || return 1
+    while IFS= read -r line || [ -n "$line" ]; do
+        [[ $line =~ $regex ]] && return 0
+    done <"$file"
+    return 1
+}
+
 # Poll every 10 ms: a readiness line, never a fixed sleep.
 wait_for() {
     local name=$1 regex=$2 limit=${3:-5}
     local tries=$((limit * 100))
     while ((tries-- > 0)); do
-        grep -Eq -- "$regex" "$BATS_TEST_TMPDIR/$name.out" 2>/dev/null && return 0
-        sleep 0.01
+        has_line "$name" "$regex" && return 0
+        pause 0.01
     done
     echo "timed out after ${limit}s waiting for /$regex/ from $name" >&2
     echo "--- $name stdout:" >&2
@@ -71,7 +91,7 @@ wait_exit() {
     local tries=$((limit * 100))
     while ((tries-- > 0)); do
         kill -0 "$pid" 2>/dev/null || return 0
-        sleep 0.01
+        pause 0.01
     done
     return 1
 }
@@ -101,48 +121,20 @@ free_tcp_port() { "$ROOT/tests/free_port" tcp; }
 # build that warns is a broken experiment), with -lpthread only if it includes pthread.h.
 build_without_experiment() {
     local src=$1 output=$2 word=${3:-} copy="$BATS_TEST_TMPDIR/$(basename "$1")" line text
-    line=$(awk -v word="$word" -v copy="$copy" '
-        function marks(comment) {
-            return comment ~ /EXPERIMENT/ && comment !~ /EXPERIMENT \(change this value\)/ &&
-                index(comment, word)
-        }
-        function out(text) { print text >copy }
-        found { out($0); next }
-        in_comment {                            # inside a /* ... */ of several lines
-            comment = comment " " $0
-            if (index($0, "*/")) { in_comment = 0; if (marks(comment)) armed = 1 }
-            out($0); next
-        }
-        {
-            start = index($0, "/*")
-            before = start ? substr($0, 1, start - 1) : $0
-            if (start && !index(substr($0, start), "*/")) {    # a comment begins here
-                in_comment = 1; comment = substr($0, start); out($0); next
-            }
-            if (armed && $0 ~ /^[ \t]*\/\/[ \t]*[^ \t\/]/ && $0 !~ /EXPERIMENT/) {
-                found = NR; out($0); print NR; next    # the student has commented it out
-            }
-            if (before !~ /[^ \t]/ || $0 ~ /^[ \t]*\/\//) {    # a comment line or a blank one
-                if (marks($0)) armed = 1
-                out($0); next
-            }
-            if (armed || (start && marks(substr($0, start)))) {   # the marked line
-                found = NR; out("// " $0); print NR; next
-            }
-            out($0)
-        }' "$src") || return 1
+    line=$(awk -v word="$word" -f "$ROOT/tests/experiment_line.awk" "$src") || return 1
     if [ -z "$line" ]; then
         echo "build_without_experiment: no EXPERIMENT marker${word:+ with '$word'} in $src" >&2
         return 1
     fi
     text=$(sed -n "${line}p" "$src")
+    sed "${line}s|^|// |" "$src" >"$copy"
     if ! [[ "$(sed -E 's:/\*.*\*/::; s:[[:space:]]+$::' <<<"$text")" == *";" ]]; then
         echo "build_without_experiment: $src:$line: the marked line is not one statement ending in ';': $text" >&2
         return 1
     fi
     local libs=()
     grep -Eq '^[[:space:]]*#[[:space:]]*include[[:space:]]*<pthread\.h>' "$src" && libs=(-lpthread)
-    ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -I"$ROOT/common" \
+    ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -O0 -I"$ROOT/common" \
         -o "$output" "$copy" "${libs[@]}"
 }
 
@@ -157,7 +149,7 @@ build_edited() {
         echo "build_edited: the edit '$script' changes nothing in $src" >&2
         return 1
     fi
-    local libs=() flags=(-O2)
+    local libs=() flags=(-O0)
     grep -Eq '^[[:space:]]*#[[:space:]]*include[[:space:]]*<pthread\.h>' "$src" && libs=(-lpthread)
     [ "${SANITIZED_EDITS:-}" = 1 ] && flags=(-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all)
     ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror "${flags[@]}" -I"$ROOT/common" \

@@ -167,11 +167,11 @@ lab_processes() {
     done
 }
 
-lab_down() {
+# Stop every process in the lab's namespaces, and leave the lab up.
+lab_stop_programs() {
     local ns pid pids=()
     for ns in "$NS_SEED" "$NS_PARROT" "$NS_KALI" "$NS_SWITCH"; do
         [ -e "/run/netns/$ns" ] || continue
-        # Processes first: a namespace lives on, nameless, as long as a process is in it.
         for pid in $(ip netns pids "$ns" 2>/dev/null); do
             kill -TERM "$pid" 2>/dev/null && pids+=("$pid")
         done
@@ -179,6 +179,12 @@ lab_down() {
     for pid in "${pids[@]}"; do
         wait_exit "$pid" 2 || kill -KILL "$pid" 2>/dev/null
     done
+    return 0
+}
+
+lab_down() {
+    local ns
+    lab_stop_programs       # first: a namespace lives on, nameless, while a process is in it
     for ns in "$NS_SEED" "$NS_PARROT" "$NS_KALI" "$NS_SWITCH"; do
         [ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null
     done

@@ -2,8 +2,10 @@
 # The lecture's two-machine exercises, in the network-namespace lab (tests/lab.bash):
 # seed 198.18.0.1, parrot 198.18.0.2 and kali 198.18.0.3 on one 1400-byte Ethernet link.
 # Every test skips, saying why, unless we are root and can create namespaces. Each test
-# builds a fresh lab and teardown removes it, even when the test fails; the last test
-# checks that nothing of it is left behind. The namespaces are named after this bats run
+# finds the lab as the first test built it, with nothing running in it: teardown stops what
+# a test started there, and removes the lab where a test changed it (LAB_CHANGED: a cut
+# link, another MTU, lab.sh's own rebuild), so the next test builds it afresh; the last
+# test removes it and checks that nothing of it is left behind. The namespaces are named after this bats run
 # ($NS_SEED is b<PID>-seed): a student's own `sudo tests/lab.sh up` lab is never touched.
 
 load helpers
@@ -18,7 +20,8 @@ setup_file() {
 
 setup() {
     lab_require
-    lab_up || {
+    LAB_CHANGED=
+    lab_is_up || lab_up || {
         lab_down
         false
     }
@@ -28,8 +31,16 @@ setup() {
 
 teardown() {
     kill_spawned
-    lab_down
+    if [ -n "$LAB_CHANGED" ] || [ "${BATS_TEST_COMPLETED:-}" != 1 ]; then
+        lab_down                            # changed, or failed: the next test builds anew
+    else
+        lab_stop_programs
+    fi
     remove_stand_in
+}
+
+teardown_file() {
+    lab_down
 }
 
 need() {
@@ -75,6 +86,7 @@ remove_stand_in() {
 }
 
 @test "big_sender: a lab built with MTU 1280 reports 1280" {
+    LAB_CHANGED=1
     need "$UDP/big_sender"
     lab_up 1280
     run ip netns exec "$NS_SEED" "$UDP/big_sender" "$PARROT"
@@ -192,6 +204,7 @@ remove_stand_in() {
 # ---- half-open connections ----------------------------------------------------------
 
 @test "keepalive: after the link is cut, the -k side reports the dead peer in seconds; the plain one waits on" {
+    LAB_CHANGED=1
     need "$TCP/tcp_keepalive"
     start_server kept ip netns exec "$NS_PARROT" "$TCP/tcp_keepalive" server "" -p 0
     kept_port=$PORT
@@ -228,6 +241,7 @@ remove_stand_in() {
 # ---- names of its own ---------------------------------------------------------------
 
 @test "the tests' lab has names of this run: a student's lab beside it keeps running" {
+    LAB_CHANGED=1
     [ "$NS_PARROT" = "b$BATS_ROOT_PID-parrot" ]
     # The student's parrot: the real one if a lab is up, else a stand-in. `ip netns add`
     # fails on a name that exists, so the stand-in is made only where no parrot was.
@@ -289,6 +303,7 @@ as_nobody() {
 }
 
 @test "lab.sh up on a running lab first says which programs it stops" {
+    LAB_CHANGED=1
     student_program "$NS_PARROT"
     lab_sh up
     [ "$status" -eq 0 ]
@@ -299,6 +314,7 @@ as_nobody() {
 }
 
 @test "lab.sh cut and mend with no lab say so in one line, exit 1" {
+    LAB_CHANGED=1
     lab_down
     lab_sh cut parrot
     [ "$status" -eq 1 ]
@@ -310,6 +326,7 @@ as_nobody() {
 }
 
 @test "lab.sh cut takes parrot's link down and mend brings it back" {
+    LAB_CHANGED=1
     # A connection attempt to a closed port: refused at once while the link is up; with
     # the cable pulled, no answer at all (timeout's 124).
     lab_sh cut parrot

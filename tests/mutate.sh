@@ -32,12 +32,7 @@ experiment() {
     local name=$1 source=$2 word=$3
     shift 3
     local line
-    line=$(awk -v word="$word" '
-        # the comment that holds EXPERIMENT, gathered up to its end; WORD anywhere in it
-        /EXPERIMENT/ && !/change this value/ { gathering = 1; comment = "" }
-        gathering { comment = comment " " $0; if (!/\*\// && !/^[ \t]*\/\//) next
-                    gathering = 0; armed = index(comment, word) > 0; next }
-        armed && !/^[ \t]*(\/\*|\*|\/\/|$)/ { print NR; exit }' "$top/$source")
+    line=$(awk -v word="$word" -f "$top/tests/experiment_line.awk" "$top/$source")
     [ -n "$line" ] || { echo "mutate: no EXPERIMENT${word:+ with '$word'} in $source"; exit 1; }
     mutation "$name" "$source" "$line" "$@"
     script[$name]="@$line"                  # a line number: the line is deleted
