@@ -4,6 +4,7 @@
 #                                $BATS_TEST_TMPDIR/NAME.out and NAME.err; teardown kills it
 #   wait_for NAME REGEX [SECS]   wait (default 5 s) until NAME.out has a line matching REGEX
 #   port_of NAME                 the port in NAME's "Listening ... ('HOST', PORT)" line
+#   asleep_in_recv PID           wait until process PID sleeps in recv() (fails if it ends)
 #   start_server NAME CMD...     spawn + wait for the Listening line; sets $PORT
 #   out NAME / err NAME          the output so far
 #   free_udp_port / free_tcp_port  a port nothing listens on right now
@@ -94,6 +95,19 @@ wait_exit() {
         pause 0.01
     done
     return 1
+}
+
+# Wait until process PID sleeps in recv() (recvfrom, where /proc says which call; on other
+# machines than x86_64 and aarch64, asleep at all); fail if it ends first.
+asleep_in_recv() {
+    local pid=$1 tries=500 state recvfrom=""
+    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; esac
+    while state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
+            "/proc/$pid/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom}"* ]]; do
+        [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; return 1; }
+        ((tries-- > 0)) || { echo "process $pid not asleep in recv(): $state" >&2; return 1; }
+        pause 0.01
+    done
 }
 
 port_of() {

@@ -157,19 +157,6 @@ Accepted a connection from ('127.0.0.1', $second)
     [ ! -e "/proc/$child1" ] && [ ! -e "/proc/$child2" ]
 }
 
-# Wait until process PID sleeps in recv() (recvfrom, where /proc says which call; on other
-# machines than x86_64 and aarch64, asleep at all); fail if it ends first.
-asleep_in_recv() {
-    local pid=$1 tries=500 state recvfrom=""
-    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; esac
-    while state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
-            "/proc/$pid/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom}"* ]]; do
-        [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; return 1; }
-        ((tries-- > 0)) || { echo "process $pid not asleep in recv(): $state" >&2; return 1; }
-        sleep 0.01
-    done
-}
-
 @test "experiment: without the client's shutdown(SHUT_WR) the server never reads end of file and never answers" {
     build_without_experiment tcp_closing.c "$BATS_TEST_TMPDIR/tcp_closing" 'never answers'
     grep -qx '//         status = shutdown(sock, SHUT_WR);' "$BATS_TEST_TMPDIR/tcp_closing.c"

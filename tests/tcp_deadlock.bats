@@ -21,19 +21,6 @@ wait_count() {
     done
 }
 
-# Wait until process PID sleeps in recv() (recvfrom, where /proc says which call; on other
-# machines than x86_64 and aarch64, asleep at all); fail if it ends first.
-asleep_in_recv() {
-    local pid=$1 tries=500 state recvfrom=""
-    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; esac
-    while state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
-            "/proc/$pid/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom}"* ]]; do
-        [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; return 1; }
-        ((tries-- > 0)) || { echo "process $pid not asleep in recv(): $state" >&2; return 1; }
-        sleep 0.01
-    done
-}
-
 # What a terminal shows of FILE: each \r sends the cursor back, so only the text after a
 # line's last \r stays visible (the progress lines only ever grow).
 terminal() { sed 's/.*\r//' "$1"; }

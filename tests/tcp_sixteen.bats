@@ -24,19 +24,6 @@ time_wait_on_port() {
         /proc/net/tcp
 }
 
-# Wait until process PID sleeps in recv() (recvfrom, where /proc says which call; on other
-# machines than x86_64 and aarch64, asleep at all); fail if it ends first.
-asleep_in_recv() {
-    local pid=$1 tries=500 state recvfrom=""
-    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; esac
-    while state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
-            "/proc/$pid/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom}"* ]]; do
-        [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; return 1; }
-        ((tries-- > 0)) || { echo "process $pid not asleep in recv(): $state" >&2; return 1; }
-        sleep 0.01
-    done
-}
-
 @test "server prints its Listening line and waits for a connection" {
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
     wait_for server '^Waiting to accept a new connection$'
