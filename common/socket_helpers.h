@@ -344,8 +344,10 @@ static inline char *format_repr(const void *data, size_t n, int as_bytes, char *
         else if (c >= 0x80 && unicode_is_invisible(c))
             out += sprintf(out, c <= 0xff ? "\\x%02x" : c <= 0xffff ? "\\u%04x" : "\\U%08x",
                            (unsigned)c);
-        else
-            memcpy(out, s + i, length), out += length;  /* printable: its bytes as they came */
+        else {
+            memcpy(out, s + i, length);         /* printable: its bytes as they came */
+            out += length;
+        }
     }
     sprintf(out, "%c", quote);
     return buf;
@@ -655,8 +657,10 @@ static inline int sendall(int fd, const void *data, size_t n)
         ssize_t sent = send(fd, p, n, 0);
         if (sent < 0 && errno != EINTR)
             return -1;
-        if (sent > 0)
-            p += sent, n -= (size_t)sent;
+        if (sent > 0) {
+            p += sent;
+            n -= (size_t)sent;
+        }
     }
     return 0;
 }
