@@ -13,12 +13,14 @@
 static const char request_format[] = "GET %s HTTP/1.0\r\n\r\n";
 static const char usage[] = "[-h] --host HOST --port PORT --file FILE [--timeout SECONDS]";
 static const char help[] =
-    "Socket Error Examples\n\noptions:\n"
+    "Socket Error Examples\n\n"
+    "options:\n"
     "  -h, --help         show this help message and exit\n"
     "  --host HOST        the web server's name or address\n"
     "  --port PORT        its TCP port\n"
     "  --file FILE        the path to ask for, e.g. /index.html\n"
-    "  --timeout SECONDS  limit for the whole exchange: connect, send, receive (default 30)\n";
+    "  --timeout SECONDS  limit for the whole exchange: connect, send, receive\n"
+    "                     (default 30)\n";
 
 /* A stage failed: the script's line, printed as the script prints it (on stdout, after
  * what came before it), and sys.exit(1). */

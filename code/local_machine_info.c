@@ -17,7 +17,8 @@
 
 static const char usage[] = "[-h]";
 static const char help[] =
-    "Print the host name, its IPv4 address, and every interface's IPv4 and IPv6 addresses\n\n"
+    "Print the host name, its IPv4 address, and every interface's IPv4 and IPv6\n"
+    "addresses\n\n"
     "options:\n"
     "  -h, --help  show this help message and exit\n";
 

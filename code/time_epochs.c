@@ -22,7 +22,8 @@
 
 static const char usage[] = "[-h] [-p PORT] [-t SECONDS] [host]";
 static const char help[] =
-    "Convert between Unix time and NTP time, with one SNTP query, and show NTP's eras\n\n"
+    "Convert between Unix time and NTP time, with one SNTP query, and show NTP's\n"
+    "eras\n\n"
     "positional arguments:\n"
     "  host        the NTP server to ask (default pool.ntp.org)\n\n"
     "options:\n"

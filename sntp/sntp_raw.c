@@ -25,7 +25,8 @@
 
 static const char usage[] = "[-h] [-p PORT] [host]";
 static const char help[] =
-    "Ask an NTP server for the time with hand-built IPv4, UDP and NTP headers (raw sockets)\n\n"
+    "Ask an NTP server for the time with hand-built IPv4, UDP and NTP headers (raw\n"
+    "sockets)\n\n"
     "positional arguments:\n"
     "  host        NTP server (default pool.ntp.org)\n\n"
     "options:\n"

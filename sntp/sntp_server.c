@@ -46,7 +46,8 @@ static const char usage[] = "[-h] [-p PORT] [-s STRATUM] [-r REFID] [host]";
 static const char help[] =
     "Answer SNTP requests with this machine's clock (SNTPv4, RFC 4330)\n\n"
     "positional arguments:\n"
-    "  host        address to listen at (default 127.0.0.1; \"\" for every one, IPv4 and IPv6)\n\n"
+    "  host        address to listen at (default 127.0.0.1; \"\" for every one, IPv4\n"
+    "              and IPv6)\n\n"
     "options:\n"
     "  -h, --help  show this help message and exit\n"
     "  -p PORT     UDP port (default 123, which needs root; 0 lets the OS choose)\n"

@@ -36,14 +36,16 @@ static const char still_open[] = "Still open: the child holds the connection";
 #define SHOWN_SIZE (REPR_SIZE(MAX_SHOWN) + 3)   /* their repr, and "..." when cut */
 
 static const char usage[] =
-    "[-h] [-p PORT] {client,server} {halfclose,reset,epipe,shutrd,shared} host";
+    "[-h] [-p PORT]\n"
+    "                   {client,server} {halfclose,reset,epipe,shutrd,shared} host";
 static const char help[] =
     "Close TCP connections in order (FIN), half-way (shutdown) or abortively (RST)\n\n"
     "positional arguments:\n"
     "  {client,server}  which role to play\n"
     "  {halfclose,reset,epipe,shutrd,shared}\n"
     "                   which step to show (give both sides the same one)\n"
-    "  host             interface the server listens at; host the client connects to\n\n"
+    "  host             interface the server listens at; host the client connects\n"
+    "                   to\n\n"
     "options:\n"
     "  -h, --help       show this help message and exit\n"
     "  -p PORT          TCP port (default 1060)\n";

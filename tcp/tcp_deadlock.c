@@ -37,9 +37,10 @@ static const char help[] =
     "options:\n"
     "  -h, --help       show this help message and exit\n"
     "  -p PORT          TCP port (default 1060)\n"
-    "  -b BYTES         set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles it;\n"
-    "                   at least 2048)\n"
-    "  -w, --watch      after each second without progress, show our socket's queues\n";
+    "  -b BYTES         set SO_SNDBUF and SO_RCVBUF to BYTES (the kernel doubles\n"
+    "                   it; at least 2048)\n"
+    "  -w, --watch      after each second without progress, show our socket's\n"
+    "                   queues\n";
 
 static int buffer_size;                 /* -b: 0 leaves the kernel's own (autotuned) sizes */
 static bool watch;                      /* -w */

@@ -27,7 +27,8 @@ static const char help[] =
     "Exchange lines over TCP through stdio streams (fdopen)\n\n"
     "positional arguments:\n"
     "  {client,server}  which role to play\n"
-    "  host             interface the server listens at; host the client connects to\n\n"
+    "  host             interface the server listens at; host the client connects\n"
+    "                   to\n\n"
     "options:\n"
     "  -h, --help       show this help message and exit\n"
     "  -p PORT          TCP port (default 1060)\n";

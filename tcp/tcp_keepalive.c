@@ -27,19 +27,21 @@
 #include <signal.h>
 
 static const char usage[] =
-    "[-h] [-p PORT] [-k] [-i IDLE] [-n COUNT] {client,server} host";
+    "[-h] [-p PORT] [-k] [-i IDLE] [-n COUNT]\n"
+    "                     {client,server} host";
 static const char help[] =
     "Wait on an idle TCP connection, optionally with keepalive probes\n\n"
     "positional arguments:\n"
     "  {client,server}  which role to play\n"
-    "  host             interface the server listens at; host the client connects to\n\n"
+    "  host             interface the server listens at; host the client connects\n"
+    "                   to\n\n"
     "options:\n"
     "  -h, --help       show this help message and exit\n"
     "  -p PORT          TCP port (default 1060)\n"
-    "  -k               turn keepalive on (first probe after 1 s idle, then every 1 s,\n"
-    "                   give up after 3 probes)\n"
-    "  -i IDLE          seconds idle before the first probe and between probes (default 1;\n"
-    "                   implies -k)\n"
+    "  -k               turn keepalive on (first probe after 1 s idle, then every 1\n"
+    "                   s, give up after 3 probes)\n"
+    "  -i IDLE          seconds idle before the first probe and between probes\n"
+    "                   (default 1; implies -k)\n"
     "  -n COUNT         unanswered probes before giving up (default 3; implies -k)\n";
 
 /* How keepalive is set up: on or off, and its three timers. */

@@ -52,7 +52,8 @@ enum { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20, E
 #define MAX_SECONDS 86400   /* -t: at most a day */
 
 static const char usage[] =
-    "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [-w FILE] [--ladder]";
+    "[-h] [-i IFACE] [-p PORT] [-c COUNT] [-t SECONDS] [-w FILE]\n"
+    "                 [--ladder]";
 static const char help[] =
     "Print the TCP segments to or from a port, as they cross an interface\n\n"
     "options:\n"
@@ -63,7 +64,8 @@ static const char help[] =
     "  -t SECONDS  stop after SECONDS seconds, at most a day (default 0: never)\n"
     "  -w FILE     also write the segments shown to FILE, a pcap capture file\n"
     "              (tcpdump -r FILE, or open it in Wireshark)\n"
-    "  --ladder    draw each connection as a ladder diagram: client left, server right\n";
+    "  --ladder    draw each connection as a ladder diagram: client left, server\n"
+    "              right\n";
 
 struct segment {
     struct in_addr source, destination;

@@ -41,11 +41,11 @@ programs() { ls "$ROOT"/code/*.c "$ROOT"/udp/*.c "$ROOT"/tcp/*.c "$ROOT"/sntp/*.
     local w="$ROOT/tcp/tcp_watch"
     run --separate-stderr "$w" --ladder=1
     [ "$status" -eq 2 ]
-    [ "${stderr_lines[1]}" = "tcp_watch: error: argument --ladder: ignored explicit argument '1'" ]
+    [ "${stderr_lines[-1]}" = "tcp_watch: error: argument --ladder: ignored explicit argument '1'" ]
     run --separate-stderr "$w" --ladder=3 -p 5
-    [ "${stderr_lines[1]}" = "tcp_watch: error: argument --ladder: ignored explicit argument '3'" ]
+    [ "${stderr_lines[-1]}" = "tcp_watch: error: argument --ladder: ignored explicit argument '3'" ]
     run --separate-stderr "$w" --lad=x foo
-    [ "${stderr_lines[1]}" = "tcp_watch: error: argument --ladder: ignored explicit argument 'x'" ]
+    [ "${stderr_lines[-1]}" = "tcp_watch: error: argument --ladder: ignored explicit argument 'x'" ]
 }
 
 @test "a flag with a short twin is named by both: argument -w/--watch" {
@@ -69,9 +69,17 @@ programs() { ls "$ROOT"/code/*.c "$ROOT"/udp/*.c "$ROOT"/tcp/*.c "$ROOT"/sntp/*.
 @test "unknown letters are listed by the word they stand in, wherever it stands" {
     run --separate-stderr "$ROOT/udp/udp_local" -x client -yz
     [ "$status" -eq 2 ]
-    [ "${stderr_lines[1]}" = "udp_local: error: unrecognized arguments: -x -yz" ]
+    [ "${stderr_lines[-1]}" = "udp_local: error: unrecognized arguments: -x -yz" ]
     run --separate-stderr "$ROOT/udp/udp_local" client -ax -xa
-    [ "${stderr_lines[1]}" = "udp_local: error: unrecognized arguments: -ax -xa" ]
+    [ "${stderr_lines[-1]}" = "udp_local: error: unrecognized arguments: -ax -xa" ]
     run --separate-stderr "$ROOT/tcp/tcp_watch" -Lx --ladder
-    [ "${stderr_lines[1]}" = "tcp_watch: error: unrecognized arguments: -Lx" ]
+    [ "${stderr_lines[-1]}" = "tcp_watch: error: unrecognized arguments: -Lx" ]
+}
+
+@test "-h fits an 80-column terminal as argparse wraps it: no line over 78 columns, in every program" {
+    local p wide
+    for p in $(programs); do
+        wide=$("$p" -h | awk -v name="$(basename "$p")" 'length($0) > 78 { print name ": " $0 }')
+        [ -z "$wide" ] || { echo "$wide"; false; }
+    done
 }

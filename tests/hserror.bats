@@ -160,7 +160,7 @@ seconds_between() {
     run ./hserror -h
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "$USAGE" ]
-    [[ "$output" == *"--timeout SECONDS  limit for the whole exchange: connect, send, receive (default 30)"* ]]
+    [[ "$output" == *"--timeout SECONDS  limit for the whole exchange: connect, send, receive"$'\n'"                     (default 30)"* ]]
 }
 
 @test "missing options are a usage error naming them, exit 2" {

@@ -260,25 +260,26 @@ client_sends_first() {   # NAME TEXT: a tcp_peer that sends TEXT while the serve
 @test "-h prints the usage and exits 0" {
     run ./tcp_closing -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: tcp_closing [-h] [-p PORT] {client,server} {halfclose,reset,epipe,shutrd,shared} host" ]
+    [ "${lines[0]}" = "usage: tcp_closing [-h] [-p PORT]" ]
+    [ "${lines[1]}" = "                   {client,server} {halfclose,reset,epipe,shutrd,shared} host" ]
 }
 
 @test "a missing argument, an unknown role or step or a bad port is a usage error, exit 2" {
     run ./tcp_closing client halfclose
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_closing: error: the following arguments are required: host" ]
+    [ "${lines[-1]}" = "tcp_closing: error: the following arguments are required: host" ]
     run ./tcp_closing serve halfclose 127.0.0.1
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_closing: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
+    [ "${lines[-1]}" = "tcp_closing: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
     run ./tcp_closing client close 127.0.0.1
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_closing: error: argument step: invalid choice: 'close' (choose from 'halfclose', 'reset', 'epipe', 'shutrd', 'shared')" ]
+    [ "${lines[-1]}" = "tcp_closing: error: argument step: invalid choice: 'close' (choose from 'halfclose', 'reset', 'epipe', 'shutrd', 'shared')" ]
     run ./tcp_closing client reset 127.0.0.1 -p 70000
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_closing: error: argument -p: invalid value: '70000' (must be 0..65535)" ]
+    [ "${lines[-1]}" = "tcp_closing: error: argument -p: invalid value: '70000' (must be 0..65535)" ]
     run ./tcp_closing client
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_closing: error: the following arguments are required: step, host" ]
+    [ "${lines[-1]}" = "tcp_closing: error: the following arguments are required: step, host" ]
 }
 
 @test "client with no server reports Connection refused and exits 1" {

@@ -188,7 +188,7 @@ stalled_queues() {
     [ "$status" -eq 0 ]
     [ "${lines[0]}" = "usage: tcp_deadlock [-h] [-p PORT] [-b BYTES] [-w]" ]
     [ "${lines[1]}" = "                    {client,server} host [bytecount]" ]
-    [[ "$output" == *$'\n  -w, --watch      after each second without progress, show our socket\'s queues' ]]
+    [[ "$output" == *$'\n  -w, --watch      after each second without progress, show our socket\'s\n                   queues' ]]
 }
 
 @test "a bad byte count, role or option is a usage error in argparse's words, exit 2" {

@@ -199,32 +199,33 @@ Waiting in poll() for data that never comes, on 1 connection" ]
 @test "-h prints the usage and exits 0; bad arguments are usage errors, exit 2" {
     run ./tcp_keepalive -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: tcp_keepalive [-h] [-p PORT] [-k] [-i IDLE] [-n COUNT] {client,server} host" ]
+    [ "${lines[0]}" = "usage: tcp_keepalive [-h] [-p PORT] [-k] [-i IDLE] [-n COUNT]" ]
+    [ "${lines[1]}" = "                     {client,server} host" ]
     run ./tcp_keepalive client
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_keepalive: error: the following arguments are required: host" ]
+    [ "${lines[-1]}" = "tcp_keepalive: error: the following arguments are required: host" ]
     run ./tcp_keepalive serve 127.0.0.1
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_keepalive: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
+    [ "${lines[-1]}" = "tcp_keepalive: error: argument role: invalid choice: 'serve' (choose from 'client', 'server')" ]
     for value in 0 -1 40000; do
         run ./tcp_keepalive client 127.0.0.1 -i "$value"
         [ "$status" -eq 2 ]
-        [ "${lines[1]}" = "tcp_keepalive: error: argument -i: invalid value: '$value' (must be 1..32767)" ]
+        [ "${lines[-1]}" = "tcp_keepalive: error: argument -i: invalid value: '$value' (must be 1..32767)" ]
     done
     for value in x 1x ""; do
         run ./tcp_keepalive client 127.0.0.1 -i "$value"
         [ "$status" -eq 2 ]
-        [ "${lines[1]}" = "tcp_keepalive: error: argument -i: invalid int value: '$value'" ]
+        [ "${lines[-1]}" = "tcp_keepalive: error: argument -i: invalid int value: '$value'" ]
     done
     run ./tcp_keepalive client 127.0.0.1 -i
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_keepalive: error: argument -i: expected one argument" ]
+    [ "${lines[-1]}" = "tcp_keepalive: error: argument -i: expected one argument" ]
     run ./tcp_keepalive client 127.0.0.1 -n 128
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_keepalive: error: argument -n: invalid value: '128' (must be 1..127)" ]
+    [ "${lines[-1]}" = "tcp_keepalive: error: argument -n: invalid value: '128' (must be 1..127)" ]
     run ./tcp_keepalive client 127.0.0.1 -k extra
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "tcp_keepalive: error: unrecognized arguments: extra" ]
+    [ "${lines[-1]}" = "tcp_keepalive: error: unrecognized arguments: extra" ]
 }
 
 @test "client with no server reports Connection refused and exits 1" {

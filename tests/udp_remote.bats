@@ -171,54 +171,57 @@ setup() {
 @test "usage errors: missing host, bad role, bad port, bad probability, exit 2" {
     run ./udp_remote client
     [ "$status" -eq 2 ]
-    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT] {client,server} host" ]
-    [ "${lines[1]}" = "udp_remote: error: the following arguments are required: host" ]
+    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT]" ]
+    [ "${lines[1]}" = "                  {client,server} host" ]
+    [ "${lines[-1]}" = "udp_remote: error: the following arguments are required: host" ]
     run ./udp_remote
-    [ "${lines[1]}" = "udp_remote: error: the following arguments are required: role, host" ]
+    [ "${lines[-1]}" = "udp_remote: error: the following arguments are required: role, host" ]
     run ./udp_remote both 127.0.0.1
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument role: invalid choice: 'both' (choose from 'client', 'server')" ]
+    [ "${lines[-1]}" = "udp_remote: error: argument role: invalid choice: 'both' (choose from 'client', 'server')" ]
     run ./udp_remote client 127.0.0.1 -p 65536
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument -p: invalid value: '65536' (must be 0..65535)" ]
+    [ "${lines[-1]}" = "udp_remote: error: argument -p: invalid value: '65536' (must be 0..65535)" ]
     run ./udp_remote server 127.0.0.1 -d 1.5
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument -d: invalid value: '1.5' (must be 0..1)" ]
+    [ "${lines[-1]}" = "udp_remote: error: argument -d: invalid value: '1.5' (must be 0..1)" ]
     run ./udp_remote server 127.0.0.1 -d half
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument -d: invalid float value: 'half'" ]
+    [ "${lines[-1]}" = "udp_remote: error: argument -d: invalid float value: 'half'" ]
     run ./udp_remote client 127.0.0.1 -w soon
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument -w: invalid float value: 'soon'" ]
+    [ "${lines[-1]}" = "udp_remote: error: argument -w: invalid float value: 'soon'" ]
     run ./udp_remote client 127.0.0.1 -w -1
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument -w: invalid value: '-1' (must be 0..86400)" ]
+    [ "${lines[-1]}" = "udp_remote: error: argument -w: invalid value: '-1' (must be 0..86400)" ]
     run ./udp_remote client 127.0.0.1 extra more
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: unrecognized arguments: extra more" ]
+    [ "${lines[-1]}" = "udp_remote: error: unrecognized arguments: extra more" ]
 }
 
 @test "argparse's words: a bad role is reported before the missing host (udp_remote.py's line)" {
     run ./udp_remote bad
     [ "$status" -eq 2 ]
-    [ "${#lines[@]}" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument role: invalid choice: 'bad' (choose from 'client', 'server')" ]
+    [ "${#lines[@]}" -eq 3 ]                 # the usage line, wrapped, and the error
+    [ "${lines[-1]}" = "udp_remote: error: argument role: invalid choice: 'bad' (choose from 'client', 'server')" ]
     run ./udp_remote -p abc client 127.0.0.1
-    [ "${lines[1]}" = "udp_remote: error: argument -p: invalid int value: 'abc'" ]
+    [ "${lines[-1]}" = "udp_remote: error: argument -p: invalid int value: 'abc'" ]
     run ./udp_remote client 127.0.0.1 -p -h
     [ "$status" -eq 2 ]
-    [ "${lines[1]}" = "udp_remote: error: argument -p: expected one argument" ]
+    [ "${lines[-1]}" = "udp_remote: error: argument -p: expected one argument" ]
     run ./udp_remote --port=5 client 127.0.0.1
-    [ "${lines[1]}" = "udp_remote: error: unrecognized arguments: --port=5" ]
+    [ "${lines[-1]}" = "udp_remote: error: unrecognized arguments: --port=5" ]
 }
 
 @test "-h prints the usage and exits 0, as its unique prefix --he does; -d 0.25 is taken" {
     run ./udp_remote -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT] {client,server} host" ]
+    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT]" ]
+    [ "${lines[1]}" = "                  {client,server} host" ]
     run ./udp_remote --he
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT] {client,server} host" ]
+    [ "${lines[0]}" = "usage: udp_remote [-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT]" ]
+    [ "${lines[1]}" = "                  {client,server} host" ]
     start_server server ./udp_remote server 127.0.0.1 -p 0 -d 0.25
 }
 

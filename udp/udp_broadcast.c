@@ -23,7 +23,8 @@ static const char help[] =
     "Send, receive UDP broadcast\n\n"
     "positional arguments:\n"
     "  {client,server}  which role to take\n"
-    "  host             interface the server listens at; network the client sends to\n\n"
+    "  host             interface the server listens at; network the client sends\n"
+    "                   to\n\n"
     "options:\n"
     "  -h, --help       show this help message and exit\n"
     "  -p port          UDP port (default 1060)\n";

@@ -31,8 +31,8 @@ static const char help[] =
     "options:\n"
     "  -h, --help       show this help message and exit\n"
     "  -p port          UDP port (default 1060)\n"
-    "  -i interface     address of the interface to use (default: the route to the group\n"
-    "                   decides), e.g. 127.0.0.1 to stay on this machine\n";
+    "  -i interface     address of the interface to use (default: the route to the\n"
+    "                   group decides), e.g. 127.0.0.1 to stay on this machine\n";
 
 /* The group as an IPv4 address, checked as argparse checks a type=: a unicast address
  * here is a usage error. */

@@ -18,7 +18,8 @@
 #define MAX_BYTES 65535
 
 static const char usage[] =
-    "[-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT] {client,server} host";
+    "[-h] [-p PORT] [-d PROBABILITY] [-w MAX_WAIT]\n"
+    "                  {client,server} host";
 static const char help[] =
     "Send and receive UDP, pretending packets are often dropped\n\n"
     "positional arguments:\n"
