@@ -127,7 +127,8 @@ static void start(struct run *r)
         setpgid(0, 0);                      /* its own group: what it forks ends with it */
         signal(SIGPIPE, SIG_DFL);
         execv(program, argv);
-        _exit(121);
+        fprintf(stderr, "command_sweep: cannot start %s: %s\n", program, strerror(errno));
+        _exit(121);                         /* judged as a failure: nothing was tried */
     }
     close(out[1]);
     close(err[1]);
