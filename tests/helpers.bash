@@ -4,7 +4,8 @@
 #                                $BATS_TEST_TMPDIR/NAME.out and NAME.err; teardown kills it
 #   wait_for NAME REGEX [SECS]   wait (default 5 s) until NAME.out has a line matching REGEX
 #   port_of NAME                 the port in NAME's "Listening ... ('HOST', PORT)" line
-#   asleep_in_recv PID           wait until process PID sleeps in recv() (fails if it ends)
+#   asleep_in PID CALL           wait until process PID sleeps in recv() or accept() (fails if
+#                                it ends first); asleep_in_recv PID for recv()
 #   start_server NAME CMD...     spawn + wait for the Listening line; sets $PORT
 #   out NAME / err NAME          the output so far
 #   free_udp_port / free_tcp_port  a port nothing listens on right now
@@ -97,18 +98,26 @@ wait_exit() {
     return 1
 }
 
-# Wait until process PID sleeps in recv() (recvfrom, where /proc says which call; on other
-# machines than x86_64 and aarch64, asleep at all); fail if it ends first.
-asleep_in_recv() {
-    local pid=$1 tries=500 state recvfrom=""
-    case $(uname -m) in x86_64) recvfrom=45 ;; aarch64) recvfrom=207 ;; esac
+# Wait until process PID sleeps in CALL (recv or accept; where /proc says which system call
+# it is in, on x86_64 and aarch64; on other machines, asleep at all); fail if it ends first.
+asleep_in() {
+    local pid=$1 call=$2 tries=500 state numbers=""
+    case $(uname -m)-$call in
+        x86_64-recv) numbers="45" ;; aarch64-recv) numbers="207" ;;
+        x86_64-accept) numbers="43 288" ;; aarch64-accept) numbers="202 242" ;;
+    esac
     while state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
-            "/proc/$pid/syscall" 2>/dev/null)"; [[ "$state" != "S ${recvfrom}"* ]]; do
+            "/proc/$pid/syscall" 2>/dev/null)"; do
+        if [ "${state%% *}" = S ]; then
+            [ -z "$numbers" ] && return 0
+            [[ " $numbers " == *" ${state#S } "* ]] && return 0
+        fi
         [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; return 1; }
-        ((tries-- > 0)) || { echo "process $pid not asleep in recv(): $state" >&2; return 1; }
+        ((tries-- > 0)) || { echo "process $pid not asleep in $call(): $state" >&2; return 1; }
         pause 0.01
     done
 }
+asleep_in_recv() { asleep_in "$1" recv; }
 
 port_of() {
     sed -nE "s/^Listening.*\('[^']*', ([0-9]+)(, [0-9]+, [0-9]+)?\)$/\1/p" "$BATS_TEST_TMPDIR/$1.out" | head -n 1

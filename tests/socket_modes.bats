@@ -28,7 +28,7 @@ seconds_between() {
     build_without_experiment socket_modes.c "$BATS_TEST_TMPDIR/socket_modes"
     spawn modes "$BATS_TEST_TMPDIR/socket_modes"
     wait_for modes '^Trivial Server launched'
-    sleep 0.5                               # the real one is done with both accept() calls by now
+    asleep_in "$PID_modes" accept           # the real one prints its EAGAIN line before it
     kill -0 "$PID_modes"
     [ "$(wc -l <"$BATS_TEST_TMPDIR/modes.out")" -eq 1 ]
 }
