@@ -22,7 +22,7 @@ mutation repr-escapes-controls $H 's/else if \(c < 0x20 \|\| c == 0x7f/else if (
 mutation utf8-overlong $H 's/value < least\[length\] \|\| //' socket_helpers:'repr of text'
 mutation listed-word-escaped $H 's/return strlen\(buf\) == length \+ 2 && /return 1 || /' \
     socket_helpers:'unrecognized word'
-mutation option-value-not-an-option $H "s/text\\[0\\] == '-' && text\\[1\\] != '\\\\0'/0/" \
+mutation option-value-not-an-option $H 's/if \(!negative_number\)\n\s+usage_error\("argument %s: expected one argument", name\);//' \
     socket_helpers:'expected one argument'
 mutation int-range-checked $H 's/errno == ERANGE \|\| value < min \|\| value > max/errno == ERANGE/' \
     socket_helpers:'out of range'
