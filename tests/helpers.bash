@@ -106,8 +106,9 @@ asleep_in() {
         x86_64-recv) numbers="45" ;; aarch64-recv) numbers="207" ;;
         x86_64-accept) numbers="43 288" ;; aarch64-accept) numbers="202 242" ;;
     esac
-    while state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
-            "/proc/$pid/syscall" 2>/dev/null)"; do
+    while :; do
+        state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
+            "/proc/$pid/syscall" 2>/dev/null)" || :
         if [ "${state%% *}" = S ]; then
             [ -z "$numbers" ] && return 0
             [[ " $numbers " == *" ${state#S } "* ]] && return 0
