@@ -226,7 +226,10 @@ Accepted a connection from ('127.0.0.1', $client_port)
 @test "with a client connected, pgrep -f 'tcp_file server' finds the server's PID only (pgrep tcp_file both)" {
     command -v pgrep >/dev/null || skip "needs pgrep (procps)"
     start_server server ./tcp_file server 127.0.0.1 -p 0
-    spawn client bash -c 'sleep 10 | exec ./tcp_file client 127.0.0.1 -p "$1"' sh "$PORT"
+    mkfifo "$BATS_TEST_TMPDIR/in"
+    exec {keep}<>"$BATS_TEST_TMPDIR/in"     # held open here: the client waits for a line
+    spawn client bash -c 'exec ./tcp_file client 127.0.0.1 -p "$1" <"$2"' sh "$PORT" \
+        "$BATS_TEST_TMPDIR/in"
     wait_for server '^Accepted a connection'
     client=$(pgrep -f "^./tcp_file client 127.0.0.1 -p $PORT\$")
     [ -n "$client" ]
