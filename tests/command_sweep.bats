@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # The command-line grammar test (tests/command_sweep.sh, tests/command_sweep.c): every
-# program run with every word of its alphabet alone and 40 sequences of two or three words
+# program run with every word of its alphabet alone and 20 sequences of two or three words
 # ends with exit 0, 1 or 2, never by a signal, with no sanitizer report (under make
 # sanitize), and a usage error is one usage line and one error line. `make soak` runs every
 # sequence of up to three words.
@@ -8,7 +8,7 @@
 load helpers
 
 sweep() {
-    run bash "$ROOT/tests/command_sweep.sh" -n 40 "$@"
+    run bash "$ROOT/tests/command_sweep.sh" -n 20 "$@"
     [ "$status" -ne 77 ] || skip "${lines[0]}"
     echo "$output"
     [ "$status" -eq 0 ]
