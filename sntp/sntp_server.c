@@ -126,7 +126,7 @@ static int measure_precision(long *fastest)
     return step * 1.41421356 < *fastest * 1e-9 ? exponent + 1 : exponent;   /* sqrt(2): halfway */
 }
 
-/* Other systems (README, "Platforms"): the kernel's receive time comes in nanoseconds on
+/* Other systems (REFERENCE.md, "Platforms"): the kernel's receive time comes in nanoseconds on
  * Linux (SO_TIMESTAMPNS), elsewhere in microseconds (SO_TIMESTAMP); without IP_PKTINFO
  * (the BSDs) an IPv4 reply goes out from the address the kernel picks. */
 #ifdef SO_TIMESTAMPNS

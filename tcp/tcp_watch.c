@@ -9,7 +9,7 @@
  *     ./tcp_sixteen client 127.0.0.1
  * and watch the handshake (SYN, SYN-ACK, ACK); the two 16-byte messages, each starting
  * where its side's previous segment ended (seq + len); then a FIN from each side, each
- * acknowledged with its seq + 1. In the lab (README), watch a real link with
+ * acknowledged with its seq + 1. In the lab (lab/README.md), watch a real link with
  *     sudo ip netns exec seed ./tcp_watch -i eth0 -p 1060
  * Keep what it sees for Wireshark: sudo ./tcp_watch -w hs.pcap, then tcpdump -r hs.pcap -n.
  * The experiment: comment out the marked line in track(), and seq and ack show as the

@@ -341,7 +341,7 @@ as_nobody() {
     [[ "$output" == *"Connection refused"* ]]
 }
 
-# ---- big_sender: the largest datagram that leaves (appended; README "MTU" experiment) ----
+# ---- big_sender: the largest datagram that leaves (appended; lab/README.md, "The MTU of a real path") ----
 
 @test "big_sender: on the 1400-byte link -s 1372 leaves (1400 - 20 IP - 8 UDP) and -s 1373 gets EMSGSIZE" {
     need "$UDP/big_sender"

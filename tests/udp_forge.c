@@ -4,7 +4,7 @@
  *     udp_forge SOURCE SOURCE_PORT DESTINATION DESTINATION_PORT [TEXT]
  * e.g. udp_forge 127.0.0.1 1060 127.0.0.1 1060 hello: a datagram "from" a server to itself.
  * This is how the tests start a UDP server talking to itself, or two servers answering
- * each other (README, "reflection loop"). Root only (a raw socket); numeric IPv4 addresses
+ * each other (udp/README.md, the reflection loop). Root only (a raw socket); numeric IPv4 addresses
  * only, and both must be in 127.0.0.0/8: nothing forged may leave this machine, and no
  * reply to a forged source may either. Exit 0 once sent, 1 on an error, 2 on bad arguments.
  */

@@ -8,7 +8,7 @@
  *     ./udp_broadcast client 127.255.255.255
  * One host runs one server (a second cannot bind the port); on a real network the client
  * sends to the subnet's broadcast address, e.g. 192.168.1.255, and every server on that
- * subnet bound to "" receives the datagram (the lab in README shows two hosts hear it).
+ * subnet bound to "" receives the datagram (lab/README.md shows two hosts hear it).
  * Watch it: sudo tcpdump -i lo -n udp port 1060 (the destination is 127.255.255.255).
  * More in README.md here.
  */

@@ -5,7 +5,7 @@
  * multicast datagram goes to a group address (224.0.0.0 to 239.255.255.255) and only the
  * hosts whose programs joined the group keep it. IPv4 multicast here, so AF_INET.
  *
- * Try, on two hosts (or two network namespaces, see the lab in README):
+ * Try, on two hosts (or two network namespaces, see lab/README.md):
  *     ./udp_multicast server 239.255.0.1          (join the group, wait)
  *     ./udp_multicast client 239.255.0.1          (send one datagram to the group)
  * On one machine, name the loopback interface at both ends, or the group's route (the
