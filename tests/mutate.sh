@@ -63,7 +63,13 @@ for name in "${selected[@]}"; do
         while IFS= read -r spec; do
             test_file=$tree/tests/${spec%%:*}.bats
             filter=(); [[ "$spec" == *:* ]] && filter=(--filter "${spec#*:}")
-            if ! (cd "$tree" && timeout 30 bats "${filter[@]}" "$test_file" >"$tree/.bats.log" 2>&1); then
+            bats_status=0
+            (cd "$tree" && timeout 30 bats "${filter[@]}" "$test_file" >"$tree/.bats.log" 2>&1) ||
+                bats_status=$?
+            if [ $bats_status -eq 124 ]; then   # a test waits for ever: that too is a kill
+                verdict="killed: a test in ${spec%%:*} still waited after 30 s"
+                break
+            elif [ $bats_status -ne 0 ]; then
                 verdict="killed by $(grep -c '^not ok' "$tree/.bats.log") failing test(s) in ${spec%%:*}"
                 break
             fi

@@ -119,7 +119,7 @@ experiment remote-socket-type code/remote_machine_info.c '' remote_machine_info:
 experiment reuseaddr-option code/reuseaddr.c '' reuseaddr:'restart on the same port'
 experiment socket-nonblocking code/socket_modes.c 'for ever' socket_modes:'the server line'
 experiment socket-timeout-set code/socket_timeout.c 'None' socket_timeout:"notebook's lines"
-experiment socket-timeout-short code/socket_timeout.c '100 s' socket_timeout:'-t sets the short timeout'
+experiment socket-timeout-short code/socket_timeout.c '100 s' socket_timeout:'sets the short timeout'
 experiment epoch-offset code/time_epochs.c '' time_epochs:'against sntp_server'
 mutation reuseaddr-emfile-no-spin code/reuseaddr.c 's/if \(errno != EMFILE && errno != ENFILE\) \{/if (1) {/' \
     reuseaddr:'out of descriptors'
