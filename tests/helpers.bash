@@ -198,7 +198,7 @@ with_hosts_file() {
 in_namespace() {
     command -v nsenter >/dev/null || skip "needs nsenter (util-linux) to enter a namespace"
     unshare -n true 2>/dev/null || skip "unshare -n is not allowed here (needs root)"
-    spawn namespace unshare -n sleep 60
+    spawn namespace unshare -n sleep infinity     # holds the namespace; teardown ends it
     local tries=500
     until [ "$(readlink "/proc/$PID_namespace/ns/net")" != "$(readlink /proc/self/ns/net)" ]; do
         ((tries-- > 0)) || false
