@@ -111,9 +111,10 @@ int main(int argc, char *argv[])
     /* EXPERIMENT: comment this out: the server's time shows 70 years late (2096): NTP's
      * seconds since 1900 read as Unix seconds since 1970. */
     since_1970 -= (double)NTP_UNIX_EPOCH_DIFF;
-    printf("NTP time in human-readable local time: %s\n", format_datetime(since_1970, true, text));
+    printf("NTP time in human-readable local time: %s\n",
+           format_datetime(since_1970, AWARE_UTC_DATETIME, text));
     printf("Current Unix time in human-readable local time: %s\n",
-           format_datetime(unix_time, false, text));
+           format_datetime(unix_time, LOCAL_DATETIME, text));
 
     /* The era arithmetic: the full count of seconds since 1900, split into era and field. */
     long long ntp_now = (long long)now.tv_sec + (long long)NTP_UNIX_EPOCH_DIFF;

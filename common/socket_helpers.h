@@ -17,7 +17,7 @@
  *   format_address(address, buf)       ('127.0.0.1', 1060)
  *   format_repr(data, n, as_bytes, buf), word_repr(word, buf), shown_word(word, buf)
  *   format_float(value, buf)           print(float): 1796524592.0268562, 1.52587890625e-05
- *   format_datetime(seconds, utc, buf) str(datetime): 2026-12-06 02:36:32.026856[+00:00]
+ *   format_datetime(seconds, kind, buf) str(datetime): 2026-12-06 02:36:32.026856[+00:00]
  * TCP: accept_connection(sock, peer, size, me): accept, on to the next after ECONNABORTED.
  * UDP: recvfrom_uninterrupted(sock, data, size, from, length): recvfrom, again after EINTR;
  *   ignore_reflection(from, me): a server's guard, for a datagram it must never answer.
@@ -414,10 +414,15 @@ static inline char *format_float(double value, char buf[FLOAT_TEXT_SIZE])
     return buf;
 }
 
-/* Python's str(datetime.fromtimestamp(seconds)): local time, or UTC with "+00:00" where utc
- * (an aware datetime); microseconds rounded half to even, as Python does, and left out when
- * they are 0. A time that time_t cannot hold is shown as "(out of range)". */
-static inline char *format_datetime(double seconds, bool utc, char buf[DATETIME_TEXT_SIZE])
+/* Which datetime Python makes of a Unix time t: datetime.fromtimestamp(t), local and
+ * naive; fromtimestamp(t, timezone.utc), aware, printed with "+00:00"; utcfromtimestamp(t),
+ * UTC but naive, printed without. */
+enum datetime_kind { LOCAL_DATETIME, AWARE_UTC_DATETIME, UTC_DATETIME };
+
+/* Python's str() of that datetime: microseconds rounded half to even, as Python does, and
+ * left out when they are 0. A time that time_t cannot hold is shown as "(out of range)". */
+static inline char *format_datetime(double seconds, enum datetime_kind kind,
+                                    char buf[DATETIME_TEXT_SIZE])
 {
     struct tm fields;
     double limit = sizeof(time_t) >= 8 ? 1e17 : 2147483647.0;
@@ -434,12 +439,12 @@ static inline char *format_datetime(double seconds, bool utc, char buf[DATETIME_
     whole += micro >= 1000000 ? 1 : micro < 0 ? -1 : 0;
     micro += micro >= 1000000 ? -1000000 : micro < 0 ? 1000000 : 0;
     time_t t = (time_t)whole;
-    if (!(utc ? gmtime_r(&t, &fields) : localtime_r(&t, &fields)))
+    if (!(kind != LOCAL_DATETIME ? gmtime_r(&t, &fields) : localtime_r(&t, &fields)))
         return strcpy(buf, "(out of range)");
     size_t n = strftime(buf, DATETIME_TEXT_SIZE, "%Y-%m-%d %H:%M:%S", &fields);
     if (micro != 0)
         n += (size_t)snprintf(buf + n, DATETIME_TEXT_SIZE - n, ".%06lld", micro);
-    snprintf(buf + n, DATETIME_TEXT_SIZE - n, "%s", utc ? "+00:00" : "");
+    snprintf(buf + n, DATETIME_TEXT_SIZE - n, "%s", kind == AWARE_UTC_DATETIME ? "+00:00" : "");
     return buf;
 }
 

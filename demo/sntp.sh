@@ -10,8 +10,8 @@ chapter "SNTP: sntp_raw builds the IP, UDP and NTP headers by hand, as scapy doe
 run_client "terminal 2" sntp ./sntp_raw 127.0.0.1 -p "$PORT"
 stop_server
 
-chapter "SNTP: sntp_client with no server (it backs off, then gives up)"
-run_client "terminal 2" sntp ./sntp_client 127.0.0.1 -p "$PORT" -t 1.5
+chapter "SNTP: sntp_client -v with no server (it backs off, then gives up)"
+run_client "terminal 2" sntp ./sntp_client 127.0.0.1 -p "$PORT" -t 1.5 -v
 
 chapter "SNTP: a server on every address answers from the address each client asked at"
 start_server "terminal 1" sntp ./sntp_server "" -p 0

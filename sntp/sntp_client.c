@@ -1,14 +1,17 @@
 /*
  * sntp_client.c - a complete SNTPv4 client (lecture: "Get time from the internet time
- * server", what ntplib does for the notebook; RFC 4330, the client side of RFC 5905).
+ * server": the course's tcp/sc2.py, and what ntplib does for the notebook; RFC 4330, the
+ * client side of RFC 5905).
  *     ./sntp_server -p 1230             ./sntp_client 127.0.0.1 -p 1230
- * (or ./sntp_client alone: pool.ntp.org). First the notebook's line, ctime(tx_time), then
- * the four timestamps T1..T4, from which come the offset and the round-trip delay. Unlike
- * sntp_time, it believes only a reply from the server's address that echoes our transmit
- * time (T1), ignoring and counting any other datagram, and refuses what RFC 4330 refuses
- * and the replies RFC 5905 shows cannot be true. Watch it: strace -e trace=network
- * ./sntp_client 127.0.0.1 -p 1230. The experiment (a marked line in client()) and the hostile
- * server tests/sntp_responder are in README.md, this folder's guide.
+ * (or ./sntp_client alone: pool.ntp.org). First sc2.py's lines, word for word: the header's
+ * fields, the four timestamps T1..T4, the offset they give and the corrected time; then the
+ * notebook's ctime(tx_time) line and what sc2.py leaves out (the round-trip delay among it).
+ * Unlike sc2.py and sntp_time, it believes only a reply from the server's address that
+ * echoes our transmit time (T1), ignoring and counting any other datagram (-v shows each),
+ * and refuses what RFC 4330 refuses and the replies RFC 5905 shows cannot be true. Watch
+ * it: strace -e trace=network ./sntp_client 127.0.0.1 -p 1230. The experiment (a marked line
+ * in client()) and the hostile server tests/sntp_responder are in README.md, this folder's
+ * guide.
  */
 #include "socket_helpers.h"
 
@@ -20,6 +23,7 @@
  * struct laid over the bytes. Each timestamp is 32-bit seconds and a 32-bit fraction. */
 #define NTP_PACKET_SIZE 48
 #define NTP_REFERENCE_ID 12
+#define NTP_REFERENCE_TIME 16       /* when the server's clock was last set */
 #define NTP_ORIGINATE_TIME 24       /* T1 as the server saw it in our request */
 #define NTP_RECEIVE_TIME 32         /* T2: our request reached the server */
 #define NTP_TRANSMIT_TIME 40        /* T3: the reply left the server */
@@ -77,8 +81,7 @@ static struct unix_time time_at(const unsigned char *packet, size_t offset, int6
     return (struct unix_time){pivot + difference, word_at(packet, offset + 4)};
 }
 
-/* NTP's fraction of our clock's nanoseconds, rounded up so that format_time(), which
- * rounds down, shows the microseconds the clock said. */
+/* NTP's fraction of our clock's nanoseconds (rounded up: never shown a microsecond early). */
 static uint32_t fraction_of(struct timespec ts)
 {
     return (uint32_t)((((uint64_t)ts.tv_nsec << 32) + 999999999u) / 1000000000u);
@@ -98,17 +101,24 @@ static double seconds_between(struct unix_time later, struct unix_time earlier)
            ((double)later.fraction - (double)earlier.fraction) / (double)NTP_ERA_SECONDS;
 }
 
-/* "2023-08-26 20:26:22.123456 UTC", or as_ctime like time.ctime(): "Sat Aug 26 22:26:22 2023" */
-static char *format_time(struct unix_time t, bool as_ctime, char buf[64])
+/* The time as a Python float of Unix seconds, as sc2.py holds it: a double, so to about a
+ * quarter of a microsecond today. */
+static double as_float(struct unix_time t)
+{
+    return (double)t.seconds + (double)t.fraction / (double)NTP_ERA_SECONDS;
+}
+
+/* sc2.py's str(datetime.utcfromtimestamp(t)): "2023-08-26 20:26:22.123456"; or as_ctime,
+ * time.ctime(t), local time: "Sat Aug 26 22:26:22 2023". */
+static char *format_time(struct unix_time t, bool as_ctime, char buf[DATETIME_TEXT_SIZE])
 {
     struct tm tm;
     time_t seconds = (time_t)t.seconds;
-    if ((int64_t)seconds != t.seconds ||
-        (as_ctime ? localtime_r(&seconds, &tm) : gmtime_r(&seconds, &tm)) == NULL)
-        return memcpy(buf, "(out of range)", sizeof "(out of range)");
-    size_t n = strftime(buf, 64, as_ctime ? "%a %b %e %H:%M:%S %Y" : "%Y-%m-%d %H:%M:%S", &tm);
     if (!as_ctime)
-        snprintf(buf + n, 64 - n, ".%06u UTC", (unsigned)(((uint64_t)t.fraction * 1000000u) >> 32));
+        return format_datetime(as_float(t), UTC_DATETIME, buf);
+    if ((int64_t)seconds != t.seconds || localtime_r(&seconds, &tm) == NULL)
+        return strcpy(buf, "(out of range)");
+    strftime(buf, DATETIME_TEXT_SIZE, "%a %b %e %H:%M:%S %Y", &tm);
     return buf;
 }
 
@@ -209,38 +219,61 @@ static enum verdict check_reply(const unsigned char *reply, size_t n, bool from_
     return judged(ANSWER, why, "is the answer");
 }
 
-/* The notebook's line, then the fields under the labels of the course's tcp/sc2.py. */
+/* A timestamp of the reply as sc2.py prints it. Zero, NTP's "unknown" (a reference time
+ * never set), is 1900-01-01 to sc2.py, which knows no eras: so here too. */
+static char *format_timestamp(const unsigned char *reply, size_t offset, struct unix_time t4,
+                              char buf[DATETIME_TEXT_SIZE])
+{
+    struct unix_time t = {-(int64_t)NTP_UNIX_EPOCH_DIFF, 0};
+    if (!is_zero(reply, offset))
+        t = time_at(reply, offset, t4.seconds);
+    return format_time(t, false, buf);
+}
+
+/* The answer, as tcp/sc2.py prints it, word for word; then the notebook's line, then what
+ * sc2.py leaves out. */
 static void print_reply(const unsigned char *reply, struct unix_time t4, const char *from)
 {
     static const char *const leap[] = {"no warning", "last minute of the day has 61 seconds",
                                        "last minute of the day has 59 seconds", "unsynchronised"};
     const unsigned char *code = reply + NTP_REFERENCE_ID;
-    char text[64], id[REPR_SIZE(4)];
+    char text[DATETIME_TEXT_SIZE], number[FLOAT_TEXT_SIZE], id[REPR_SIZE(4)];
     struct header h = decode(reply);
     struct sample s = measure(reply, t4);
+    double corrected = as_float(t4) + s.offset;     /* our clock at T4, as sc2.py corrects it */
+
+    printf("SNTP Response:\n");
+    printf("Leap Indicator: %u\nVersion Number: %u\nMode: %u\nStratum: %u\n", h.leap,
+           h.version, h.mode, h.stratum);
+    printf("Root Delay: %s seconds\n", format_float(h.root_delay, number));
+    printf("Root Dispersion: %s seconds\n", format_float(h.root_dispersion, number));
+    printf("Reference Timestamp: %s\n", format_timestamp(reply, NTP_REFERENCE_TIME, t4, text));
+    printf("Originate Timestamp (T1): %s\n", format_time(s.t1, false, text));
+    printf("Receive Timestamp (T2): %s\n", format_time(s.t2, false, text));
+    printf("Transmit Timestamp (T3): %s\n", format_time(s.t3, false, text));
+    printf("Destination Timestamp (T4): %s\n", format_time(s.t4, false, text));
+    printf("Offset: %s seconds\n", format_float(s.offset, number));
+    printf("Corrected Time: %s UTC\n", format_datetime(corrected, UTC_DATETIME, text));
+
+    /* The notebook's ntplib cell: print(ctime(response.tx_time)), T3 in local time. */
+    printf("%s\n", format_time(s.t3, true, text));
 
     /* The reference id, as RFC 5905 reads it: at stratum 1 a source name (GPS, LOCL...),
      * zero-filled; above it the upstream server's IPv4 address (of an IPv6 one, a hash). */
     if (h.stratum <= 1 || inet_ntop(AF_INET, code, id, sizeof id) == NULL)
         format_repr(code, strnlen((const char *)code, 4), false, id);
-    printf("%s\n", format_time(s.t3, true, text));  /* print(ctime(response.tx_time)) */
     printf("Response received from: %s\n", from);
-    printf("Leap Indicator: %u (%s)\n", h.leap, leap[h.leap]);
-    printf("Version Number: %u\nMode: %u (server)\n", h.version, h.mode);
-    printf("Stratum: %u (%s)\n", h.stratum, h.stratum == 1 ? "primary: it reads a reference "
+    printf("Believed: from the server, echoes our T1, passes RFC 4330's and 5905's checks\n");
+    printf("Leap Indicator %u: %s\n", h.leap, leap[h.leap]);
+    printf("Stratum %u: %s\n", h.stratum, h.stratum == 1 ? "primary: it reads a reference "
            "clock" : "secondary: that many steps from a reference or local clock");
     printf("Poll: %d (2^%d = %g s)\n", h.poll, h.poll, ldexp(1, h.poll));
     printf("Precision: %d (2^%d = %.3g s)\n", h.precision, h.precision, ldexp(1, h.precision));
-    printf("Root Delay: %.6f seconds\nRoot dispersion: %.6f s\n", h.root_delay, h.root_dispersion);
     printf("Reference id: %s\n", id);
-    printf("Originate Timestamp (T1): %s (our request left)\n", format_time(s.t1, false, text));
-    printf("Receive Timestamp (T2): %s (it reached the server)\n", format_time(s.t2, false, text));
-    printf("Transmit Timestamp (T3): %s (the reply left)\n", format_time(s.t3, false, text));
-    printf("Destination Timestamp (T4): %s (it reached us)\n", format_time(s.t4, false, text));
-    printf("Offset: %+.6f seconds\nRound-trip delay: %.6f s\n", s.offset, s.delay);
+    printf("Round-trip delay: %.6f s\n", s.delay);
 }
 
-static const char usage[] = "[-h] [-p PORT] [-t TIMEOUT] [host]";
+static const char usage[] = "[-h] [-p PORT] [-t TIMEOUT] [-v] [host]";
 static const char help[] =
     "Ask an NTP server for the time (SNTPv4, RFC 4330) and check its answer\n\n"
     "positional arguments:\n"
@@ -248,7 +281,8 @@ static const char help[] =
     "options:\n"
     "  -h, --help  show this help message and exit\n"
     "  -p PORT     UDP port (default 123)\n"
-    "  -t TIMEOUT  give up after this many seconds without an answer (default 5)\n";
+    "  -t TIMEOUT  give up after this many seconds without an answer (default 5)\n"
+    "  -v          show each try and each datagram ignored, as they happen\n";
 
 /* Wait until sock has a datagram or the deadline (monotonic seconds) passes: false then.
  * A signal (EINTR) only shortens the wait, which goes on to the deadline. */
@@ -298,7 +332,7 @@ static _Noreturn void no_answer(const char *host, const struct addrinfo *server,
         ignored > 0 ? ignoring : ": is an NTP server running there?");
 }
 
-static void client(const char *host, uint16_t port, double timeout)
+static void client(const char *host, uint16_t port, double timeout, bool verbose)
 {
     static unsigned char reply[MAX_BYTES];
     unsigned char request[NTP_PACKET_SIZE] = {NTP_REQUEST_FIRST_BYTE};     /* and 47 zeros */
@@ -324,7 +358,8 @@ static void client(const char *host, uint16_t port, double timeout)
         if (wait > timeout - waited)
             wait = timeout - waited;        /* the last wait ends at -t */
         waited += wait;
-        printf("Waiting up to %g seconds for a reply from %s\n", wait, where);
+        if (verbose)
+            printf("Waiting up to %g seconds for a reply from %s\n", wait, where);
         double deadline = monotonic_seconds() + wait;
         while (readable_before(sock, deadline)) {
             struct sockaddr_storage sender;
@@ -348,11 +383,14 @@ static void client(const char *host, uint16_t port, double timeout)
                 die("the reply from %s %s", from, why);
             if (verdict == ANSWER) {
                 print_reply(reply, t4, from);
+                printf("Tries: %d; other datagrams ignored: %d%s\n", tries, ignored,
+                       verbose ? "" : " (-v shows each)");
                 freeaddrinfo(server);
                 close(sock);
                 return;
             }
-            printf("Ignored a datagram from %s: %s\n", from, why);
+            if (verbose)
+                printf("Ignored a datagram from %s: %s\n", from, why);
             ignored++;
         }
     }
@@ -364,21 +402,23 @@ int main(int argc, char *argv[])
     static const struct option options[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     uint16_t port = 123;
     double timeout = 5;
+    bool verbose = false;
     int option;
 
     program_init(argv[0], usage);
     opterr = 0;                             /* we report errors as argparse words them */
-    while ((option = getopt_long(argc, argv, ":hp:t:", options, NULL)) != -1) {
+    while ((option = getopt_long(argc, argv, ":hp:t:v", options, NULL)) != -1) {
         switch (option) {
         case 'h': show_help(help);
         case 'p': port = (uint16_t)parse_int(optarg, "-p", 0, 65535); break;
         case 't': timeout = parse_float(optarg, "-t", 0.001, 86400); break;
+        case 'v': verbose = true; break;
         default: option_error(option, argv, options);
         }
     }
     const char *host = optind < argc ? argv[optind++] : "pool.ntp.org";
     no_more_arguments(argc, argv);
-    client(host, port, timeout);
+    client(host, port, timeout, verbose);
     return 0;
 }
 

@@ -71,6 +71,24 @@ has_line() {
     return 1
 }
 
+# transcript LINE...: $output is these lines, exactly and in order: a transcript written
+# into the test. A LINE starting with "~" is an extended regex (as [[ =~ ]]) that the whole
+# line must match, for a value that varies (a time, a port). On a difference, says where.
+transcript() {
+    local got=() i line LC_ALL=C
+    mapfile -t got <<<"$output"
+    for ((i = 0; i < $# || i < ${#got[@]}; i++)); do
+        line=${@:i+1:1}
+        if [ "$i" -ge "$#" ] || [ "$i" -ge "${#got[@]}" ] ||
+            { [[ $line == "~"* ]] && ! [[ ${got[i]} =~ ^${line#"~"}$ ]]; } ||
+            { [[ $line != "~"* ]] && [ "${got[i]}" != "$line" ]; }; then
+            printf 'line %d: expected %s\n        got      %s\n' $((i + 1)) "${line:-(no line)}" \
+                "${got[i]-(no line)}" >&2
+            return 1
+        fi
+    done
+}
+
 # Poll every 10 ms: a readiness line, never a fixed sleep.
 wait_for() {
     local name=$1 regex=$2 limit=${3:-5}

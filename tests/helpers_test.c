@@ -264,7 +264,9 @@ int main(int argc, char *argv[])
         bool floats = strcmp(argv[1], "floats") == 0;
         while (fgets(line, sizeof line, stdin))
             puts(floats ? format_float(strtod(line, NULL), shown)
-                        : format_datetime(strtod(line + (line[0] == 'u'), NULL), line[0] == 'u', shown));
+                        : format_datetime(strtod(line + (line[0] == 'u'), NULL),
+                                          line[0] == 'u' ? AWARE_UTC_DATETIME : LOCAL_DATETIME,
+                                          shown));
     } else if (argc == 2 && strcmp(argv[1], "die-twice") == 0) {
         return die_twice();
     } else if (argc == 2 && strcmp(argv[1], "sendall-signals") == 0) {

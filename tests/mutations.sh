@@ -59,6 +59,10 @@ mutation sntp-client-max-delay sntp/sntp_client.c 's/if \(s\.delay > MAX_DELAY\)
     sntp_client:'unit tests'
 mutation sntp-client-first-address-named sntp/sntp_client.c 's/if \(count > 1\) \{/if (0) {/' \
     sntp_client:'two addresses'
+mutation sntp-client-progress-with-v sntp/sntp_client.c 's/if \(verbose\)\n\s+printf\("Waiting/printf("Waiting/' \
+    sntp_client:"sc2.py's lines"
+mutation sntp-client-zero-reference-1900 sntp/sntp_client.c 's/if \(!is_zero\(reply, offset\)\)/if (1)/' \
+    sntp_client:'zero reference'
 mutation sntp-server-reflection sntp/sntp_server.c 's/if \(ignore_reflection\(.*?\)\)\n\s+continue;//' \
     sntp_server:'forged request'
 mutation sntp-server-broadcast-source sntp/sntp_server.c 's/if \(status == 0 && \(family == AF_INET \|\| host\[0\] == .\\0.\)\)/if (status == 0 \&\& family == AF_INET)/' \

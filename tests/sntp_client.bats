@@ -14,13 +14,12 @@ field() {
     printf '%s\n' "${lines[@]}" | sed -nE "s/^$1 *([-+]?[0-9.]+) s$/\1/p"
 }
 
-# Drop the waits from $lines. Under load a reply may come after the first 0.5 s wait: the
-# client asks again, and the late answer to its first request is ignored as stale. What is
-# left starts with the answer (or the refusal), wherever it came.
-drop_retries() {
-    mapfile -t lines < <(printf '%s\n' "${lines[@]}" | grep -Ev -e '^Waiting up to [0-9.]+ seconds for a reply from ' \
-        -e '^Ignored a datagram from .*: its originate time is not our T1 \(spoofed, or the answer to an earlier try\)$')
-}
+# The values that vary in a transcript: str(datetime) (no fraction when it is .000000),
+# repr(float), a round-trip delay, a ctime line.
+datetime='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?'
+float='-?[0-9]+\.[0-9]+(e-[0-9]{2})?'
+delay='[0-9]+\.[0-9]{6}'
+ctime='(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 1-3][0-9] [0-9:]{8} [0-9]{4}'
 
 @test "unit tests: NTP timestamps convert across the 2036 era rollover, and the reply checks" {
     run "$ROOT/tests/sntp_convert_test"
@@ -28,44 +27,69 @@ drop_retries() {
     [[ "${lines[-1]}" =~ ^[0-9]+\ passed,\ 0\ failed$ ]]
 }
 
-@test "against sntp_server: the notebook's ctime line first, then every field under sc2.py's labels" {
+@test "against sntp_server: sc2.py's lines word for word, then the notebook's ctime line, then the suite's additions" {
     start_server server ./sntp_server -p 0
     TZ=UTC run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "Waiting up to 0.5 seconds for a reply from ('127.0.0.1', $PORT)" ]
-    drop_retries
-    [[ "${lines[0]}" =~ ^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)\ [A-Z][a-z]{2}\ [\ 1-3][0-9]\ [0-9:]{8}\ [0-9]{4}$ ]]
-    [ "${lines[1]}" = "Response received from: ('127.0.0.1', $PORT)" ]
-    [ "${lines[2]}" = "Leap Indicator: 0 (no warning)" ]
-    [ "${lines[3]}" = "Version Number: 4" ]
-    [ "${lines[4]}" = "Mode: 4 (server)" ]
-    [ "${lines[5]}" = "Stratum: 10 (secondary: that many steps from a reference or local clock)" ]
-    [ "${lines[6]}" = "Poll: 0 (2^0 = 1 s)" ]
-    [[ "${lines[7]}" =~ ^Precision:\ -[0-9]+\ \(2\^-[0-9]+\ =\ [0-9.e-]+\ s\)$ ]]
-    [ "${lines[8]}" = "Root Delay: 0.000000 seconds" ]
-    [ "${lines[9]}" = "Root dispersion: 0.000015 s" ]
-    [ "${lines[10]}" = "Reference id: 127.127.1.1" ]
-    utc='[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6} UTC'
-    [[ "${lines[11]}" =~ ^Originate\ Timestamp\ \(T1\):\ $utc\ \(our\ request\ left\)$ ]]
-    [[ "${lines[12]}" =~ ^Receive\ Timestamp\ \(T2\):\ $utc\ \(it\ reached\ the\ server\)$ ]]
-    [[ "${lines[13]}" =~ ^Transmit\ Timestamp\ \(T3\):\ $utc\ \(the\ reply\ left\)$ ]]
-    [[ "${lines[14]}" =~ ^Destination\ Timestamp\ \(T4\):\ $utc\ \(it\ reached\ us\)$ ]]
-    [[ "${lines[15]}" =~ ^Offset:\ [-+][0-9]+\.[0-9]{6}\ seconds$ ]]
-    [[ "${lines[16]}" =~ ^Round-trip\ delay:\ [0-9]+\.[0-9]{6}\ s$ ]]
-    [ "${#lines[@]}" -eq 17 ]
+    # The lecture's transcript of sc2.py (its 0x1b asks in version 3: Version Number 3).
+    transcript "SNTP Response:" \
+        "Leap Indicator: 0" \
+        "Version Number: 4" \
+        "Mode: 4" \
+        "Stratum: 10" \
+        "Root Delay: 0.0 seconds" \
+        "Root Dispersion: 1.52587890625e-05 seconds" \
+        "~Reference Timestamp: $datetime" \
+        "~Originate Timestamp \(T1\): $datetime" \
+        "~Receive Timestamp \(T2\): $datetime" \
+        "~Transmit Timestamp \(T3\): $datetime" \
+        "~Destination Timestamp \(T4\): $datetime" \
+        "~Offset: $float seconds" \
+        "~Corrected Time: $datetime UTC" \
+        "~$ctime" \
+        "Response received from: ('127.0.0.1', $PORT)" \
+        "Believed: from the server, echoes our T1, passes RFC 4330's and 5905's checks" \
+        "Leap Indicator 0: no warning" \
+        "Stratum 10: secondary: that many steps from a reference or local clock" \
+        "Poll: 0 (2^0 = 1 s)" \
+        "~Precision: -[0-9]+ \(2\^-[0-9]+ = [0-9.e-]+ s\)" \
+        "Reference id: 127.127.1.1" \
+        "~Round-trip delay: $delay s" \
+        "~Tries: [1-9]; other datagrams ignored: [0-9] \(-v shows each\)"
     # ctime(tx_time): T3 in local time (here UTC), the seconds truncated.
-    t3=$(sed -nE 's/^Transmit Timestamp \(T3\): ([0-9-]+ [0-9:]+)\..*/\1/p' <<<"$output")
-    [ "${lines[0]}" = "$(TZ=UTC date -d "$t3 UTC" '+%a %b %e %H:%M:%S %Y')" ]
+    t3=$(sed -nE 's/^Transmit Timestamp \(T3\): ([0-9-]+ [0-9:]+).*/\1/p' <<<"$output")
+    [ "${lines[14]}" = "$(TZ=UTC date -d "$t3 UTC" '+%a %b %e %H:%M:%S %Y')" ]
     # T3 is today's, in UTC.
     [[ "$t3" == "$(date -u +%Y-%m-%d) "* ]] || [[ "$t3" == "$(date -u -d '1 minute ago' +%Y-%m-%d) "* ]]
+    # The server sets its reference time when it answers: it is T2. The corrected time is
+    # T4 plus the offset, as sc2.py computes it.
+    [ "${lines[7]#*: }" = "${lines[9]#*: }" ]
     wait_for server "^Answered a version 4 request from \('127\.0\.0\.1', [0-9]+\)$"
+}
+
+@test "the corrected time is T4 plus the offset, and the float and datetime formats are Python's (python3 checks them)" {
+    command -v python3 >/dev/null || skip "python3 not installed"
+    start_server server ./sntp_server -p 0
+    TZ=UTC run ./sntp_client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    t4=$(sed -nE 's/^Destination Timestamp \(T4\): (.*)$/\1/p' <<<"$output")
+    offset=$(sed -nE 's/^Offset: (.*) seconds$/\1/p' <<<"$output")
+    corrected=$(sed -nE 's/^Corrected Time: (.*) UTC$/\1/p' <<<"$output")
+    run python3 -c 'import sys, datetime
+t4, offset, corrected = sys.argv[1:]
+assert repr(float(offset)) == offset, offset
+t = datetime.datetime.fromisoformat(t4).replace(tzinfo=datetime.timezone.utc).timestamp()
+shown = datetime.datetime.fromtimestamp(t + float(offset), datetime.timezone.utc).replace(tzinfo=None)
+assert abs((shown - datetime.datetime.fromisoformat(corrected)).total_seconds()) <= 2e-6, (shown, corrected)
+assert str(datetime.datetime.fromisoformat(corrected)) == corrected, corrected' "$t4" "$offset" "$corrected"
+    [ "$status" -eq 0 ]
 }
 
 @test "one clock at both ends: the offset is within half the measured round-trip delay" {
     start_server server ./sntp_server -p 0
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    offset=$(sed -nE 's/^Offset: ([-+][0-9.]+) seconds$/\1/p' <<<"$output")
+    offset=$(sed -nE 's/^Offset: (-?[0-9.]+(e-[0-9]+)?) seconds$/\1/p' <<<"$output")
     delay=$(field 'Round-trip delay:')
     [ -n "$offset" ]
     [ -n "$delay" ]
@@ -78,51 +102,64 @@ drop_retries() {
     start_server server ./sntp_server -p 0 -s 1 -r GPS
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    drop_retries
-    [ "${lines[5]}" = "Stratum: 1 (primary: it reads a reference clock)" ]
-    [ "${lines[10]}" = "Reference id: 'GPS'" ]
+    [ "${lines[4]}" = "Stratum: 1" ]
+    grep -qFx "Stratum 1: primary: it reads a reference clock" <<<"$output"
+    grep -qFx "Reference id: 'GPS'" <<<"$output"
 }
 
 @test "the 2036 rollover: a server whose clock is in era 1 is read as 2036, not 1900, lines written out" {
     start_server responder "$ROOT/tests/sntp_responder" era1
     TZ=UTC run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    drop_retries
-    [ "${lines[0]}" = "Thu Feb  7 06:44:56 2036" ]
-    [ "${lines[1]}" = "Response received from: ('127.0.0.1', $PORT)" ]
-    [ "${lines[2]}" = "Leap Indicator: 0 (no warning)" ]
-    [ "${lines[3]}" = "Version Number: 4" ]
-    [ "${lines[4]}" = "Mode: 4 (server)" ]
-    [ "${lines[5]}" = "Stratum: 2 (secondary: that many steps from a reference or local clock)" ]
-    [ "${lines[6]}" = "Poll: 6 (2^6 = 64 s)" ]
-    [ "${lines[7]}" = "Precision: -20 (2^-20 = 9.54e-07 s)" ]
-    [ "${lines[8]}" = "Root Delay: 0.000000 seconds" ]
-    [ "${lines[9]}" = "Root dispersion: 0.000000 s" ]
-    [ "${lines[10]}" = "Reference id: 192.0.2.1" ]
-    [ "${lines[12]}" = "Receive Timestamp (T2): 2036-02-07 06:44:56.000000 UTC (it reached the server)" ]
-    [ "${lines[13]}" = "Transmit Timestamp (T3): 2036-02-07 06:44:56.000000 UTC (the reply left)" ]
+    transcript "SNTP Response:" \
+        "Leap Indicator: 0" \
+        "Version Number: 4" \
+        "Mode: 4" \
+        "Stratum: 2" \
+        "Root Delay: 0.0 seconds" \
+        "Root Dispersion: 0.0 seconds" \
+        "~Reference Timestamp: $datetime" \
+        "~Originate Timestamp \(T1\): $datetime" \
+        "Receive Timestamp (T2): 2036-02-07 06:44:56" \
+        "Transmit Timestamp (T3): 2036-02-07 06:44:56" \
+        "~Destination Timestamp \(T4\): $datetime" \
+        "~Offset: 2[0-9]{8}\.[0-9]+ seconds" \
+        "~Corrected Time: 2036-02-07 06:44:56(\.0000[0-9]{2})? UTC" \
+        "Thu Feb  7 06:44:56 2036" \
+        "Response received from: ('127.0.0.1', $PORT)" \
+        "Believed: from the server, echoes our T1, passes RFC 4330's and 5905's checks" \
+        "Leap Indicator 0: no warning" \
+        "Stratum 2: secondary: that many steps from a reference or local clock" \
+        "Poll: 6 (2^6 = 64 s)" \
+        "Precision: -20 (2^-20 = 9.54e-07 s)" \
+        "Reference id: 192.0.2.1" \
+        "~Round-trip delay: 0\.[0-9]{6} s" \
+        "~Tries: [1-9]; other datagrams ignored: [0-9] \(-v shows each\)"
     # The offset is the whole way to 2036: 2085979496 s (era 1's second 1000) minus now.
-    offset=$(sed -nE 's/^Offset: \+([0-9]+)\.[0-9]+ seconds$/\1/p' <<<"$output")
+    offset=$(sed -nE 's/^Offset: ([0-9]+)\.[0-9]+ seconds$/\1/p' <<<"$output")
     [ $((2085979496 - $(date +%s) - offset)) -ge -2 ]
     [ $((2085979496 - $(date +%s) - offset)) -le 2 ]
-    [[ "${lines[16]}" =~ ^Round-trip\ delay:\ 0\.[0-9]{6}\ s$ ]]
+}
+
+@test "a zero reference time (never set) is 1900-01-01 00:00:00, as sc2.py prints it" {
+    start_server responder "$ROOT/tests/sntp_responder" set:16=0000000000000000
+    TZ=UTC run ./sntp_client 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[7]}" = "Reference Timestamp: 1900-01-01 00:00:00" ]
 }
 
 # reject KIND MESSAGE: the hostile responder answers with KIND; the client exits 1 with
-# MESSAGE after its wait line (or lines, under load).
+# MESSAGE, its only line.
 reject() {
     start_server responder "$ROOT/tests/sntp_responder" "$1"
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
-    [ "${lines[0]}" = "Waiting up to 0.5 seconds for a reply from ('127.0.0.1', $PORT)" ]
-    drop_retries
-    [ "${lines[0]}" = "sntp_client: ${2//PORT/$PORT}" ]
-    [ "${#lines[@]}" -eq 1 ]
+    [ "$output" = "sntp_client: ${2//PORT/$PORT}" ]
 }
 
-@test "junk from the server's address (5 bytes, 47 bytes, a request with originate 0) is ignored, then the reply taken" {
+@test "junk from the server's address (5 bytes, 47 bytes, a request with originate 0) is ignored, then the reply taken (-v)" {
     start_server responder "$ROOT/tests/sntp_responder" tiny short request good
-    run ./sntp_client 127.0.0.1 -p "$PORT"
+    run ./sntp_client 127.0.0.1 -p "$PORT" -v
     [ "$status" -eq 0 ]
     grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): 5 bytes, too short for NTP (48)" <<<"$output"
     grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): 47 bytes, too short for NTP (48)" <<<"$output"
@@ -134,7 +171,6 @@ reject() {
     start_server responder "$ROOT/tests/sntp_responder" held
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
-    drop_retries
     [[ "${lines[0]}" =~ ^sntp_client:\ the\ reply\ from\ \(\'127\.0\.0\.1\',\ $PORT\)\ makes\ the\ round-trip\ delay\ -4\.99[0-9]+\ s:\ negative\ beyond\ both\ clocks\'\ precision,\ so\ its\ T2\ or\ T3\ is\ wrong$ ]]
     [ "${#lines[@]}" -eq 1 ]
 }
@@ -143,7 +179,6 @@ reject() {
     start_server responder "$ROOT/tests/sntp_responder" era1-t3
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
-    drop_retries
     [[ "${lines[0]}" =~ ^sntp_client:\ the\ reply\ from\ .*\ makes\ the\ round-trip\ delay\ -[0-9]{9}\.[0-9]{6}\ s:\ negative ]]
 }
 
@@ -164,7 +199,6 @@ reject() {
     start_server responder "$ROOT/tests/sntp_responder" set:40=-3600
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 1 ]
-    drop_retries
     [[ "${lines[0]}" =~ ^sntp_client:\ the\ reply\ from\ \(\'127\.0\.0\.1\',\ $PORT\)\ has\ a\ transmit\ time\ \(T3\)\ (3599\.9|3600\.0)[0-9]{5}\ s\ before\ its\ receive\ time\ \(T2\):\ it\ cannot\ answer\ before\ it\ is\ asked$ ]]
     [ "${#lines[@]}" -eq 1 ]
 }
@@ -195,19 +229,26 @@ reject() {
     reject kod-RSTR "the reply from ('127.0.0.1', PORT) is a Kiss-o'-Death 'RSTR': the server refuses to serve us: stop asking it"
 }
 
-@test "a spoofed reply is ignored and the genuine one that follows is accepted" {
+@test "a spoofed reply is ignored and the genuine one that follows is accepted: counted, and shown with -v" {
     start_server responder "$ROOT/tests/sntp_responder" origin+good
     run ./sntp_client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    grep -qFx "Ignored a datagram from ('127.0.0.1', $PORT): its originate time is not our T1 (spoofed, or the answer to an earlier try)" <<<"$output"
+    [ "${lines[0]}" = "SNTP Response:" ]
+    [[ "${lines[-1]}" =~ ^Tries:\ [1-9]\;\ other\ datagrams\ ignored:\ [1-9]\ \(-v\ shows\ each\)$ ]]
+    [[ "$output" != *Ignored* ]]
+    run ./sntp_client 127.0.0.1 -p "$PORT" -v
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "Waiting up to 0.5 seconds for a reply from ('127.0.0.1', $PORT)" ]
+    [ "${lines[1]}" = "Ignored a datagram from ('127.0.0.1', $PORT): its originate time is not our T1 (spoofed, or the answer to an earlier try)" ]
     grep -qFx "Response received from: ('127.0.0.1', $PORT)" <<<"$output"
+    [[ "${lines[-1]}" =~ ^Tries:\ [1-9]\;\ other\ datagrams\ ignored:\ [1-9]$ ]]
 }
 
 @test "a reply from another port than the server's is ignored and counted" {
     # Robust under load: a slow responder may make the client try again, so no line is
     # looked for at a fixed place.
     start_server responder "$ROOT/tests/sntp_responder" other-port+good
-    run ./sntp_client 127.0.0.1 -p "$PORT"
+    run ./sntp_client 127.0.0.1 -p "$PORT" -v
     [ "$status" -eq 0 ]
     other=$(sed -nE "s/^Ignored a datagram from \('127\.0\.0\.1', ([0-9]+)\): not the server$/\1/p" <<<"$output" | head -n 1)
     [ -n "$other" ]
@@ -218,7 +259,7 @@ reject() {
 @test "EXPERIMENT: with the originate check commented out, a forged reply is believed (exit 0)" {
     build_without_experiment "$ROOT/sntp/sntp_client.c" "$BATS_TEST_TMPDIR/sntp_client" forged
     start_server responder "$ROOT/tests/sntp_responder" origin
-    run "$BATS_TEST_TMPDIR/sntp_client" 127.0.0.1 -p "$PORT" -t 1
+    run "$BATS_TEST_TMPDIR/sntp_client" 127.0.0.1 -p "$PORT" -t 1 -v
     [ "$status" -eq 0 ]
     [[ "$output" != *Ignored* ]]
     grep -qFx "Response received from: ('127.0.0.1', $PORT)" <<<"$output"
@@ -228,7 +269,7 @@ reject() {
 @test "backoff: the waits double (0.5, 1), the last fits -t; junk, forgeries and other ports meanwhile are ignored and counted; exit 1" {
     start_server responder "$ROOT/tests/sntp_responder" short origin other-port
     start=$(date +%s%N)
-    run ./sntp_client 127.0.0.1 -p "$PORT" -t 1.6
+    run ./sntp_client 127.0.0.1 -p "$PORT" -t 1.6 -v
     elapsed_ms=$((($(date +%s%N) - start) / 1000000))
     [ "$status" -eq 1 ]
     waits=$(grep '^Waiting' <<<"$output")
@@ -248,7 +289,7 @@ Waiting up to 0.1 seconds for a reply from ('127.0.0.1', $PORT)" ]
 
 @test "with nothing listening at all, the client times out (-t 0.05) and exits 1" {
     port=$(free_udp_port)
-    run ./sntp_client 127.0.0.1 -p "$port" -t 0.05
+    run ./sntp_client 127.0.0.1 -p "$port" -t 0.05 -v
     [ "$status" -eq 1 ]
     [ "${lines[0]}" = "Waiting up to 0.05 seconds for a reply from ('127.0.0.1', $port)" ]
     [ "${lines[1]}" = "sntp_client: no answer from ('127.0.0.1', $port) after 1 try in 0.05 s: is an NTP server running there?" ]
@@ -257,7 +298,7 @@ Waiting up to 0.1 seconds for a reply from ('127.0.0.1', $PORT)" ]
 @test "a name with two addresses: only the first is asked (as ntplib does), and the message names it" {
     grep -q '^0*1 ' /proc/net/if_inet6 2>/dev/null || skip "no IPv6 loopback (::1) here"
     start_server server ./sntp_server 127.0.0.1 -p 0
-    with_hosts_file $'::1 timehost\n127.0.0.1 timehost\n' ./sntp_client timehost -p "$PORT" -t 0.05
+    with_hosts_file $'::1 timehost\n127.0.0.1 timehost\n' ./sntp_client timehost -p "$PORT" -t 0.05 -v
     [ "$status" -eq 1 ]
     [ "$output" = "Waiting up to 0.05 seconds for a reply from ('::1', $PORT, 0, 0)" ]
     [ "$stderr" = "sntp_client: no answer from ('::1', $PORT, 0, 0) (the first of 2 addresses of 'timehost') after 1 try in 0.05 s: is an NTP server running there?" ]
@@ -272,14 +313,13 @@ Waiting up to 0.1 seconds for a reply from ('127.0.0.1', $PORT)" ]
     [ -n "$PORT" ]
     run ./sntp_client ::1 -p "$PORT"
     [ "$status" -eq 0 ]
-    drop_retries
-    [ "${lines[1]}" = "Response received from: ('::1', $PORT, 0, 0)" ]
+    grep -qFx "Response received from: ('::1', $PORT, 0, 0)" <<<"$output"
 }
 
 @test "-h prints the usage and exits 0" {
     run ./sntp_client -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: sntp_client [-h] [-p PORT] [-t TIMEOUT] [host]" ]
+    [ "${lines[0]}" = "usage: sntp_client [-h] [-p PORT] [-t TIMEOUT] [-v] [host]" ]
 }
 
 @test "bad ports and timeouts are usage errors in argparse's words, exit 2" {
@@ -322,7 +362,6 @@ Waiting up to 0.1 seconds for a reply from ('127.0.0.1', $PORT)" ]
     start_server server ./sntp_server -p 0
     run "$BATS_TEST_TMPDIR/sntp_client" 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    drop_retries
-    [ "${lines[3]}" = "Version Number: 3" ]
+    [ "${lines[2]}" = "Version Number: 3" ]
     wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
 }

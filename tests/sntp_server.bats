@@ -205,7 +205,7 @@ silent() {
     [ "$status" -eq 0 ]
     grep -qE '^Transmit Timestamp \(T3\): 209[0-9]-' <<<"$output"
     # Unix seconds read as NTP seconds: 2^32 - 2208988800 = 2085978496 s ahead, to the microsecond.
-    offset=$(sed -nE 's/^Offset: \+([0-9.]+) seconds$/\1/p' <<<"$output")
+    offset=$(sed -nE 's/^Offset: ([0-9.]+) seconds$/\1/p' <<<"$output")
     awk -v o="$offset" 'BEGIN { d = o - 2085978496; exit !(d > -0.01 && d < 0.01) }'
 }
 
