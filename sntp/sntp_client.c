@@ -242,6 +242,7 @@ static void print_reply(const unsigned char *reply, struct unix_time t4, const c
     struct sample s = measure(reply, t4);
     double corrected = as_float(t4) + s.offset;     /* our clock at T4, as sc2.py corrects it */
 
+    /* tcp/sc2.py's fourteen lines: its floats and datetimes as Python prints them. */
     printf("SNTP Response:\n");
     printf("Leap Indicator: %u\nVersion Number: %u\nMode: %u\nStratum: %u\n", h.leap,
            h.version, h.mode, h.stratum);
@@ -258,7 +259,7 @@ static void print_reply(const unsigned char *reply, struct unix_time t4, const c
     /* The notebook's ntplib cell: print(ctime(response.tx_time)), T3 in local time. */
     printf("%s\n", format_time(s.t3, true, text));
 
-    /* The reference id, as RFC 5905 reads it: at stratum 1 a source name (GPS, LOCL...),
+    /* What sc2.py leaves out. The reference id, as RFC 5905 reads it: at stratum 1 a source name (GPS, LOCL...),
      * zero-filled; above it the upstream server's IPv4 address (of an IPv6 one, a hash). */
     if (h.stratum <= 1 || inet_ntop(AF_INET, code, id, sizeof id) == NULL)
         format_repr(code, strnlen((const char *)code, 4), false, id);
