@@ -117,7 +117,7 @@ static char *format_time(struct unix_time t, bool as_ctime, char buf[DATETIME_TE
     if (!as_ctime)
         return format_datetime(as_float(t), UTC_DATETIME, buf);
     if ((int64_t)seconds != t.seconds || localtime_r(&seconds, &tm) == NULL)
-        return strcpy(buf, "(out of range)");
+        return memcpy(buf, "(out of range)", sizeof "(out of range)");
     strftime(buf, DATETIME_TEXT_SIZE, "%a %b %e %H:%M:%S %Y", &tm);
     return buf;
 }
