@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# sntp/sntp_raw: scapy's IP()/UDP()/NTP() built by hand on raw sockets. Against the chapter's
-# own server on 127.0.0.1 (root), the unit test of its two checksums, and the EPERM line an
-# unprivileged user gets.
+# sntp/sntp_raw: scntp.py's IP()/UDP()/NTP() and sr1() built by hand on raw sockets. Its
+# lines against the chapter's own server on 127.0.0.1 and against a silent one (root), the
+# -s display against transcripts of scapy's show(), the unit test of its checksums, number
+# forms and request bytes, and the EPERM line an unprivileged user gets.
 
 load helpers
 
@@ -13,48 +14,266 @@ need_root() {
     [ "$(id -u)" -eq 0 ] || skip "raw sockets need root (or CAP_NET_RAW)"
 }
 
-@test "unit test: the IPv4 and UDP checksums of known packets" {
-    run "$ROOT/tests/sntp_raw_test"
-    [ "$status" -eq 0 ]
-    [ "${lines[-1]}" = "12 passed, 0 failed" ]
+# REPLY = $1 as an extended regular expression that matches $1 alone (no subshell: fast).
+literal() {
+    local c
+    REPLY=${1//\\/\\\\}
+    for c in . '[' ']' '|' '$' '(' ')' '{' '}' '?' + '*' '^'; do
+        REPLY=${REPLY//"$c"/\\$c}
+    done
 }
 
-@test "against sntp_server: each layer sent and received, field by field, then the time and offset" {
+# $output against a transcript (stdin), line for line: literally, except {{REGEX}}, a value
+# that varies; {{ }} is the space that ends scapy's "###[ IP ]### " (editors strip it), and
+# {{DATE}}, {{HEX}}, {{N}}, {{PORT}} (a number, or a name from /etc/services) name regexes.
+# It runs in a bash of its own: bats' DEBUG trap would make its loops 50 times slower.
+matches_transcript() {
+    bash -c "$(declare -f literal compare_lines); compare_lines \"\$1\"" matches_transcript "$output"
+}
+
+compare_lines() {
+    local output=$1
+    local expected=() actual=() i pattern rest line
+    local date='[A-Z][a-z][a-z], [0-9][0-9] [A-Z][a-z][a-z] [0-9]+ [0-9:]+ \+0000'
+    mapfile -t expected
+    mapfile -t actual <<<"$output"
+    for i in "${!expected[@]}"; do
+        line=${expected[i]//'{{DATE}}'/"{{$date}}"}
+        line=${line//'{{HEX}}'/'{{[0-9a-f]+}}'}
+        line=${line//'{{N}}'/'{{[0-9]+}}'}
+        line=${line//'{{PORT}}'/'{{[0-9A-Za-z_]+}}'}
+        pattern= rest=$line
+        while [[ $rest == *'{{'*'}}'* ]]; do
+            literal "${rest%%'{{'*}"
+            pattern+=$REPLY
+            rest=${rest#*'{{'}
+            pattern+="(${rest%%'}}'*})"
+            rest=${rest#*'}}'}
+        done
+        literal "$rest"
+        pattern+=$REPLY
+        if ! [[ ${actual[i]-} =~ ^${pattern}$ ]]; then
+            printf 'line %d: expected %s\n         got      %s\n' $((i + 1)) "${expected[i]}" \
+                "${actual[i]-(no line)}"
+            return 1
+        fi
+    done
+    [ "${#actual[@]}" -eq "${#expected[@]}" ] || { echo "${#actual[@]} lines, not ${#expected[@]}"; return 1; }
+}
+
+# A UDP port as scapy shows it: its /etc/services name (made an attribute name), or the number.
+port_shown() {
+    local name
+    name=$(getent services "$1/udp" | awk '{print $1; exit}' | sed 's/^[0-9]/n_&/; s/[^A-Za-z0-9]/_/g')
+    echo "${name:-$1}"
+}
+
+@test "unit test: the checksums, scapy's number forms, and the request byte for byte scapy's" {
+    run "$ROOT/tests/sntp_raw_test"
+    [ "$status" -eq 0 ]
+    [ "${lines[-1]}" = "21 passed, 0 failed" ]
+}
+
+@test "show(): a request and a reply, line for line what scapy's show() prints for their bytes" {
+    [ "$(port_shown 123)" = ntp ] || skip "/etc/services has no ntp line (package netbase)"
+    run "$ROOT/tests/sntp_raw_test" show
+    [ "$status" -eq 0 ]
+    # scapy 2.5: IP(bytes).show() of the request sntp_raw builds from 192.0.2.1 port 40000
+    # at Unix time 1796524592.25, then of a reply (tests/sntp_raw_test.c has their bytes).
+    # Each show() ends in an empty line; run drops the last one.
+    matches_transcript <<'END'
+###[ IP ]###{{ }}
+  version   = 4
+  ihl       = 5
+  tos       = 0x0
+  len       = 76
+  id        = 1
+  flags     ={{ }}
+  frag      = 0
+  ttl       = 64
+  proto     = udp
+  chksum    = 0xf69c
+  src       = 192.0.2.1
+  dst       = 192.0.2.2
+  \options   \
+###[ UDP ]###{{ }}
+     sport     = 40000
+     dport     = ntp
+     len       = 56
+     chksum    = 0x43da
+###[ NTPHeader ]###{{ }}
+        leap      = no warning
+        version   = 4
+        mode      = client
+        stratum   = 2
+        poll      = 10
+        precision = 0
+        delay     = 0
+        dispersion= 0
+        id        = 127.0.0.1
+        ref       = 0
+        orig      = Sun, 06 Dec 2026 02:36:32 +0000
+        recv      = 0
+        sent      = Sun, 06 Dec 2026 02:36:32 +0000
+
+###[ IP ]###{{ }}
+  version   = 4
+  ihl       = 5
+  tos       = 0x0
+  len       = 76
+  id        = 50211
+  flags     = DF
+  frag      = 0
+  ttl       = 63
+  proto     = udp
+  chksum    = 0xf379
+  src       = 192.0.2.2
+  dst       = 192.0.2.1
+  \options   \
+###[ UDP ]###{{ }}
+     sport     = ntp
+     dport     = 40000
+     len       = 56
+     chksum    = 0xb4cb
+###[ NTPHeader ]###{{ }}
+        leap      = unknown (clock unsynchronized)
+        version   = 3
+        mode      = server
+        stratum   = 1
+        poll      = 6
+        precision = 231
+        delay     = 1.5
+        dispersion= 0.00001526
+        ref_id    = b'GPS'
+        ref       = Sun, 06 Dec 2026 02:36:32 +0000
+        orig      = Sun, 06 Dec 2026 02:36:32 +0000
+        recv      = 0
+        sent      = 2085978496.5
+END
+}
+
+@test "against sntp_server: scntp.py's lines, with scapy's forms (None, 0, 0.00001526)" {
     need_root
     start_server server ./sntp_server -p 0
     run ./sntp_raw 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "Sending to ('127.0.0.1', $PORT):" ]
-    [ "${lines[1]}" = "###[ IP ]###" ]
-    [ "${lines[2]}" = "  version   = 4" ]
-    [ "${lines[3]}" = "  ihl       = 5" ]
-    [ "${lines[5]}" = "  len       = 76" ]
-    [ "${lines[7]}" = "  flags     = DF" ]
-    [ "${lines[9]}" = "  ttl       = 64" ]
-    [ "${lines[10]}" = "  proto     = udp" ]
-    [[ "${lines[11]}" =~ ^\ \ chksum\ \ \ \ =\ 0x([0-9a-f]{4})\ \(computed:\ 0x([0-9a-f]{4})\)$ ]]
-    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
-    [ "${lines[12]}" = "  src       = 127.0.0.1" ]
-    [ "${lines[13]}" = "  dst       = 127.0.0.1" ]
-    [ "${lines[14]}" = "###[ UDP ]###" ]
-    [ "${lines[16]}" = "  dport     = $PORT" ]
-    [ "${lines[17]}" = "  len       = 56" ]
-    # The UDP checksum we sent: never 0 ("no checksum"), and right, or the kernel would
-    # not have handed the datagram to the server, and no answer would come.
-    [[ "${lines[18]}" =~ ^\ \ chksum\ \ \ \ =\ 0x([0-9a-f]{4})\ \(computed:\ 0x([0-9a-f]{4})\)$ ]]
-    [ "${BASH_REMATCH[1]}" != 0000 ]
-    [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
-    [ "${lines[19]}" = "###[ NTPHeader ]###" ]
-    [ "${lines[21]}" = "  version   = 4" ]
-    [ "${lines[22]}" = "  mode      = client" ]
-    [[ "$output" == *$'\nOur request as it went out: IP chksum 0x'*$' (the same)\n'* ]]
-    [[ "$output" == *$'\nReceived from (\'127.0.0.1\', '"$PORT"$'):\n###[ IP ]###\n'* ]]
-    [[ "$output" == *$'\n  mode      = server\n  stratum   = 10\n'* ]]
-    [[ "$output" == *$'\n  id        = 127.127.1.1\n'* ]]
-    [[ "${lines[-2]}" =~ ^Time:\ [A-Z][a-z]{2}\ [A-Z][a-z]{2}\ [\ 1-3][0-9]\ [0-9:]{8}\ [0-9]{4}$ ]]
-    [[ "${lines[-1]}" =~ ^Offset:\ [-+]0\.00[0-9]{4}\ seconds$ ]]
-    sport=$(sed -nE '/^###\[ UDP \]###$/{n;s/^  sport     = ([0-9]+)$/\1/p;q}' <<<"$output")
-    wait_for server "^Answered a version 4 request from \('127\.0\.0\.1', $sport\)$"
+    matches_transcript <<'END'
+Sending NTP request to 127.0.0.1...
+NTP Server: 127.0.0.1
+Stratum: 10
+Reference ID: None
+Root delay: 0
+Root dispersion: 0.00001526
+Offset: {{-?[0-9]+\.[0-9][0-9][0-9][0-9][0-9][0-9]}} seconds
+current time: {{[0-9-]+ [0-9][0-9]:[0-9][0-9]:[0-9][0-9](\.[0-9][0-9][0-9][0-9][0-9][0-9])?}}
+END
+}
+
+@test "at stratum 1: Reference ID is ref_id's 4 bytes as print() shows them, b'GPS\\x00'" {
+    need_root
+    start_server server ./sntp_server -p 0 -s 1 -r GPS
+    run ./sntp_raw 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "${lines[2]}" = "Stratum: 1" ]
+    [ "${lines[3]}" = "Reference ID: b'GPS\x00'" ]
+}
+
+@test "-s: scapy's show() of the request (its defaults: stratum 2, poll 10, IP id 1, no DF) and of the reply" {
+    need_root
+    start_server server ./sntp_server -p 0
+    run ./sntp_raw 127.0.0.1 -p "$PORT" -s
+    [ "$status" -eq 0 ]
+    # The request as sntp_raw built it, then as the catcher saw it leave: the kernel kept
+    # id 1 (it fills in only 0) and set no DF, and its checksum is ours.
+    matches_transcript <<END
+Sending NTP request to 127.0.0.1...
+###[ IP ]###{{ }}
+  version   = 4
+  ihl       = 5
+  tos       = 0x0
+  len       = 76
+  id        = 1
+  flags     ={{ }}
+  frag      = 0
+  ttl       = 64
+  proto     = udp
+  chksum    = 0x7c9e
+  src       = 127.0.0.1
+  dst       = 127.0.0.1
+  \\options   \\
+###[ UDP ]###{{ }}
+     sport     = {{PORT}}
+     dport     = $(port_shown "$PORT")
+     len       = 56
+     chksum    = 0x{{HEX}}
+###[ NTPHeader ]###{{ }}
+        leap      = no warning
+        version   = 4
+        mode      = client
+        stratum   = 2
+        poll      = 10
+        precision = 0
+        delay     = 0
+        dispersion= 0
+        id        = 127.0.0.1
+        ref       = 0
+        orig      = {{DATE}}
+        recv      = 0
+        sent      = {{DATE}}
+
+Checksums computed here: IP 0x7c9e (the same), UDP 0x{{HEX}} (the same)
+Our request as it went out: IP id 1, DF unset, chksum 0x7c9e, ours 0x7c9e (the same)
+###[ IP ]###{{ }}
+  version   = 4
+  ihl       = 5
+  tos       = 0x0
+  len       = 76
+  id        = {{N}}
+  flags     = DF
+  frag      = 0
+  ttl       = 64
+  proto     = udp
+  chksum    = 0x{{HEX}}
+  src       = 127.0.0.1
+  dst       = 127.0.0.1
+  \\options   \\
+###[ UDP ]###{{ }}
+     sport     = $(port_shown "$PORT")
+     dport     = {{PORT}}
+     len       = 56
+     chksum    = 0x{{HEX}}
+###[ NTPHeader ]###{{ }}
+        leap      = no warning
+        version   = 4
+        mode      = server
+        stratum   = 10
+        poll      = 10
+        precision = {{N}}
+        delay     = 0
+        dispersion= 0.00001526
+        id        = 127.127.1.1
+        ref       = {{DATE}}
+        orig      = {{DATE}}
+        recv      = {{DATE}}
+        sent      = {{DATE}}
+
+Checksums computed here: IP 0x{{HEX}} (the same), UDP 0x{{HEX}} (not the packet's: left unfinished, offload)
+NTP Server: 127.0.0.1
+Stratum: 10
+Reference ID: None
+Root delay: 0
+Root dispersion: 0.00001526
+Offset: {{-?[0-9]+\.[0-9]+}} seconds
+current time: {{[0-9-]+ [0-9:.]+}}
+END
+}
+
+@test "nothing answers in 2 s: No response received from the server., exit 0 (as scntp.py)" {
+    need_root
+    start_server responder ../tests/sntp_responder silent
+    run ./sntp_raw 127.0.0.1 -p "$PORT"
+    [ "$status" -eq 0 ]
+    [ "$output" = $'Sending NTP request to 127.0.0.1...\nNo response received from the server.' ]
 }
 
 @test "without root or CAP_NET_RAW: one line naming EPERM and the sudo/setcap fix, exit 1" {
@@ -75,7 +294,8 @@ need_root() {
 @test "-h prints the usage and exits 0; a bad port is a usage error, exit 2" {
     run ./sntp_raw -h
     [ "$status" -eq 0 ]
-    [ "${lines[0]}" = "usage: sntp_raw [-h] [-p PORT] [host]" ]
+    [ "${lines[0]}" = "usage: sntp_raw [-h] [-p PORT] [-s] [host]" ]
+    [ "${lines[-2]}" = "  -s, --show  show the request and the reply layer by layer, as scapy's show()" ]
     run ./sntp_raw 127.0.0.1 -p abc
     [ "$status" -eq 2 ]
     [ "${lines[1]}" = "sntp_raw: error: argument -p: invalid int value: 'abc'" ]
@@ -85,20 +305,20 @@ need_root() {
     need_root
     build_without_experiment "$ROOT/sntp/sntp_raw.c" "$BATS_TEST_TMPDIR/sntp_raw" checksum
     start_server server ./sntp_server -p 0
-    run "$BATS_TEST_TMPDIR/sntp_raw" 127.0.0.1 -p "$PORT"
+    run "$BATS_TEST_TMPDIR/sntp_raw" 127.0.0.1 -p "$PORT" -s
     [ "$status" -eq 0 ]
-    [[ "${lines[11]}" =~ ^\ \ chksum\ \ \ \ =\ 0x0000\ \(computed:\ 0x([0-9a-f]{4})\)$ ]]
-    computed=${BASH_REMATCH[1]}
-    grep -qFx "Our request as it went out: IP chksum 0x$computed, ours 0x0000 (they differ)" <<<"$output"
-    [[ "${lines[-1]}" =~ ^Offset:\ [-+]0\.00[0-9]{4}\ seconds$ ]]
+    [ "${lines[11]}" = "  chksum    = 0x0" ]
+    [[ "$output" == *$'\nChecksums computed here: IP 0x7c9e (not the packet\'s), UDP 0x'* ]]
+    [[ "$output" == *$'\nOur request as it went out: IP id 1, DF unset, chksum 0x7c9e, ours 0x0 (they differ)\n'* ]]
+    [[ "$output" == *$'\nNTP Server: 127.0.0.1\nStratum: 10\n'* ]]
 }
 
 @test "a student's edit: NTP(version=3) instead of 4 is sent as version 3, and answered in it" {
     need_root
     build_edited "$ROOT/sntp/sntp_raw.c" "$BATS_TEST_TMPDIR/sntp_raw" 's/ntp\[0\] = 4 << 3 | 3;/ntp[0] = 3 << 3 | 3;/'
     start_server server ./sntp_server -p 0
-    run "$BATS_TEST_TMPDIR/sntp_raw" 127.0.0.1 -p "$PORT"
+    run "$BATS_TEST_TMPDIR/sntp_raw" 127.0.0.1 -p "$PORT" -s
     [ "$status" -eq 0 ]
-    [ "${lines[21]}" = "  version   = 3" ]
+    [ "${lines[22]}" = "        version   = 3" ]
     wait_for server "^Answered a version 3 request from \('127\.0\.0\.1', [0-9]+\)$"
 }
