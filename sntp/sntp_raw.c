@@ -110,7 +110,7 @@ static double unix_seconds(const unsigned char *p)
 static unsigned long long format_fixed_point(uint32_t whole, uint32_t fraction, int bits,
                                              int digits, char buf[FIXED_POINT_SIZE])
 {
-    char decimals[32];                          /* fraction / 2^bits has at most bits */
+    char decimals[32] = {0};                    /* fraction / 2^bits has at most bits */
     int count = 0, first = -1;                  /* first: the first digit that is not 0 */
     unsigned long long integer = whole;
     uint64_t rest = fraction, mask = ((uint64_t)1 << bits) - 1;
@@ -203,7 +203,7 @@ static void show(const unsigned char *ip)
     static const char *const modes[] = {"reserved", "symmetric active", "symmetric passive",
                                         "client", "server", "broadcast", "NTP control message",
                                         "reserved for private use"};
-    char source[INET_ADDRSTRLEN], destination[INET_ADDRSTRLEN], text[REPR_SIZE(4)];
+    char source[INET_ADDRSTRLEN], destination[INET_ADDRSTRLEN];
     char port[64], delay[FIXED_POINT_SIZE], dispersion[FIXED_POINT_SIZE];
     const unsigned char *udp = ip + IP_HEADER_SIZE, *ntp = udp + UDP_HEADER_SIZE;
     printf("###[ IP ]### \n");
@@ -239,10 +239,12 @@ static void show(const unsigned char *ip)
     size_t id_length = 4;                       /* a reference id, its zero bytes cut off */
     while (id_length > 0 && ntp[12 + id_length - 1] == 0)
         id_length--;
-    if (ntp[1] > 1)                             /* an address above stratum 1, else letters */
+    if (ntp[1] > 1) {                           /* an address above stratum 1, else letters */
         field(2, "id", "%u.%u.%u.%u", ntp[12], ntp[13], ntp[14], ntp[15]);
-    else
+    } else {
+        char text[REPR_SIZE(4)];
         field(2, "ref_id", "%s", format_repr(ntp + 12, id_length, 1, text));
+    }
     show_timestamp("ref", ntp + 16);
     show_timestamp("orig", ntp + 24);
     show_timestamp("recv", ntp + 32);
@@ -389,8 +391,6 @@ static void client(const char *host, uint16_t port, bool show_layers)
 {
     static unsigned char reply[MAX_BYTES];
     unsigned char packet[PACKET_SIZE];
-    char id[REPR_SIZE(4)], delay[FIXED_POINT_SIZE], dispersion[FIXED_POINT_SIZE];
-    char now[DATETIME_TEXT_SIZE];
     struct sockaddr_in me;
 
     /* Raw sockets first: without root or CAP_NET_RAW nothing else is worth doing. */
@@ -416,6 +416,8 @@ static void client(const char *host, uint16_t port, bool show_layers)
         printf("No response received from the server.\n");
     } else {
         const unsigned char *ntp = reply + IP_HEADER_SIZE + UDP_HEADER_SIZE;
+        char id[REPR_SIZE(4)], delay[FIXED_POINT_SIZE], dispersion[FIXED_POINT_SIZE];
+        char now[DATETIME_TEXT_SIZE];
         if (show_layers) {
             show(reply);
             show_checksums(reply, n);

@@ -67,8 +67,12 @@ mutation sntp-server-reflection sntp/sntp_server.c 's/if \(ignore_reflection\(.*
     sntp_server:'forged request'
 mutation sntp-server-broadcast-source sntp/sntp_server.c 's/if \(status == 0 && \(family == AF_INET \|\| host\[0\] == .\\0.\)\)/if (status == 0 \&\& family == AF_INET)/' \
     sntp_server:broadcast
-mutation sntp-raw-time-range sntp/sntp_raw.c 's/if \(!\(seconds >= -limit && seconds < limit\)\)/if (0)/' \
+mutation sntp-raw-half-even sntp/sntp_raw.c 's/\(beyond \|\| \(decimals\[keep - 1\] - .0.\) % 2 != 0\)/(1)/' \
     sntp_raw:'unit test'
+mutation sntp-raw-ip-id-one sntp/sntp_raw.c 's/put16\(packet \+ 4, 1\);/put16(packet + 4, 0);/' \
+    sntp_raw:'IP id 1, no DF'
+mutation sntp-raw-no-answer-line sntp/sntp_raw.c 's/printf\("No response received from the server\.\\n"\);/die("no answer");/' \
+    sntp_raw:'nothing answers'
 
 # --- tcp/: tcp_file, tcp_keepalive, tcp_watch ----------------------------------------------
 experiment tcp-file-fflush tcp/tcp_file.c 'stays in the' tcp_file:'the server answers each line'
