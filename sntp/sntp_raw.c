@@ -150,6 +150,13 @@ static unsigned long long format_fixed_point(uint32_t whole, uint32_t fraction, 
     return integer;
 }
 
+/* NTP's short format (root delay, root dispersion: 16.16 bits), as scapy shows it. */
+static const char *short_format(const unsigned char *p, char buf[FIXED_POINT_SIZE])
+{
+    format_fixed_point(get16(p), get16(p + 2), 16, 4, buf);
+    return buf;
+}
+
 /* One field as scapy's show() prints it: indented by layer, the name, padded, "= ", value. */
 static __attribute__((format(printf, 3, 4))) void field(int layer, const char *name,
                                                        const char *fmt, ...)
@@ -232,18 +239,16 @@ static void show(const unsigned char *ip)
     field(2, "stratum", "%u", ntp[1]);
     field(2, "poll", "%u", ntp[2]);
     field(2, "precision", "%u", ntp[3]);        /* scapy: an unsigned byte, -25 is 231 */
-    format_fixed_point(get16(ntp + 4), get16(ntp + 6), 16, 4, delay);
-    format_fixed_point(get16(ntp + 8), get16(ntp + 10), 16, 4, dispersion);
-    field(2, "delay", "%s", delay);
-    field(2, "dispersion", "%s", dispersion);
-    size_t id_length = 4;                       /* a reference id, its zero bytes cut off */
-    while (id_length > 0 && ntp[12 + id_length - 1] == 0)
-        id_length--;
+    field(2, "delay", "%s", short_format(ntp + 4, delay));
+    field(2, "dispersion", "%s", short_format(ntp + 8, dispersion));
     if (ntp[1] > 1) {                           /* an address above stratum 1, else letters */
         field(2, "id", "%u.%u.%u.%u", ntp[12], ntp[13], ntp[14], ntp[15]);
     } else {
         char text[REPR_SIZE(4)];
-        field(2, "ref_id", "%s", format_repr(ntp + 12, id_length, 1, text));
+        size_t length = 4;                      /* shown without its zero bytes at the end */
+        while (length > 0 && ntp[12 + length - 1] == 0)
+            length--;
+        field(2, "ref_id", "%s", format_repr(ntp + 12, length, 1, text));
     }
     show_timestamp("ref", ntp + 16);
     show_timestamp("orig", ntp + 24);
@@ -426,10 +431,8 @@ static void client(const char *host, uint16_t port, bool show_layers)
         printf("Stratum: %u\n", ntp[1]);
         /* ref_id, a field only at stratum 0 and 1: None above, else the 4 bytes. */
         printf("Reference ID: %s\n", ntp[1] > 1 ? "None" : format_repr(ntp + 12, 4, 1, id));
-        format_fixed_point(get16(ntp + 4), get16(ntp + 6), 16, 4, delay);
-        format_fixed_point(get16(ntp + 8), get16(ntp + 10), 16, 4, dispersion);
-        printf("Root delay: %s\n", delay);
-        printf("Root dispersion: %s\n", dispersion);
+        printf("Root delay: %s\n", short_format(ntp + 4, delay));
+        printf("Root dispersion: %s\n", short_format(ntp + 8, dispersion));
         double offset = ((unix_seconds(ntp + 32) - t1) + (unix_seconds(ntp + 40) - t4)) / 2;
         printf("Offset: %.6f seconds\n", offset);
         printf("current time: %s\n", format_datetime(t4 + offset, false, now));
