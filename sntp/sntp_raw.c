@@ -435,7 +435,7 @@ static void client(const char *host, uint16_t port, bool show_layers)
         printf("Root dispersion: %s\n", short_format(ntp + 8, dispersion));
         double offset = ((unix_seconds(ntp + 32) - t1) + (unix_seconds(ntp + 40) - t4)) / 2;
         printf("Offset: %.6f seconds\n", offset);
-        printf("current time: %s\n", format_datetime(t4 + offset, false, now));
+        printf("current time: %s\n", format_datetime(t4 + offset, LOCAL_DATETIME, now));
     }
     freeaddrinfo(server);
     close(chooser);
