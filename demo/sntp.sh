@@ -7,7 +7,7 @@ start_server "terminal 1" sntp ./sntp_server -p 0
 run_client "terminal 2" sntp ./sntp_time 127.0.0.1 -p "$PORT"
 run_client "terminal 2" sntp ./sntp_client 127.0.0.1 -p "$PORT"
 chapter "SNTP: sntp_raw builds the IP, UDP and NTP headers by hand, as scapy does (root or CAP_NET_RAW)"
-run_client "terminal 2" sntp ./sntp_raw 127.0.0.1 -p "$PORT"
+run_client "terminal 2" sntp ./sntp_raw 127.0.0.1 -p "$PORT" -s
 stop_server
 
 chapter "SNTP: sntp_client -v with no server (it backs off, then gives up)"

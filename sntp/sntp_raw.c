@@ -248,7 +248,7 @@ static void show(const unsigned char *ip)
         size_t length = 4;                      /* shown without its zero bytes at the end */
         while (length > 0 && ntp[12 + length - 1] == 0)
             length--;
-        field(2, "ref_id", "%s", format_repr(ntp + 12, length, 1, text));
+        field(2, "ref_id", "%s", format_repr(ntp + 12, length, true, text));
     }
     show_timestamp("ref", ntp + 16);
     show_timestamp("orig", ntp + 24);
@@ -397,6 +397,8 @@ static void client(const char *host, uint16_t port, bool show_layers)
     static unsigned char reply[MAX_BYTES];
     unsigned char packet[PACKET_SIZE];
     struct sockaddr_in me;
+    char escaped[WORD_REPR_SIZE];
+    const char *name = shown_word(host, escaped);   /* as typed, escaped if unprintable */
 
     /* Raw sockets first: without root or CAP_NET_RAW nothing else is worth doing. */
     int sender = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);   /* we write the IP header too */
@@ -406,7 +408,7 @@ static void client(const char *host, uint16_t port, bool show_layers)
             "sudo, or once: sudo setcap cap_net_raw+ep %s", errno_name(errno), strerror(errno),
             program_name);
 
-    printf("Sending NTP request to %s...\n", host);
+    printf("Sending NTP request to %s...\n", name);
     struct addrinfo *server = resolve(host, port, AF_INET, SOCK_DGRAM);
     int chooser = choose_source(server, &me);
     double t1 = wall_clock();
@@ -427,10 +429,10 @@ static void client(const char *host, uint16_t port, bool show_layers)
             show(reply);
             show_checksums(reply, n);
         }
-        printf("NTP Server: %s\n", host);
+        printf("NTP Server: %s\n", name);
         printf("Stratum: %u\n", ntp[1]);
         /* ref_id, a field only at stratum 0 and 1: None above, else the 4 bytes. */
-        printf("Reference ID: %s\n", ntp[1] > 1 ? "None" : format_repr(ntp + 12, 4, 1, id));
+        printf("Reference ID: %s\n", ntp[1] > 1 ? "None" : format_repr(ntp + 12, 4, true, id));
         printf("Root delay: %s\n", short_format(ntp + 4, delay));
         printf("Root dispersion: %s\n", short_format(ntp + 8, dispersion));
         double offset = ((unix_seconds(ntp + 32) - t1) + (unix_seconds(ntp + 40) - t4)) / 2;

@@ -250,6 +250,14 @@ port_shown() {
     [ "$output" = "sntp_raw: socket(AF_INET, SOCK_RAW): EPERM Operation not permitted: raw sockets need root or CAP_NET_RAW: run it with sudo, or once: sudo setcap cap_net_raw+ep sntp_raw" ]
 }
 
+@test "a host name with a control character is echoed escaped, never raw; the resolver's error, exit 1" {
+    need_root
+    with_hosts_file $'127.0.0.1 localhost\n' ./sntp_raw $'time\x1b[31m' -p 9
+    [ "$status" -eq 1 ]
+    [ "$output" = "Sending NTP request to 'time\\x1b[31m'..." ]
+    [ "$stderr" = "sntp_raw: getaddrinfo 'time\\x1b[31m': [Errno -2] Name or service not known" ]
+}
+
 @test "-h prints the usage and exits 0; a bad port is a usage error, exit 2" {
     run ./sntp_raw -h
     [ "$status" -eq 0 ]

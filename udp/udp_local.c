@@ -31,7 +31,7 @@ static const char *datetime_now(char buf[DATETIME_TEXT_SIZE])
 {
     struct timeval now;
     gettimeofday(&now, NULL);
-    return format_datetime((double)now.tv_sec + (double)now.tv_usec / 1e6, false, buf);
+    return format_datetime((double)now.tv_sec + (double)now.tv_usec / 1e6, LOCAL_DATETIME, buf);
 }
 
 static void server(uint16_t port)
