@@ -23,7 +23,7 @@ need_root() {
 # SERVER and WATCH (lines).
 watch_one_exchange() {
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
-    spawn watch ./tcp_watch -p "$PORT" -t 10 -w "$BATS_TEST_TMPDIR/hs.pcap"
+    spawn watch ./tcp_watch -p "$PORT" -t 60 -w "$BATS_TEST_TMPDIR/hs.pcap"
     wait_for watch "^Watching tcp port $PORT on lo$"
     run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
@@ -132,7 +132,7 @@ wait_for_closes() {
     # The server takes connection 1 and reads it to the end; connection 2 is made (its
     # handshake done by the kernel) and closed while connection 1 is still open.
     start_server server ../tests/tcp_peer -l -n 2 127.0.0.1 0 drain
-    spawn watch ./tcp_watch -p "$PORT" -t 10
+    spawn watch ./tcp_watch -p "$PORT" -t 60
     wait_for watch "^Watching tcp port $PORT on lo$"
     spawn first ../tests/tcp_peer 127.0.0.1 "$PORT" send hello await "$BATS_TEST_TMPDIR/go" send again
     wait_for watch " len=5 "
@@ -165,8 +165,8 @@ plain_arrows() {
 @test "--ladder draws a tcp_sixteen exchange: an arrow a segment, client on the left, windows in bytes" {
     need_root
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
-    spawn watch ./tcp_watch -p "$PORT" -t 10
-    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    spawn watch ./tcp_watch -p "$PORT" -t 60
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 60
     wait_for watch "^Watching tcp port $PORT on lo$"
     wait_for ladder "^Watching tcp port $PORT on lo$"
     run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
@@ -209,7 +209,7 @@ plain_arrows() {
 @test "--ladder draws a refused connection as two arrows: SYN, then RST-ACK back" {
     need_root
     port=$(free_tcp_port)
-    spawn ladder ./tcp_watch --ladder -p "$port" -c 2 -t 10
+    spawn ladder ./tcp_watch --ladder -p "$port" -c 2 -t 60
     wait_for ladder "^Watching tcp port $port on lo$"
     run ./tcp_sixteen client 127.0.0.1 -p "$port"
     [ "$status" -eq 1 ]
@@ -224,7 +224,7 @@ plain_arrows() {
 @test "--ladder gives overlapping connections a number and a header each" {
     need_root
     start_server server ../tests/tcp_peer -l -n 2 127.0.0.1 0 drain
-    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 60
     wait_for ladder "^Watching tcp port $PORT on lo$"
     spawn first ../tests/tcp_peer 127.0.0.1 "$PORT" send hello await "$BATS_TEST_TMPDIR/go" send again
     wait_for ladder '^#1 +\|------ PSH-ACK seq=1 ack=1 len=5 '
@@ -240,7 +240,7 @@ plain_arrows() {
 @test "--ladder shows tcp_closing reset: #1 closes with FINs, #2 ends in one RST-ACK from the client" {
     need_root
     start_server server ./tcp_closing server reset 127.0.0.1 -p 0
-    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 60
     wait_for ladder "^Watching tcp port $PORT on lo$"
     run ./tcp_closing client reset 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
@@ -262,7 +262,7 @@ plain_arrows() {
         ((tries-- > 0)) || false
         sleep 0.01
     done
-    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 10
+    spawn ladder ./tcp_watch --ladder -p "$PORT" -t 60
     wait_for ladder "^Watching tcp port $PORT on lo$"
     touch "$BATS_TEST_TMPDIR/go"
     wait_for server "^b'hello'$"
@@ -275,7 +275,7 @@ plain_arrows() {
 @test "-c COUNT stops by itself after COUNT segments, exit 0" {
     need_root
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
-    spawn watch ./tcp_watch -p "$PORT" -c 3 -t 10
+    spawn watch ./tcp_watch -p "$PORT" -c 3 -t 60
     wait_for watch "^Watching tcp port $PORT on lo$"
     run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
@@ -361,7 +361,7 @@ plain_arrows() {
 @test "stdout closed at the start is /dev/null, never its packet socket; a failing one is one line, exit 1" {
     need_root
     port=$(free_tcp_port)
-    spawn watch sh -c 'exec ./tcp_watch -p "$1" -t 10 >&-' sh "$port"
+    spawn watch sh -c 'exec ./tcp_watch -p "$1" -t 60 >&-' sh "$port"
     local tries=500
     until readlink "/proc/$PID_watch/fd/"* 2>/dev/null | grep -q '^socket:'; do
         ((tries-- > 0)) || false
@@ -388,7 +388,7 @@ plain_arrows() {
     in_namespace
     $NS sysctl -qw net.ipv4.tcp_ecn=1       # this namespace's own: ask for ECN on each SYN
     start_server server $NS ./tcp_sixteen server 127.0.0.1 -p 0
-    spawn watch $NS ./tcp_watch -p "$PORT" -c 3 -t 10 -w "$BATS_TEST_TMPDIR/ecn.pcap"
+    spawn watch $NS ./tcp_watch -p "$PORT" -c 3 -t 60 -w "$BATS_TEST_TMPDIR/ecn.pcap"
     wait_for watch "^Watching tcp port $PORT on lo$"
     run $NS ./tcp_sixteen client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
@@ -408,7 +408,7 @@ plain_arrows() {
     build_without_experiment tcp_watch.c "$BATS_TEST_TMPDIR/tcp_watch"
     grep -qx '//         from->isn = s->sequence;' "$BATS_TEST_TMPDIR/tcp_watch.c"
     start_server server ./tcp_sixteen server 127.0.0.1 -p 0
-    spawn watch "$BATS_TEST_TMPDIR/tcp_watch" -p "$PORT" -c 3 -t 10
+    spawn watch "$BATS_TEST_TMPDIR/tcp_watch" -p "$PORT" -c 3 -t 60
     wait_for watch "^Watching tcp port $PORT on lo$"
     run ./tcp_sixteen client 127.0.0.1 -p "$PORT"
     [ "$status" -eq 0 ]
