@@ -56,9 +56,15 @@ err() { cat "$BATS_TEST_TMPDIR/$1.err"; }
 # time, and a sleep(1) or grep(1) started 100 times a second would cost more CPU than the
 # programs under test.
 pause() {
-    [ -n "${PAUSE_FD:-}" ] || exec {PAUSE_FD}<> <(:)
+    open_pause_fd
     read -rt "$1" -u "$PAUSE_FD" || :
 }
+open_pause_fd() { [ -n "${PAUSE_FD:-}" ] || exec {PAUSE_FD}<> <(:); }
+
+# bats runs a DEBUG trap before every command of a test, and (set -T) of every function it
+# calls: a wait that reads a 50-line file 100 times a second then costs seconds of CPU. The
+# waits below poll in a subshell of their own with that trap off (their own message says
+# what failed).
 
 # Does NAME.out have a line matching REGEX (extended, as grep -E) yet? Read by the shell
 # itself, byte by byte as the C locale sees it.
@@ -93,48 +99,63 @@ transcript() {
 wait_for() {
     local name=$1 regex=$2 limit=${3:-5}
     local tries=$((limit * 100))
-    while ((tries-- > 0)); do
-        has_line "$name" "$regex" && return 0
-        pause 0.01
-    done
-    echo "timed out after ${limit}s waiting for /$regex/ from $name" >&2
-    echo "--- $name stdout:" >&2
-    cat "$BATS_TEST_TMPDIR/$name.out" >&2
-    echo "--- $name stderr:" >&2
-    cat "$BATS_TEST_TMPDIR/$name.err" >&2
-    return 1
+    open_pause_fd
+    (
+        trap - DEBUG
+        while ((tries-- > 0)); do
+            has_line "$name" "$regex" && exit 0
+            pause 0.01
+        done
+        echo "timed out after ${limit}s waiting for /$regex/ from $name" >&2
+        echo "--- $name stdout:" >&2
+        cat "$BATS_TEST_TMPDIR/$name.out" >&2
+        echo "--- $name stderr:" >&2
+        cat "$BATS_TEST_TMPDIR/$name.err" >&2
+        exit 1
+    )
 }
 
 # Wait until process PID has exited (for at most SECS seconds, default 5).
 wait_exit() {
     local pid=$1 limit=${2:-5}
     local tries=$((limit * 100))
-    while ((tries-- > 0)); do
-        kill -0 "$pid" 2>/dev/null || return 0
-        pause 0.01
-    done
-    return 1
+    open_pause_fd
+    (
+        trap - DEBUG
+        while ((tries-- > 0)); do
+            kill -0 "$pid" 2>/dev/null || exit 0
+            pause 0.01
+        done
+        exit 1
+    )
 }
 
 # Wait until process PID sleeps in CALL (recv or accept; where /proc says which system call
 # it is in, on x86_64 and aarch64; on other machines, asleep at all); fail if it ends first.
 asleep_in() {
-    local pid=$1 call=$2 tries=500 state numbers=""
+    local pid=$1 call=$2 tries=500 numbers=""
     case $(uname -m)-$call in
         x86_64-recv) numbers="45" ;; aarch64-recv) numbers="207" ;;
         x86_64-accept) numbers="43 288" ;; aarch64-accept) numbers="202 242" ;;
     esac
-    while :; do
-        state="$(cut -d ' ' -f 3 "/proc/$pid/stat" 2>/dev/null) $(cut -d ' ' -f 1 \
-            "/proc/$pid/syscall" 2>/dev/null)" || :
-        if [ "${state%% *}" = S ]; then
-            [ -z "$numbers" ] && return 0
-            [[ " $numbers " == *" ${state#S } "* ]] && return 0
-        fi
-        [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; return 1; }
-        ((tries-- > 0)) || { echo "process $pid not asleep in $call(): $state" >&2; return 1; }
-        pause 0.01
-    done
+    open_pause_fd
+    (
+        trap - DEBUG
+        while :; do
+            # /proc/PID/stat: "PID (COMMAND) STATE ..."; /proc/PID/syscall: "NUMBER ...".
+            local stat="" state="" number=""
+            { read -r stat <"/proc/$pid/stat"; } 2>/dev/null || :
+            state=${stat##*) } state=${state%% *}
+            { read -r number _ <"/proc/$pid/syscall"; } 2>/dev/null || :
+            if [ "$state" = S ]; then
+                [ -z "$numbers" ] && exit 0
+                [[ " $numbers " == *" $number "* ]] && exit 0
+            fi
+            [ -e "/proc/$pid/stat" ] || { echo "process $pid has ended" >&2; exit 1; }
+            ((tries-- > 0)) || { echo "process $pid not asleep in $call(): $state $number" >&2; exit 1; }
+            pause 0.01
+        done
+    )
 }
 asleep_in_recv() { asleep_in "$1" recv; }
 
