@@ -108,7 +108,7 @@ lint:
 	@if command -v clang-tidy >/dev/null; then \
 	  clang-tidy --quiet --warnings-as-errors='*' $(SOURCES) $(TEST_SOURCES) -- $(WARNINGS) -Icommon 2>/dev/null; \
 	else echo "clang-tidy not installed (sudo apt install clang-tidy): skipped"; fi
-	awk '$(NEVER_FAILS)' tests/*.bats tests/*.bash
+	awk '$(NEVER_FAILS)' tests/*.bats tests/lib/*.bash
 	bash tests/experiments.sh
 	@! git grep -nE '^(<<<<<<<|>>>>>>>) ' || { echo "lint: merge conflict markers left in"; exit 1; }
 

@@ -3,7 +3,7 @@
 # of MTU 1400 in a network namespace of the test's own (the lab tests a 1400-byte link);
 # a student's edit of the lecture's size.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/udp"

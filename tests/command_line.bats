@@ -3,7 +3,7 @@
 # (--help=3, and --=x, which names every long option at once), for an ambiguous prefix, and
 # for the words around them; never a crash. (Issue: "No crash on any command line".)
 
-load helpers
+load lib/helpers
 
 # Every lecture program, built next to its source.
 programs() { ls "$ROOT"/code/*.c "$ROOT"/udp/*.c "$ROOT"/tcp/*.c "$ROOT"/sntp/*.c | sed 's/\.c$//'; }

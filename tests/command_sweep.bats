@@ -5,7 +5,7 @@
 # sanitize), and a usage error is one usage line and one error line. `make soak` runs every
 # sequence of up to three words.
 
-load helpers
+load lib/helpers
 
 sweep() {
     run bash "$ROOT/tests/command_sweep.sh" -n 20 "$@"

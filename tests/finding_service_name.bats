@@ -2,7 +2,7 @@
 # code/finding_service_name: port -> name and name -> port through the services database
 # (/etc/services), getaddrinfo, the -a loop, the port ranges, and a missing database.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

@@ -5,7 +5,7 @@
 # accepting. (hserror, the one client that talks to a peer, meets resets, silence and
 # escapes in tests/hserror.bats.)
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

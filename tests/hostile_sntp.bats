@@ -3,7 +3,7 @@
 # (tests/hostile_udp) and still answers a real client; the clients meet a "server" that
 # answers garbage (tests/hostile_udp -l).
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/sntp"

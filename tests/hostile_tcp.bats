@@ -4,7 +4,7 @@
 # a good client correctly. Clients meet a server (tests/tcp_peer -l) that closes at once,
 # resets, or answers garbage, and end with one clear line on stderr, exit 1.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/tcp"

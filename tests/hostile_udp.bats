@@ -6,7 +6,7 @@
 # address and port, nor port 0, and two servers made to answer each other ping-pong until
 # one drops the datagram (the guide's reflection loop).
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/udp"

@@ -2,7 +2,7 @@
 # code/hserror: fetch a file with HTTP/1.0 from tests/http_responder, and the error of each
 # stage: creating the socket, the address, the connection, receiving (reset, timeout).
 
-load helpers
+load lib/helpers
 
 RESPONSE=$'HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nHello from the test responder\n'
 USAGE="usage: hserror [-h] --host HOST --port PORT --file FILE [--timeout SECONDS]"

@@ -2,7 +2,7 @@
 # code/integer_conversion: the notebook's two lines (htonl/ntohl and htons/ntohs, in hex),
 # then the host's byte order and the bytes in memory.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

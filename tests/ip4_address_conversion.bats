@@ -2,7 +2,7 @@
 # code/ip4_address_conversion: text <-> packed bytes with inet_pton/inet_ntop, IPv4 and
 # IPv6; inet_aton's leniency; a bad address is a usage error (exit 2) before any output.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

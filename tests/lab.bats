@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The lecture's two-machine exercises, in the network-namespace lab (tests/lab.bash):
+# The lecture's two-machine exercises, in the network-namespace lab (tests/lib/lab.bash):
 # seed 198.18.0.1, parrot 198.18.0.2 and kali 198.18.0.3 on one 1400-byte Ethernet link.
 # Every test skips, saying why, unless we are root and can create namespaces. Each test
 # finds the lab as the first test built it, with nothing running in it: teardown stops what
@@ -8,8 +8,8 @@
 # test removes it and checks that nothing of it is left behind. The namespaces are named after this bats run
 # ($NS_SEED is b<PID>-seed): a student's own `sudo tests/lab.sh up` lab is never touched.
 
-load helpers
-load lab
+load lib/helpers
+load lib/lab
 
 GROUP=239.255.0.1
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The network-namespace lab by hand (the tests build the same lab, under names of their
-# own: tests/lab.bash). Everything but status needs root: sudo, or a root shell.
+# own: tests/lib/lab.bash). Everything but status needs root: sudo, or a root shell.
 #
 #   sudo tests/lab.sh up [MTU]    seed 198.18.0.1, parrot 198.18.0.2, kali 198.18.0.3 on one
 #                                 link (MTU default 1400), broadcast 198.18.0.255
@@ -18,7 +18,7 @@ set -u
 self=$0                                 # as the user typed it, for the hints below
 cd "$(dirname "$0")" || exit 1
 
-# lab.bash is written for bats; the one helper of helpers.bash it needs:
+# lib/lab.bash is written for bats; the one helper of lib/helpers.bash it needs:
 wait_exit() {
     local pid=$1 tries=$((${2:-5} * 100))
     while ((tries-- > 0)); do
@@ -28,8 +28,8 @@ wait_exit() {
     return 1
 }
 LAB_NS_PREFIX=${LAB_NS_PREFIX:-}        # unset: the course's own names, seed, parrot, kali
-# shellcheck source=lab.bash
-. ./lab.bash
+# shellcheck source=lib/lab.bash
+. ./lib/lab.bash
 
 need_root() {
     [ "$(id -u)" -eq 0 ] || { echo "lab.sh: $1 needs root: sudo $self $*" >&2; exit 1; }

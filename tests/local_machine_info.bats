@@ -3,7 +3,7 @@
 # addresses grouped by interface; a host name that does not resolve. The program always
 # looks its host name up: no test lets that lookup reach DNS (see run_local).
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

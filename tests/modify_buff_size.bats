@@ -2,7 +2,7 @@
 # code/modify_buff_size: SO_SNDBUF and SO_RCVBUF before and after asking for 4096 bytes,
 # in the notebook's four lines.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

@@ -1,9 +1,9 @@
 #!/usr/bin/env bats
 # code/remote_machine_info: every address of a host, once each; the resolver's own error.
 # No test asks DNS: address literals need no lookup, and names are served from a private
-# /etc/hosts inside a mount namespace (helpers.bash's with_hosts_file, root only).
+# /etc/hosts inside a mount namespace (lib/helpers.bash's with_hosts_file, root only).
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # code/reuseaddr: SO_REUSEADDR's state, the accept loop, Ctrl+C, and the experiment.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

@@ -3,7 +3,7 @@
 # a hostile responder (tests/sntp_responder) for every malformed reply, its timeouts, and
 # the unit tests of its 2036-safe time conversion (tests/sntp_convert_test).
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/sntp"

@@ -7,7 +7,7 @@
 # chronyd always runs with -x (never touch the system clock), its files in the test's
 # tmpdir, and is killed in teardown. Skips when chrony (or ntplib) is not installed.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/sntp"

@@ -4,7 +4,7 @@
 # -s display against transcripts of scapy's show(), the unit test of its checksums, number
 # forms and request bytes, and the EPERM line an unprivileged user gets.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/sntp"
@@ -14,7 +14,7 @@ need_root() {
     [ "$(id -u)" -eq 0 ] || skip "raw sockets need root (or CAP_NET_RAW)"
 }
 
-# What varies in a transcript (helpers.bash's transcript: a line "~REGEX"): scapy's dates,
+# What varies in a transcript (lib/helpers.bash's transcript: a line "~REGEX"): scapy's dates,
 # hex checksums, an ephemeral port (its /etc/services name, if it has one), our offset.
 DATE='[A-Z][a-z]{2}, [0-9]{2} [A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} \+0000'
 HEX='0x[0-9a-f]+'

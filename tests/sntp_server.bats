@@ -4,7 +4,7 @@
 # a good "marker" request from the same socket, so if the only reply is the marker's,
 # the server said nothing to the bad one (no waiting and hoping).
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/sntp"

@@ -2,7 +2,7 @@
 # sntp/sntp_time: the notebook's raw SNTP query, against the chapter's own server and a
 # hostile one (tests/sntp_responder); never an outside server.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/sntp"

@@ -3,7 +3,7 @@
 # tests/soak_load, and its open descriptors and resident memory do not grow (tests/soak.sh;
 # `make soak` runs the full 1,000 and 10,000).
 
-load helpers
+load lib/helpers
 
 soak() {
     run bash "$ROOT/tests/soak.sh" 0.1 "$1"

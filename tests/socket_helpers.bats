@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # common/socket_helpers.h, through tests/helpers_test: what Python would print.
 
-load helpers
+load lib/helpers
 
 h() { "$ROOT/tests/helpers_test" "$@"; }
 

@@ -2,7 +2,7 @@
 # code/socket_modes: accept() on a non-blocking socket fails at once, on a blocking one
 # with a 0.5 s timeout only after waiting.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

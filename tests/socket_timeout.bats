@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # code/socket_timeout: no timeout at first, 100 s once set, and a recv() that times out.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

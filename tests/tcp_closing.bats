@@ -3,7 +3,7 @@
 # (ECONNRESET), EPIPE after the peer has gone (and SIGPIPE when it is not ignored),
 # shutdown(SHUT_RD) on Linux, and close() versus shutdown() on a socket two processes share.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/tcp"

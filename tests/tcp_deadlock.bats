@@ -5,7 +5,7 @@
 # (-b 4096 -w in one test, to keep the file quick).
 # The experiment (no shutdown) and an edited message.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/tcp"

@@ -2,10 +2,10 @@
 # tcp/tcp_deadlock_poll: cure 2 of tcp_deadlock (poll() on a non-blocking socket).
 # It moves 16000000 bytes through the unchanged tcp_deadlock server with every byte
 # checked, and reports a server that misbehaves. The tests are shared by the three cures:
-# tests/tcp_deadlock_cure.bash.
+# tests/lib/tcp_deadlock_cure.bash.
 
-load helpers
-load tcp_deadlock_cure
+load lib/helpers
+load lib/tcp_deadlock_cure
 CURE=tcp_deadlock_poll
 HOW='up to 65536 bytes, receiving whenever poll() says so'
 

@@ -2,10 +2,10 @@
 # tcp/tcp_deadlock_threads: cure 1 of tcp_deadlock (two threads: one sends, one receives).
 # It moves 16000000 bytes through the unchanged tcp_deadlock server with every byte
 # checked, and reports a server that misbehaves. The tests are shared by the three cures:
-# tests/tcp_deadlock_cure.bash.
+# tests/lib/tcp_deadlock_cure.bash.
 
-load helpers
-load tcp_deadlock_cure
+load lib/helpers
+load lib/tcp_deadlock_cure
 CURE=tcp_deadlock_threads
 HOW='65536 bytes, while a second thread receives'
 

@@ -2,7 +2,7 @@
 # tcp/tcp_file: lines through stdio streams on a socket; long lines; peers that close in
 # the middle of a line or reset; the fflush() experiment (the client waits forever).
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/tcp"

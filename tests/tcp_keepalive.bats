@@ -4,7 +4,7 @@
 # and one that runs out of descriptors. The dead peer found by the probes (ETIMEDOUT) needs
 # a link that goes down: as root, lo of a network namespace of the test's own.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/tcp"

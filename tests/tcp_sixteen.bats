@@ -2,7 +2,7 @@
 # tcp/tcp_sixteen: the 16-octet exchange, recvall() against misbehaving peers, and the
 # lecture's three experiments (no server, SO_REUSEADDR, 127.0.0.1 versus "").
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/tcp"

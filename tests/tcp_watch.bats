@@ -3,7 +3,7 @@
 # works" draws them, and the same segments saved with -w for tcpdump -r. Watching needs
 # root (an AF_PACKET socket); those tests skip otherwise.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/tcp"

@@ -4,7 +4,7 @@
 # SNTP query to a server on loopback (sntp/sntp_server, or the test responder), and the
 # era arithmetic. Never the default pool.ntp.org: every test names 127.0.0.1.
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/code"

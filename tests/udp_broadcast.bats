@@ -3,7 +3,7 @@
 # SO_BROADCAST experiment and a student's edit of the message (udp/README.md).
 # (Broadcast to several hosts is in the network-namespace lab, tests/lab*.bats.)
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/udp"

@@ -2,7 +2,7 @@
 # udp/udp_local: the local UDP exchange, bad arguments, the spoofing experiment, the bind()
 # experiment and a student's edit of the client's message (udp/README.md).
 
-load helpers
+load lib/helpers
 
 setup() {
     cd "$ROOT/udp"

@@ -7,7 +7,7 @@
 # either (the namespace-only test skips, saying so). Members on several hosts are in the
 # network-namespace lab, tests/lab.bats.
 
-load helpers
+load lib/helpers
 
 GROUP=239.255.0.1
 

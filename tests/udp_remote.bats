@@ -6,7 +6,7 @@
 # that setup_file starts while the other tests run (its test is the last); the other tests
 # that need the client to give up shorten it with -w.
 
-load helpers
+load lib/helpers
 
 setup_file() {
     cd "$ROOT/udp"

@@ -1,5 +1,5 @@
 # The network-namespace lab: three "machines" named after the course's VMs, on one
-# Ethernet segment, inside this one Linux box. `load lab` after `load helpers`.
+# Ethernet segment, inside this one Linux box. `load lib/lab` after `load lib/helpers`.
 #
 #      seed 198.18.0.1        parrot 198.18.0.2        kali 198.18.0.3
 #        eth0                   eth0                     eth0
