@@ -108,14 +108,17 @@ static double as_float(struct unix_time t)
     return (double)t.seconds + (double)t.fraction / (double)NTP_ERA_SECONDS;
 }
 
-/* sc2.py's str(datetime.utcfromtimestamp(t)): "2023-08-26 20:26:22.123456"; or as_ctime,
- * time.ctime(t), local time: "Sat Aug 26 22:26:22 2023". */
-static char *format_time(struct unix_time t, bool as_ctime, char buf[DATETIME_TEXT_SIZE])
+/* sc2.py's str(datetime.utcfromtimestamp(t)): "2023-08-26 20:26:22.123456". */
+static char *utc_datetime(struct unix_time t, char buf[DATETIME_TEXT_SIZE])
+{
+    return format_datetime(as_float(t), UTC_DATETIME, buf);
+}
+
+/* The notebook's time.ctime(t), local time: "Sat Aug 26 22:26:22 2023". */
+static char *ctime_of(struct unix_time t, char buf[DATETIME_TEXT_SIZE])
 {
     struct tm tm;
     time_t seconds = (time_t)t.seconds;
-    if (!as_ctime)
-        return format_datetime(as_float(t), UTC_DATETIME, buf);
     if ((int64_t)seconds != t.seconds || localtime_r(&seconds, &tm) == NULL)
         return memcpy(buf, "(out of range)", sizeof "(out of range)");
     strftime(buf, DATETIME_TEXT_SIZE, "%a %b %e %H:%M:%S %Y", &tm);
@@ -227,7 +230,7 @@ static char *format_timestamp(const unsigned char *reply, size_t offset, struct 
     struct unix_time t = {-(int64_t)NTP_UNIX_EPOCH_DIFF, 0};
     if (!is_zero(reply, offset))
         t = time_at(reply, offset, t4.seconds);
-    return format_time(t, false, buf);
+    return utc_datetime(t, buf);
 }
 
 /* The answer, as tcp/sc2.py prints it, word for word; then the notebook's line, then what
@@ -249,15 +252,15 @@ static void print_reply(const unsigned char *reply, struct unix_time t4, const c
     printf("Root Delay: %s seconds\n", format_float(h.root_delay, number));
     printf("Root Dispersion: %s seconds\n", format_float(h.root_dispersion, number));
     printf("Reference Timestamp: %s\n", format_timestamp(reply, NTP_REFERENCE_TIME, t4, text));
-    printf("Originate Timestamp (T1): %s\n", format_time(s.t1, false, text));
-    printf("Receive Timestamp (T2): %s\n", format_time(s.t2, false, text));
-    printf("Transmit Timestamp (T3): %s\n", format_time(s.t3, false, text));
-    printf("Destination Timestamp (T4): %s\n", format_time(s.t4, false, text));
+    printf("Originate Timestamp (T1): %s\n", utc_datetime(s.t1, text));
+    printf("Receive Timestamp (T2): %s\n", utc_datetime(s.t2, text));
+    printf("Transmit Timestamp (T3): %s\n", utc_datetime(s.t3, text));
+    printf("Destination Timestamp (T4): %s\n", utc_datetime(s.t4, text));
     printf("Offset: %s seconds\n", format_float(s.offset, number));
     printf("Corrected Time: %s UTC\n", format_datetime(corrected, UTC_DATETIME, text));
 
     /* The notebook's ntplib cell: print(ctime(response.tx_time)), T3 in local time. */
-    printf("%s\n", format_time(s.t3, true, text));
+    printf("%s\n", ctime_of(s.t3, text));
 
     /* What sc2.py leaves out. The reference id, as RFC 5905 reads it: at stratum 1 a source name (GPS, LOCL...),
      * zero-filled; above it the upstream server's IPv4 address (of an IPv6 one, a hash). */

@@ -44,7 +44,10 @@ static void check_era(uint32_t ntp_seconds, int64_t pivot, int64_t expected, con
 static void check_time(struct unix_time t, bool as_ctime, const char *expected, const char *what)
 {
     char text[64];
-    format_time(t, as_ctime, text);
+    if (as_ctime)
+        ctime_of(t, text);
+    else
+        utc_datetime(t, text);
     if (strcmp(text, expected) != 0)
         printf("  got %s, expected %s\n", text, expected);
     check(strcmp(text, expected) == 0, what);
